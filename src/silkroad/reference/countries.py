@@ -1,0 +1,358 @@
+"""Economies: ISO 3166 codes, English and Russian names, capitals, and trade-data numeric codes.
+
+The data live in ``reference/data``:
+
+* ``countries.csv``: one row per current ISO 3166-1 entry (249 rows), columns
+  ``iso3,iso_numeric,iso2,name_en,name_ru,capital_lat,capital_lon``. Capital coordinates are
+  decimal degrees (WGS 84), rounded to 0.1 degree; they are meant for distances in gravity models.
+  Where there is no capital, the seat of government or the main settlement is used; Antarctica
+  has none (empty).
+* ``other_economies.csv``: economies that trade data use but ISO 3166-1 does not list today,
+  columns ``iso3,iso2,name_en,name_ru,capital_lat,capital_lon,kind,note``. ``kind`` is
+  ``historical`` (USSR ``SUN``, Czechoslovakia ``CSK``, GDR ``DDR``, Netherlands Antilles ``ANT``,
+  Serbia and Montenegro ``SCG``, Yugoslavia ``YUG``, Belgium-Luxembourg ``BLX``, Southern African
+  Customs Union ``ZA1``, Neutral Zone ``NTZ``, US Misc. Pacific Islands ``PUS``) or ``other``
+  (``S19`` Other Asia nes, ``R20`` Europe EFTA nes, ``XKX`` Kosovo). Their ``iso_numeric`` is
+  always null: their numeric codes (current Comtrade/BACI or former ISO 3166-3) are in
+  ``baci_codes.csv``.
+* ``baci_codes.csv``: BACI/Comtrade numeric codes that differ from ISO 3166-1 numeric
+  (``251`` France incl. Monaco, ``842`` USA incl. Puerto Rico, ``490`` Other Asia nes, ...),
+  columns ``code,iso3,name_en,note``.
+* ``country_aliases.csv``: other names accepted by :func:`resolve_country`
+  (``Белоруссия``, ``Кыргызстан``, ``Российская Федерация``, ...), columns ``alias,iso3``.
+
+Aggregates (World, EU, "Areas, nes", bunkers, ...) are never economies: see :data:`AGGREGATES`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import pandas as pd
+
+from silkroad.errors import InputError, ReferenceDataError
+
+__all__ = [
+    "AGGREGATES",
+    "AGGREGATE_NUMERIC_CODES",
+    "LANGUAGES",
+    "countries",
+    "country_name",
+    "is_aggregate",
+    "is_economy",
+    "iso3_from_numeric",
+    "numeric_code_table",
+    "resolve_country",
+]
+
+LANGUAGES = ("en", "ru")
+"""Languages of names: English and Russian."""
+
+COLUMNS = ["iso3", "iso_numeric", "iso2", "name_en", "name_ru", "capital_lat", "capital_lon"]
+OTHER_COLUMNS = ["iso3", "iso2", "name_en", "name_ru", "capital_lat", "capital_lon", "kind", "note"]
+KINDS = ("country", "historical", "other")
+
+AGGREGATE_NUMERIC_CODES: frozenset[int] = frozenset(
+    {
+        0,  # World (Comtrade; alpha W00)
+        97,  # European Union (Comtrade reporter/partner)
+        918,  # European Union 27 (Comtrade reference list)
+        492,  # "Europe EU, nes" in Comtrade partner lists (ISO 492 is Monaco, inside 251 there)
+        837,  # Bunkers
+        838,  # Free zones
+        839,  # Special categories
+        899,  # Areas, nes
+        # regional "not elsewhere specified" partner codes (FORMATS.md 2.4)
+        129,  # Caribbean, nes
+        221,  # Eastern Europe, nes
+        290,  # Northern Africa, nes
+        471,  # CACM, nes
+        472,  # Africa CAMES, nes
+        473,  # LAIA, nes
+        527,  # Oceania, nes
+        568,  # Other Europe, nes
+        577,  # Other Africa, nes
+        636,  # Rest of America, nes
+        637,  # North America and Central America, nes
+        879,  # Western Asia, nes
+    }
+)
+"""Comtrade/BACI numeric codes of aggregates: World, EU, areas and regions "nes", bunkers."""
+
+AGGREGATE_ALPHA_CODES: frozenset[str] = frozenset(
+    {
+        "WLD",  # World (World Bank, WITS)
+        "W00",  # World (Comtrade alpha code)
+        "_X",  # Areas, nes (Comtrade)
+        "X1",  # Bunkers (Comtrade)
+        "X2",  # Free zones (Comtrade)
+        "XX",  # Special categories (Comtrade)
+        "EUN",  # European Union (WITS)
+    }
+)
+
+AGGREGATES: frozenset[str | int] = frozenset(AGGREGATE_NUMERIC_CODES | AGGREGATE_ALPHA_CODES)
+"""Codes of aggregates that are never a trade partner: alpha codes (``"WLD"``, ``"W00"``,
+``"_X"``, ...) as strings and Comtrade/BACI numeric codes (``0``, ``97``, ``899``, ...) as ints."""
+
+_UNKNOWN = "expected an ISO 3166 alpha-3 code such as BLR or a country name"
+
+
+def _read_csv(name: str) -> pd.DataFrame:
+    """Read one of our CSV files as strings; ``NA`` (Namibia) stays a string."""
+    with resources.files("silkroad.reference").joinpath("data", name).open(encoding="utf-8") as f:
+        return pd.read_csv(f, dtype=str, keep_default_na=False)
+
+
+def _check_columns(df: pd.DataFrame, expected: list[str], name: str) -> None:
+    if list(df.columns) != expected:
+        raise ReferenceDataError(
+            "bad header in reference data",
+            path=name,
+            found=",".join(df.columns),
+            expected=",".join(expected),
+        )
+
+
+@lru_cache(maxsize=1)
+def _countries() -> pd.DataFrame:
+    iso = _read_csv("countries.csv")
+    _check_columns(iso, COLUMNS, "countries.csv")
+    iso["kind"] = "country"
+    other = _read_csv("other_economies.csv")
+    _check_columns(other, OTHER_COLUMNS, "other_economies.csv")
+    other["iso_numeric"] = ""
+    df = pd.concat([iso, other[[*COLUMNS, "kind"]]], ignore_index=True)
+    df["iso_numeric"] = pd.to_numeric(df["iso_numeric"].replace("", None)).astype("Int64")
+    for col in ("capital_lat", "capital_lon"):
+        df[col] = pd.to_numeric(df[col].replace("", None)).astype("float64")
+    if df["iso3"].duplicated().any():
+        dup = sorted(df.loc[df["iso3"].duplicated(), "iso3"])
+        raise ReferenceDataError("duplicate iso3 in reference data", found=", ".join(dup))
+    bad_kind = set(df["kind"]) - set(KINDS)
+    if bad_kind:
+        raise ReferenceDataError(
+            "bad kind in other_economies.csv", found=", ".join(sorted(bad_kind))
+        )
+    return df.sort_values("iso3", ignore_index=True)
+
+
+def countries() -> pd.DataFrame:
+    """All known economies, one row each, sorted by ``iso3``.
+
+    Columns: ``iso3`` (str), ``iso_numeric`` (nullable Int64: ISO 3166-1 numeric, null for
+    non-ISO entities), ``iso2`` (str, ``""`` when there is none), ``name_en``, ``name_ru``,
+    ``capital_lat``, ``capital_lon`` (float64, decimal degrees, NaN when there is no single
+    location) and ``kind`` (``country`` for ISO 3166-1 entries, ``historical`` or ``other``).
+
+    Returns a fresh copy each time, so callers may modify it.
+
+    >>> df = countries()
+    >>> int(df.loc[df.iso3 == "BLR", "iso_numeric"].item())
+    112
+    """
+    return _countries().copy()
+
+
+@lru_cache(maxsize=1)
+def _by_iso3() -> dict[str, dict[str, Any]]:
+    return {row["iso3"]: row for row in _countries().to_dict("records")}
+
+
+@lru_cache(maxsize=1)
+def baci_codes() -> pd.DataFrame:
+    """The explicit BACI/Comtrade numeric code table: columns ``code`` (int), ``iso3``,
+    ``name_en``, ``note``. Every ``iso3`` is an economy of :func:`countries`."""
+    df = _read_csv("baci_codes.csv")
+    _check_columns(df, ["code", "iso3", "name_en", "note"], "baci_codes.csv")
+    df["code"] = df["code"].astype(int)
+    unknown = sorted(set(df["iso3"]) - set(_by_iso3()))
+    if unknown:
+        raise ReferenceDataError("baci_codes.csv names unknown economies", found=", ".join(unknown))
+    return df
+
+
+@lru_cache(maxsize=1)
+def _numeric_table() -> dict[int, str]:
+    df = _countries()
+    iso = df.dropna(subset=["iso_numeric"])
+    table = {int(n): c for n, c in zip(iso["iso_numeric"], iso["iso3"], strict=True)}
+    explicit = baci_codes()
+    table.update(dict(zip(explicit["code"], explicit["iso3"], strict=True)))
+    for code in AGGREGATE_NUMERIC_CODES:
+        table.pop(code, None)
+    return dict(sorted(table.items()))
+
+
+def numeric_code_table() -> dict[int, str]:
+    """Numeric trade-data code → ISO3: ISO 3166-1 numeric codes, overridden by ``baci_codes.csv``.
+
+    Aggregate codes (:data:`AGGREGATE_NUMERIC_CODES`) are left out; this drops ISO 492 (Monaco),
+    which Comtrade uses for "Europe EU, nes" (its Monaco trade is inside 251, France).
+    Several codes may map to one economy (250, 251 → FRA). Returns a fresh dict.
+
+    >>> numeric_code_table()[842]
+    'USA'
+    """
+    return dict(_numeric_table())
+
+
+def iso3_from_numeric(code: int) -> str | None:
+    """The ISO3 (or documented non-ISO code) of a BACI/Comtrade numeric country code.
+
+    The explicit table of BACI/Comtrade codes is checked first, then ISO 3166-1 numeric.
+    Returns ``None`` for unknown codes and for aggregates (0 World, 97 EU, 899 Areas nes, ...).
+
+    >>> iso3_from_numeric(251), iso3_from_numeric(112), iso3_from_numeric(490)
+    ('FRA', 'BLR', 'S19')
+    """
+    return _numeric_table().get(int(code))
+
+
+def is_economy(iso3: str) -> bool:
+    """Whether ``iso3`` (exact upper-case code) is an economy we know, historical ones included.
+
+    >>> is_economy("BLR"), is_economy("SUN"), is_economy("WLD")
+    (True, True, False)
+    """
+    return isinstance(iso3, str) and iso3 in _by_iso3()
+
+
+def is_aggregate(code: str | int) -> bool:
+    """Whether a code (alpha such as ``"WLD"`` or numeric such as ``0`` or ``"899"``) is an
+    aggregate that is never a trade partner.
+
+    >>> is_aggregate("WLD"), is_aggregate(0), is_aggregate("899"), is_aggregate("BLR")
+    (True, True, True, False)
+    """
+    if isinstance(code, bool):
+        return False
+    if isinstance(code, int):
+        return code in AGGREGATE_NUMERIC_CODES
+    text = str(code).strip()
+    if text.isdigit():
+        return int(text) in AGGREGATE_NUMERIC_CODES
+    return text.upper() in AGGREGATE_ALPHA_CODES
+
+
+def _check_lang(lang: str) -> None:
+    if lang not in LANGUAGES:
+        raise InputError("unknown language", found=lang, expected="one of en, ru")
+
+
+def country_name(iso3: str, lang: str = "en") -> str:
+    """The short name of an economy in English (``en``) or Russian (``ru``).
+
+    Raises ReferenceDataError for an unknown code and InputError for an unknown language.
+
+    >>> country_name("BLR"), country_name("KGZ", "ru")
+    ('Belarus', 'Киргизия')
+    """
+    _check_lang(lang)
+    row = _by_iso3().get(iso3.strip().upper() if isinstance(iso3, str) else iso3)
+    if row is None:
+        raise ReferenceDataError(f"unknown country {iso3!r}; {_UNKNOWN}")
+    return str(row[f"name_{lang}"])
+
+
+def _key(text: str) -> str:
+    return " ".join(text.replace("’", "'").casefold().split())
+
+
+@lru_cache(maxsize=1)
+def _name_index() -> dict[str, str]:
+    """Case-folded names (English, Russian, aliases) → ISO3."""
+    index: dict[str, str] = {}
+    aliases = _read_csv("country_aliases.csv")
+    _check_columns(aliases, ["alias", "iso3"], "country_aliases.csv")
+    for alias, iso3 in zip(aliases["alias"], aliases["iso3"], strict=True):
+        if iso3 not in _by_iso3():
+            raise ReferenceDataError("country_aliases.csv names an unknown economy", found=iso3)
+        index[_key(alias)] = iso3
+    for row in _countries().itertuples():
+        index[_key(row.name_ru)] = row.iso3
+        index[_key(row.name_en)] = row.iso3
+    return index
+
+
+@lru_cache(maxsize=1)
+def _iso2_index() -> dict[str, str]:
+    df = _countries()
+    df = df[df["iso2"] != ""]
+    return dict(zip(df["iso2"], df["iso3"], strict=True))
+
+
+@lru_cache(maxsize=1)
+def _coco() -> Any:
+    import country_converter
+
+    return country_converter.CountryConverter()
+
+
+def _coco_iso3(text: str) -> str | None:
+    """Free-text name → ISO3 through country_converter, or None (its 'not found' or many)."""
+    logger = logging.getLogger("country_converter.country_converter")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        found = _coco().convert(text, to="ISO3", not_found=None)
+    finally:
+        logger.setLevel(level)
+    if not isinstance(found, str) or found == "not found" or found == text:
+        return None
+    return found if is_economy(found) else None
+
+
+def resolve_country(text: str) -> str:
+    """Turn what a person typed into an ISO3 code.
+
+    Accepts an ISO 3166 alpha-3 code (any case, surrounding spaces ignored), an alpha-2 code,
+    a numeric code (BACI/Comtrade or ISO, e.g. ``"112"``, ``"842"``), or a name in English or
+    Russian: first an exact match on our names and aliases, then country_converter for free text
+    (``"Republic of Belarus"``). Raises ReferenceDataError with up to three suggestions otherwise.
+
+    >>> [resolve_country(t) for t in (" blr", "by", "112", "Belarus", "Беларусь")]
+    ['BLR', 'BLR', 'BLR', 'BLR', 'BLR']
+    """
+    raw = text if isinstance(text, str) else str(text)
+    value = raw.strip()
+    if value:
+        upper = value.upper()
+        if value.isdigit():
+            found = iso3_from_numeric(int(value))
+            if found is not None:
+                return found
+        elif len(upper) == 3 and upper in _by_iso3():
+            return upper
+        elif len(upper) == 2 and upper in _iso2_index():
+            return _iso2_index()[upper]
+        else:
+            found = _name_index().get(_key(value)) or _coco_iso3(value)
+            if found is not None:
+                return found
+    raise ReferenceDataError(f"unknown country {value!r}; {_UNKNOWN}", hint=_suggest(value))
+
+
+def _suggest(value: str) -> str | None:
+    if not value:
+        return None
+    if is_aggregate(value):
+        return "this is an aggregate (world, region or 'nes'), not an economy"
+    by_iso3 = _by_iso3()
+    choices: dict[str, str] = {code.casefold(): code for code in by_iso3}
+    for name, iso3 in _name_index().items():
+        choices.setdefault(name, iso3)
+    close = difflib.get_close_matches(_key(value), list(choices), n=10, cutoff=0.6)
+    codes: list[str] = []
+    for match in close:
+        code = choices[match]
+        if code not in codes:
+            codes.append(code)
+    if not codes:
+        return None
+    shown = ", ".join(f"{c} {by_iso3[c]['name_en']}" for c in codes[:3])
+    return f"did you mean {shown}?"
