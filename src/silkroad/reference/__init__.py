@@ -5,6 +5,7 @@
 'Belarus'
 """
 
+from silkroad.reference.blocs import bloc_ids, bloc_name, is_bloc, members, membership
 from silkroad.reference.countries import (
     AGGREGATES,
     countries,
@@ -18,11 +19,16 @@ from silkroad.reference.countries import (
 
 __all__ = [
     "AGGREGATES",
+    "bloc_ids",
+    "bloc_name",
     "countries",
     "country_name",
     "is_aggregate",
+    "is_bloc",
     "is_economy",
     "iso3_from_numeric",
+    "members",
+    "membership",
     "numeric_code_table",
     "resolve_country",
 ]
