@@ -16,19 +16,37 @@ from silkroad.reference.countries import (
     numeric_code_table,
     resolve_country,
 )
+from silkroad.reference.products import (
+    HS_EDITIONS,
+    LEVELS,
+    chapter_to_section,
+    chapters,
+    hs_edition,
+    hs_level,
+    normalize_hs6,
+    sections,
+)
 
 __all__ = [
     "AGGREGATES",
+    "HS_EDITIONS",
+    "LEVELS",
     "bloc_ids",
     "bloc_name",
+    "chapter_to_section",
+    "chapters",
     "countries",
     "country_name",
+    "hs_edition",
+    "hs_level",
     "is_aggregate",
     "is_bloc",
     "is_economy",
     "iso3_from_numeric",
     "members",
     "membership",
+    "normalize_hs6",
     "numeric_code_table",
     "resolve_country",
+    "sections",
 ]
