@@ -1,0 +1,604 @@
+"""CEPII BACI: release zips, directories of their files, or single year CSVs.
+
+A year file has the header ``t,i,j,k,v,q``: year, exporter and importer as BACI numeric codes,
+HS6 product, value in thousands of USD, quantity in metric tons (FORMATS.md section 1). Rows
+become canonical flows with ``declared_by = 'reconciled'``, values in USD and weights in kg.
+
+Reading streams through DuckDB (never a whole year in Python objects). A fast pass parses,
+validates, sorts and writes the year; if its row count does not match the file's lines, or the
+loaded keys are not unique, a careful pass re-reads the file line by line so that every rejected
+line is quarantined with its number, the field at fault and the reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import shutil
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from silkroad import settings
+from silkroad.errors import FormatError, InputError
+
+EXPECTED_HEADER = ("t", "i", "j", "k", "v", "q")
+ZIP_NAME = re.compile(r"^BACI_HS(\d{2})_V(\d{6}[a-z]?)\.zip$", re.IGNORECASE)
+YEAR_NAME = re.compile(r"(?:^|/)BACI_HS(\d{2})_Y(\d{4})_V(\d{6}[a-z]?)\.csv$", re.IGNORECASE)
+COUNTRY_NAME = re.compile(r"(?:^|/)country_codes_V(\d{6}[a-z]?)\.csv$", re.IGNORECASE)
+PRODUCT_NAME = re.compile(r"(?:^|/)product_codes_HS(\d{2})_V(\d{6}[a-z]?)\.csv$", re.IGNORECASE)
+README_NAME = re.compile(r"(?:^|/)readme[^/]*\.txt$", re.IGNORECASE)
+NO_ISO = {"", "N/A", "NA", "NAN"}
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class YearMember:
+    """One year file of a release, inside a zip or on disk."""
+
+    name: str
+    year: int
+    archive: Path | None  # the zip holding it, or None for a file on disk
+    path: Path | None = None  # the file on disk when archive is None
+
+    @property
+    def label(self) -> str:
+        return f"{self.archive}:{self.name}" if self.archive else str(self.path)
+
+
+@dataclass
+class Release:
+    """A BACI release as found on disk, before anything is read in bulk."""
+
+    path: Path
+    revision: str  # '92', '96', ... '22'
+    version: str  # '202401b'
+    members: list[YearMember]
+    country_codes: dict[int, str] = field(default_factory=dict)
+    readme: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def synthetic(self) -> bool:
+        return self.readme.get("synthetic", "").strip().lower() in {"yes", "true", "1"}
+
+    @property
+    def classification(self) -> str:
+        return f"HS{self.revision}"
+
+    @property
+    def source_id(self) -> str:
+        base = f"baci-hs{self.revision}"
+        return f"synthetic-{base}" if self.synthetic else base
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(m.year for m in self.members)
+
+    def sha256(self) -> str:
+        """Digest of the input: the file itself, or of every relevant file of a directory."""
+        if self.path.is_file():
+            return _sha256_file(self.path)
+        digest = hashlib.sha256()
+        for file in sorted(self.path.iterdir()):
+            if file.is_file() and _relevant(file.name):
+                digest.update(file.name.encode() + b"\0" + _sha256_file(file).encode())
+        return digest.hexdigest()
+
+
+@dataclass
+class StageReport:
+    """Counts of one staged release."""
+
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    years: list[int] = field(default_factory=list)
+    rejected_by_reason: dict[str, int] = field(default_factory=dict)
+
+
+# --- finding the release -----------------------------------------------------------------------
+def _relevant(name: str) -> bool:
+    return any(p.search(name) for p in (YEAR_NAME, COUNTRY_NAME, PRODUCT_NAME, README_NAME))
+
+
+def inspect_release(path: str | Path) -> Release:
+    """Identify a BACI release zip, directory or year CSV; raise a one-line error if it is not."""
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise InputError("file not found", path=path, expected="a BACI zip, directory or CSV")
+    if path.is_dir():
+        return _inspect_dir(path)
+    with open(path, "rb") as fh:
+        magic = fh.read(4)
+    if path.suffix.lower() == ".zip" or magic.startswith(b"PK"):
+        return _inspect_zip(path, magic)
+    if path.suffix.lower() == ".csv":
+        return _inspect_csv(path)
+    raise FormatError(
+        "not a BACI file",
+        path=path,
+        found=path.suffix or "no extension",
+        expected="BACI_HS92_V202401b.zip, a directory of its files, or BACI_HS92_Y2014_V*.csv",
+    )
+
+
+def _inspect_zip(path: Path, magic: bytes) -> Release:
+    try:
+        zf = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as exc:
+        if magic == b"PK\x03\x04":
+            raise FormatError(
+                "the archive is truncated or damaged (no central directory)",
+                path=path,
+                expected="a complete zip archive; download it again",
+            ) from exc
+        raise FormatError("not a zip archive", path=path, found=magic, expected="a zip") from exc
+    with zf:
+        names = zf.namelist()
+        members = []
+        revision = version = None
+        for name in names:
+            m = YEAR_NAME.search(name)
+            if m:
+                members.append(YearMember(name=name, year=int(m.group(2)), archive=path))
+                revision, version = m.group(1), m.group(3)
+        if not members:
+            raise FormatError(
+                "the archive has no BACI year files",
+                path=path,
+                found=", ".join(names[:3]) + (" ..." if len(names) > 3 else "") or "empty",
+                expected="members named BACI_HS92_Y2014_V202401b.csv",
+            )
+        zm = ZIP_NAME.match(path.name)
+        if zm:
+            revision, version = zm.group(1), zm.group(2)
+        release = Release(path, str(revision), str(version), sorted(members, key=lambda m: m.year))
+        for name in names:
+            if COUNTRY_NAME.search(name):
+                with zf.open(name) as fh:
+                    release.country_codes = read_country_codes(fh.read(), f"{path}:{name}")
+            elif README_NAME.search(name):
+                with zf.open(name) as fh:
+                    release.readme = parse_readme(fh.read())
+    _check_versions(release)
+    return release
+
+
+def _inspect_dir(path: Path) -> Release:
+    members = []
+    revision = version = None
+    for file in sorted(path.iterdir()):
+        m = YEAR_NAME.search(file.name)
+        if m and file.is_file():
+            members.append(YearMember(file.name, int(m.group(2)), None, file))
+            revision, version = m.group(1), m.group(3)
+    if not members:
+        raise FormatError(
+            "the directory has no BACI year files",
+            path=path,
+            expected="files named BACI_HS92_Y2014_V202401b.csv",
+        )
+    release = Release(path, str(revision), str(version), members)
+    _attach_side_files(release, path)
+    _check_versions(release)
+    return release
+
+
+def _inspect_csv(path: Path) -> Release:
+    m = YEAR_NAME.search(path.name)
+    if not m:
+        raise InputError(
+            "cannot tell the HS revision, year and release from the file name",
+            path=path,
+            found=path.name,
+            expected="a BACI year file name such as BACI_HS92_Y2014_V202401b.csv",
+        )
+    release = Release(
+        path, m.group(1), m.group(3), [YearMember(path.name, int(m.group(2)), None, path)]
+    )
+    _attach_side_files(release, path.parent)
+    return release
+
+
+def _attach_side_files(release: Release, folder: Path) -> None:
+    """Use the country code list and readme of the same release lying in ``folder``."""
+    for file in sorted(folder.iterdir()):
+        m = COUNTRY_NAME.search(file.name)
+        if m and m.group(1) == release.version:
+            release.country_codes = read_country_codes(file.read_bytes(), str(file))
+        elif README_NAME.search(file.name) and file.is_file():
+            release.readme = parse_readme(file.read_bytes())
+
+
+def _check_versions(release: Release) -> None:
+    for member in release.members:
+        m = YEAR_NAME.search(member.name)
+        assert m is not None
+        if (m.group(1), m.group(3)) != (release.revision, release.version):
+            raise FormatError(
+                "the release mixes HS revisions or versions",
+                path=release.path,
+                found=member.name,
+                expected=f"only BACI_HS{release.revision}_Y*_V{release.version}.csv",
+                hint="CEPII advises against mixing BACI versions",
+            )
+
+
+# --- side files --------------------------------------------------------------------------------
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def parse_readme(data: bytes) -> dict[str, str]:
+    """``Key : value`` lines of a BACI Readme, keys lower-cased (CRLF and BOM tolerated)."""
+    out: dict[str, str] = {}
+    for line in _decode(data).splitlines():
+        if " : " in line or line.rstrip().endswith(" :"):
+            key, _, value = line.partition(":")
+            out.setdefault(key.strip().lower(), value.strip())
+    return out
+
+
+def read_country_codes(data: bytes, label: str) -> dict[int, str]:
+    """Numeric code -> ISO3 from a ``country_codes_V*.csv`` (either schema; 'N/A' means none)."""
+    rows = list(csv.reader(io.StringIO(_decode(data))))
+    if not rows:
+        raise FormatError("empty country code list", path=label)
+    header = [h.strip().lower() for h in rows[0]]
+    iso_col = next((c for c in ("country_iso3", "iso_3digit_alpha") if c in header), None)
+    if "country_code" not in header or iso_col is None:
+        raise FormatError(
+            "unrecognised country code list header",
+            path=label,
+            line=1,
+            found=",".join(rows[0]),
+            expected="country_code,...,country_iso3 (or iso_3digit_alpha)",
+        )
+    ci, ii = header.index("country_code"), header.index(iso_col)
+    out: dict[int, str] = {}
+    for n, row in enumerate(rows[1:], start=2):
+        if not row or not "".join(row).strip():
+            continue
+        try:
+            code = int(row[ci].strip())
+        except (ValueError, IndexError) as exc:
+            raise FormatError(
+                "bad country code",
+                path=label,
+                line=n,
+                field="country_code",
+                found=row[ci] if len(row) > ci else None,
+                expected="an integer",
+            ) from exc
+        iso3 = row[ii].strip().upper() if len(row) > ii else ""
+        if iso3 not in NO_ISO:
+            out[code] = iso3
+    return out
+
+
+def code_table(release: Release) -> dict[int, str]:
+    """The release's own numeric->ISO3 mapping, with silkroad's reference table as fallback."""
+    from silkroad.reference.countries import numeric_code_table
+
+    table = dict(numeric_code_table())
+    table.update(release.country_codes)
+    return table
+
+
+# --- reading year files ------------------------------------------------------------------------
+def _extract(member: YearMember, scratch: Path) -> Path:
+    """The member as a plain file on disk (streamed out of the zip in bounded memory)."""
+    if member.archive is None:
+        assert member.path is not None
+        return member.path
+    target = scratch / Path(member.name).name
+    try:
+        with (
+            zipfile.ZipFile(member.archive) as zf,
+            zf.open(member.name) as src,
+            open(target, "wb") as dst,
+        ):
+            shutil.copyfileobj(src, dst, 16 * 1024 * 1024)
+    except (zipfile.BadZipFile, EOFError, zlib.error, OSError) as exc:
+        raise FormatError(
+            "the archive member is truncated or damaged",
+            path=member.label,
+            found=str(exc),
+            expected="a complete zip; download it again",
+        ) from exc
+    return target
+
+
+def _check_header(path: Path, label: str) -> None:
+    with open(path, "rb") as fh:
+        first = fh.readline(4096)
+    text = _decode(first).strip()
+    fields = tuple(f.strip().strip('"').strip().lower() for f in text.split(","))
+    if fields != EXPECTED_HEADER:
+        raise FormatError(
+            "wrong header",
+            path=label,
+            line=1,
+            found=text[:80] or "an empty file",
+            expected="t,i,j,k,v,q",
+        )
+
+
+def _count_lines(path: Path) -> tuple[int, bool]:
+    """(number of physical lines, whether the file ends with a newline)."""
+    count, last = 0, b"\n"
+    with open(path, "rb") as fh:
+        while chunk := fh.read(16 * 1024 * 1024):
+            count += chunk.count(b"\n")
+            last = chunk[-1:]
+    ends = last == b"\n"
+    return count + (0 if ends else 1), ends
+
+
+def _check_truncation(path: Path, label: str, lines: int, ends_with_newline: bool) -> None:
+    """A file whose last line is cut short (no newline, too few fields) is truncated."""
+    if ends_with_newline or lines <= 1:
+        return
+    with open(path, "rb") as fh:
+        fh.seek(max(0, path.stat().st_size - 4096))
+        tail = fh.read().split(b"\n")[-1]
+    if tail.strip() and tail.count(b",") != len(EXPECTED_HEADER) - 1:
+        raise FormatError(
+            "the file is truncated",
+            path=label,
+            line=lines,
+            found=_decode(tail)[:60],
+            expected="complete lines of 6 fields (download or extract it again)",
+        )
+
+
+def _validation_sql(source_sql: str, year: int, codes: str) -> str:
+    """Rows of ``source_sql`` (columns line, raw, nfields, t, i, j, k, v, q as text) with
+    parsed values, ISO3 codes, and the first problem found as (field, reason), NULL if none."""
+    return f"""
+    WITH p AS (
+      SELECT line, raw, nfields, t, i, j, k, v, q,
+        TRY_CAST(trim(t) AS SMALLINT) AS t_n,
+        TRY_CAST(trim(i) AS INTEGER) AS i_n,
+        TRY_CAST(trim(j) AS INTEGER) AS j_n,
+        trim(k) AS k_s,
+        TRY_CAST(trim(v) AS DOUBLE) AS v_n,
+        upper(trim(q)) IN ('', 'NA', 'N/A') AS q_missing,
+        TRY_CAST(trim(q) AS DOUBLE) AS q_n
+      FROM ({source_sql})
+    ), m AS (
+      SELECT p.*, ce.iso3 AS exporter, ci.iso3 AS importer
+      FROM p LEFT JOIN {codes} ce ON ce.code = p.i_n LEFT JOIN {codes} ci ON ci.code = p.j_n
+    )
+    SELECT *, CASE
+      WHEN nfields <> 6 THEN [NULL, 'found ' || nfields || ' fields, expected 6 (t,i,j,k,v,q)', 'field_count']
+      WHEN t_n IS NULL THEN ['t', 'found ''' || t || ''', expected a year', 'bad_year']
+      WHEN t_n <> {year} THEN ['t', 'found year ' || t_n || ' in the file for {year}', 'year_mismatch']
+      WHEN i_n IS NULL THEN ['i', 'found ''' || i || ''', expected a numeric country code', 'bad_country_code']
+      WHEN exporter IS NULL THEN ['i', 'unknown country code ' || i_n || ', expected a code of the release''s country list', 'unknown_country']
+      WHEN j_n IS NULL THEN ['j', 'found ''' || j || ''', expected a numeric country code', 'bad_country_code']
+      WHEN importer IS NULL THEN ['j', 'unknown country code ' || j_n || ', expected a code of the release''s country list', 'unknown_country']
+      WHEN length(k_s) NOT BETWEEN 1 AND 6 OR ltrim(k_s, '0123456789') <> ''
+        THEN ['k', 'found ''' || k || ''', expected an HS6 code of up to 6 digits', 'bad_product']
+      WHEN v_n IS NULL THEN ['v', 'found ''' || v || ''', expected a number (thousands of USD)', 'bad_value']
+      WHEN NOT isfinite(v_n) OR v_n <= 0 THEN ['v', 'found ' || trim(v) || ', expected a positive value (BACI lists only positive flows)', 'non_positive_value']
+      WHEN NOT q_missing AND (q_n IS NULL OR NOT isfinite(q_n) OR q_n < 0)
+        THEN ['q', 'found ''' || q || ''', expected a non-negative quantity (tons), NA or empty', 'bad_quantity']
+      WHEN exporter = importer THEN ['i', 'exporter equals importer (' || exporter || '), expected two different economies', 'same_economy']
+      ELSE NULL END AS problem
+    FROM m
+    """
+
+
+def _canonical_select(source: str, classification: str) -> str:
+    return f"""
+      '{source}' AS source, t_n AS year, CAST(NULL AS TINYINT) AS month,
+      exporter, importer, 'reconciled' AS declared_by, false AS re_flow,
+      '{classification}' AS classification, lpad(k_s, 6, '0') AS product,
+      round(v_n * 1000, 6) AS value_usd,
+      CASE WHEN q_missing THEN NULL ELSE q_n * 1000 END AS weight_kg,
+      CAST(NULL AS DOUBLE) AS quantity, CAST(NULL AS VARCHAR) AS quantity_unit
+    """
+
+
+def _fast_source(path: Path) -> str:
+    cols = ", ".join(f"'{c}': 'VARCHAR'" for c in EXPECTED_HEADER)
+    return f"""
+      SELECT NULL::BIGINT AS line, NULL::VARCHAR AS raw, 6 AS nfields, t, i, j, k, v, q
+      FROM read_csv('{_sql_path(path)}', columns = {{{cols}}}, header = true, delim = ',',
+                    quote = '', escape = '', auto_detect = false, strict_mode = true,
+                    ignore_errors = true, nullstr = '\x02')
+    """
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _lines_batches(path: Path, batch: int = 1_000_000) -> Iterator[pa.RecordBatch]:
+    """(line, raw) for every non-blank data line, numbered from 1 = header, in batches."""
+    numbers: list[int] = []
+    texts: list[str] = []
+    with open(path, "rb") as fh:
+        fh.readline()
+        for n, raw in enumerate(fh, start=2):
+            text = raw.rstrip(b"\r\n").decode("utf-8", errors="replace")
+            if not text.strip():
+                continue
+            numbers.append(n)
+            texts.append(text)
+            if len(numbers) >= batch:
+                yield pa.record_batch(
+                    [pa.array(numbers, pa.int64()), pa.array(texts)], ["line", "raw"]
+                )
+                numbers, texts = [], []
+    yield pa.record_batch(
+        [pa.array(numbers, pa.int64()), pa.array(texts, pa.string())], ["line", "raw"]
+    )
+
+
+def _stage_member(
+    con: duckdb.DuckDBPyConnection,
+    member: YearMember,
+    file: Path,
+    out: Path,
+    rejected_out: Path,
+    source: str,
+    classification: str,
+) -> tuple[int, int, int]:
+    """Write one year's canonical rows to ``out`` and its rejected rows to ``rejected_out``.
+
+    Returns (rows read, rows loaded, rows rejected).
+    """
+    label = member.label
+    _check_header(file, label)
+    lines, ends = _count_lines(file)
+    _check_truncation(file, label, lines, ends)
+    expected_rows = max(lines - 1, 0)
+    canon = _canonical_select(source, classification)
+    order = "ORDER BY exporter, importer, product"
+    from silkroad.store.schema import ROW_GROUP_SIZE
+
+    copy_opts = f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_SIZE})"
+    validated = _validation_sql(_fast_source(file), member.year, "codes")
+    loaded = con.execute(
+        f"COPY (SELECT {canon} FROM ({validated}) WHERE problem IS NULL {order}) "
+        f"TO '{_sql_path(out)}' {copy_opts}"
+    ).fetchone()[0]
+    if loaded == expected_rows:
+        dupes = con.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM read_parquet('{_sql_path(out)}') "
+            "GROUP BY exporter, importer, product HAVING count(*) > 1)"
+        ).fetchone()[0]
+        if dupes == 0:
+            _write_empty_rejected(rejected_out)
+            return expected_rows, loaded, 0
+    # Careful pass: every line numbered; wrong field counts, bad values and duplicates named.
+    reader = pa.RecordBatchReader.from_batches(
+        pa.schema([("line", pa.int64()), ("raw", pa.string())]), _lines_batches(file)
+    )
+    con.register("raw_lines", reader)
+    try:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE lines AS SELECT line, raw, string_split(raw, ',') AS parts "
+            "FROM raw_lines"
+        )
+    finally:
+        con.unregister("raw_lines")
+    careful_source = (
+        "SELECT line, raw, len(parts) AS nfields, parts[1] AS t, parts[2] AS i, parts[3] AS j, "
+        "parts[4] AS k, parts[5] AS v, parts[6] AS q FROM lines"
+    )
+    validated = _validation_sql(careful_source, member.year, "codes")
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE checked AS
+        SELECT *, CASE WHEN problem IS NULL THEN
+              min(line) OVER (PARTITION BY exporter, importer, lpad(k_s, 6, '0'), problem IS NULL) END AS first_line
+        FROM ({validated})"""
+    )
+    con.execute(
+        """UPDATE checked SET problem = ['k', 'duplicate key (t, exporter, importer, product) '
+              || t_n || ', ' || exporter || ', ' || importer || ', ' || lpad(k_s, 6, '0')
+              || ': first seen on line ' || first_line || ', expected each flow once', 'duplicate_key']
+           WHERE problem IS NULL AND line <> first_line"""
+    )
+    loaded = con.execute(
+        f"COPY (SELECT {canon} FROM checked WHERE problem IS NULL {order}) "
+        f"TO '{_sql_path(out)}' {copy_opts}"
+    ).fetchone()[0]
+    label_sql = label.replace("'", "''")
+    rejected = con.execute(
+        f"""COPY (SELECT '{source}' AS source, '{label_sql}' AS file, line,
+                   problem[1] AS field, problem[3] AS code, problem[2] AS reason, raw
+            FROM checked WHERE problem IS NOT NULL ORDER BY line)
+            TO '{_sql_path(rejected_out)}' (FORMAT parquet)"""
+    ).fetchone()[0]
+    read = con.execute("SELECT count(*) FROM checked").fetchone()[0]
+    con.execute("DROP TABLE checked; DROP TABLE lines")
+    return read, loaded, rejected
+
+
+def _write_empty_rejected(path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from silkroad.store.schema import rejected_arrow_schema
+
+    pq.write_table(rejected_arrow_schema().empty_table(), path)
+
+
+def stage_release(release: Release, txn: object, progress: Progress | None = None) -> StageReport:
+    """Read every year of ``release`` into ``txn``'s staging area; return the counts."""
+    from silkroad.store.store import WriteTransaction
+
+    assert isinstance(txn, WriteTransaction)
+    report = StageReport()
+    con = duckdb.connect()
+    try:
+        scratch = txn.scratch
+        con.execute("SET enable_progress_bar = false")
+        con.execute(f"SET memory_limit = '{settings.memory_limit()}'")
+        con.execute(f"SET temp_directory = '{_sql_path(scratch / 'spill')}'")
+        codes = code_table(release)
+        con.register(
+            "codes_arrow",
+            pa.table({"code": pa.array(list(codes), pa.int32()), "iso3": list(codes.values())}),
+        )
+        con.execute("CREATE TEMP TABLE codes AS SELECT * FROM codes_arrow")
+        con.unregister("codes_arrow")
+        rejected_parts = []
+        total = len(release.members)
+        if progress:
+            progress("ingest", 0, total)
+        for n, member in enumerate(release.members, start=1):
+            file = _extract(member, scratch)
+            part = scratch / f"rejected-{member.year}.parquet"
+            read, loaded, rejected = _stage_member(
+                con,
+                member,
+                file,
+                txn.year_path(member.year),
+                part,
+                release.source_id,
+                release.classification,
+            )
+            if member.archive is not None:
+                file.unlink()
+            rejected_parts.append(part)
+            report.rows_read += read
+            report.rows_loaded += loaded
+            report.rows_rejected += rejected
+            report.years.append(member.year)
+            if progress:
+                progress("ingest", n, total)
+        files = [str(p) for p in rejected_parts]
+        con.execute(
+            f"COPY (SELECT * FROM read_parquet(?, union_by_name = true) ORDER BY file, line) "
+            f"TO '{_sql_path(txn.rejected_path)}' (FORMAT parquet)".replace("?", repr(files))
+        )
+        for key, count in con.execute(
+            f"SELECT code, count(*) FROM read_parquet('{_sql_path(txn.rejected_path)}') "
+            "GROUP BY code ORDER BY code"
+        ).fetchall():
+            report.rejected_by_reason[key] = count
+    finally:
+        con.close()
+    return report
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(8 * 1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()

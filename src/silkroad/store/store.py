@@ -1,0 +1,336 @@
+"""The store on disk: snapshot reads for everyone, atomic commits for one writer at a time.
+
+Layout of a store home::
+
+    catalog.json                 current state (atomic replace); catalog.prev.json one generation back
+    lock                         writer lock (filelock); readers never take it
+    data/<source>/<ingest id>/   year=YYYY/part-0.parquet per year, rejected.parquet
+    tmp/<ingest id>/             an ingest in progress; removed by the next writer if abandoned
+
+An ingest writes everything under ``tmp/``, renames the directory into ``data/`` and then
+replaces ``catalog.json``. A process killed at any point before that last step leaves the
+previous catalog, so readers keep seeing exactly the previous state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import filelock
+
+from silkroad import settings
+from silkroad.errors import StoreError
+from silkroad.store.catalog import Catalog, IngestRecord, SourceState
+
+if TYPE_CHECKING:
+    import ibis
+    import pandas as pd
+
+    from silkroad.analytics.pair import Pair
+
+CATALOG = "catalog.json"
+PREVIOUS_CATALOG = "catalog.prev.json"
+
+
+def utcnow() -> str:
+    """Current UTC time as ISO 8601 with seconds."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class IngestResult:
+    """What an ingest did: counts, time, and whether it was a no-op."""
+
+    source: str
+    input_path: str
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    seconds: float
+    noop: bool = False
+    message: str = ""
+    record: IngestRecord | None = None
+    replaced_version: str | None = None
+    rejected_by_reason: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "input_path": self.input_path,
+            "rows_read": self.rows_read,
+            "rows_loaded": self.rows_loaded,
+            "rows_rejected": self.rows_rejected,
+            "seconds": round(self.seconds, 3),
+            "noop": self.noop,
+            "message": self.message,
+            "replaced_version": self.replaced_version,
+            "rejected_by_reason": self.rejected_by_reason,
+            "ingest_id": self.record.id if self.record else None,
+        }
+
+
+class WriteTransaction:
+    """One ingest in progress: a private staging directory, committed in one step."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+        self.staging = store.home / "tmp" / self.id
+        self.staging.mkdir(parents=True)
+        self.committed = False
+
+    def year_path(self, year: int) -> Path:
+        """Where the canonical Parquet file for ``year`` is to be written."""
+        path = self.staging / f"year={year}" / "part-0.parquet"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def rejected_path(self) -> Path:
+        return self.staging / "rejected.parquet"
+
+    @property
+    def scratch(self) -> Path:
+        """A directory for temporary files (extracted members, spill); not committed."""
+        path = self.staging / "_scratch"
+        path.mkdir(exist_ok=True)
+        return path
+
+    def commit(self, record: IngestRecord, *, force: bool = False) -> str | None:
+        """Publish the staged files and the catalog entry; returns a replaced older version."""
+        shutil.rmtree(self.staging / "_scratch", ignore_errors=True)
+        home = self.store.home
+        catalog = Catalog.load(home / CATALOG)  # re-read under the lock
+        state = catalog.sources.get(record.source)
+        replaced = None
+        if state is not None and state.source_version != record.source_version:
+            if record.source_version < state.source_version and not force:
+                raise StoreError(
+                    f"the store holds {record.source} release {state.source_version}, "
+                    f"newer than {record.source_version}",
+                    path=record.input_path,
+                    expected="a release at least as new",
+                    hint="pass --force to replace the newer release with the older one",
+                )
+            replaced = state.source_version
+            state = None
+        if state is None:
+            state = SourceState(
+                source=record.source,
+                kind=record.kind,
+                source_version=record.source_version,
+                classification=record.classification,
+                synthetic=record.synthetic,
+            )
+        final_rel = Path("data") / record.source / self.id
+        final = home / final_rel
+        for path in self.staging.rglob("*.parquet"):
+            _fsync_file(path)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(self.staging, final)
+        record.dir = final_rel.as_posix()
+        record.files = {
+            str(y): (final_rel / f"year={y}" / "part-0.parquet").as_posix() for y in record.years
+        }
+        record.rejected_file = (final_rel / "rejected.parquet").as_posix()
+        for year in record.years:
+            state.years[str(year)] = record.id
+        state.synthetic = record.synthetic
+        catalog.sources[record.source] = state
+        catalog.ingests[record.id] = record
+        catalog.generation += 1
+        if (home / CATALOG).exists():
+            shutil.copyfile(home / CATALOG, home / PREVIOUS_CATALOG)
+        catalog.save(home / CATALOG)
+        self.committed = True
+        self.store.refresh()
+        return replaced
+
+    def abort(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+class Store:
+    """A silkroad store at ``home``; reads see one consistent snapshot until ``refresh()``."""
+
+    def __init__(self, home: str | os.PathLike[str] | None = None) -> None:
+        self.home = settings.resolve_home(home)
+        self._catalog: Catalog | None = None
+        self._con: Any = None
+        self._flows: dict[str, Any] | None = None
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.home)!r})"
+
+    # --- snapshot ------------------------------------------------------------------------
+    @property
+    def catalog(self) -> Catalog:
+        if self._catalog is None:
+            self._catalog = Catalog.load(self.home / CATALOG)
+        return self._catalog
+
+    def refresh(self) -> None:
+        """Drop the cached snapshot; the next read sees the latest committed state."""
+        self._catalog = None
+        self._flows = None
+
+    def is_synthetic(self) -> bool:
+        """True if any current source is silkroad's synthetic demo world."""
+        return any(s.synthetic for s in self.catalog.sources.values())
+
+    def years(self, source: str | None = None) -> list[int]:
+        """Years for which the store holds data (of one source, or of any)."""
+        return sorted({y for _, y, _ in self.catalog.current_files(source)})
+
+    def sources(self) -> list[dict[str, Any]]:
+        """Per source: version, years, rows, ingests with their input sha256."""
+        out = []
+        for name, state in sorted(self.catalog.sources.items()):
+            ingests = self.catalog.current_ingests(name)
+            out.append(
+                {
+                    "source": name,
+                    "kind": state.kind,
+                    "version": state.source_version,
+                    "classification": state.classification,
+                    "synthetic": state.synthetic,
+                    "years": sorted(int(y) for y in state.years),
+                    "rows": sum(r.rows_loaded for r in ingests),
+                    "rows_rejected": sum(r.rows_rejected for r in ingests),
+                    "inputs": [
+                        {
+                            "path": r.input_path,
+                            "sha256": r.input_sha256,
+                            "years": r.years,
+                            "ingested_at": r.finished_at,
+                        }
+                        for r in ingests
+                    ],
+                }
+            )
+        return out
+
+    # --- queries -------------------------------------------------------------------------
+    def connection(self) -> Any:
+        """The Ibis DuckDB backend that queries this store (in-memory, embedded)."""
+        if self._con is None:
+            import ibis
+
+            self._con = ibis.duckdb.connect()
+            self._con.raw_sql("SET enable_progress_bar = false")
+        return self._con
+
+    def parquet_files(self, source: str | None = None) -> list[Path]:
+        """Absolute paths of the current Parquet files."""
+        return [self.home / rel for _, _, rel in self.catalog.current_files(source)]
+
+    def flows(self, source: str | None = None) -> ibis.Table:
+        """An Ibis table over the current canonical flows (of one source, or of all).
+
+        >>> store.flows().filter(_.exporter == "BLR").value_usd.sum().execute()  # doctest: +SKIP
+        """
+        key = source or "*"
+        if self._flows is None:
+            self._flows = {}
+        if key not in self._flows:
+            if source is not None and source not in self.catalog.sources:
+                known = ", ".join(sorted(self.catalog.sources)) or "none"
+                raise StoreError(f"no source {source!r} in the store", expected=f"one of: {known}")
+            files = self.parquet_files(source)
+            if not files:
+                raise StoreError(
+                    f"the store at {self.home} holds no data",
+                    hint="run `silkroad demo` or `silkroad ingest baci PATH` first",
+                )
+            con = self.connection()
+            name = f"flows_g{self.catalog.generation}_{len(self._flows)}"
+            self._flows[key] = con.read_parquet([str(f) for f in files], table_name=name)
+        return self._flows[key]
+
+    def pair(self, a: str, b: str, *, source: str | None = None) -> Pair:
+        """Analyses of the relationship between economies ``a`` and ``b`` (ISO3 or names)."""
+        from silkroad.analytics.pair import Pair
+
+        return Pair(self, a, b, source=source)
+
+    def rejected(self, source: str, *, limit: int | None = None) -> pd.DataFrame:
+        """Quarantined rows of ``source``'s current ingests, with file, line and reason."""
+        import duckdb
+
+        if source not in self.catalog.sources:
+            known = ", ".join(sorted(self.catalog.sources)) or "none"
+            raise StoreError(
+                f"no source {source!r} in the store at {self.home}",
+                expected=f"one of: {known}",
+            )
+        files = [str(self.home / r.rejected_file) for r in self.catalog.current_ingests(source)]
+        sql = "SELECT * FROM read_parquet(?) ORDER BY file, line"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        con = duckdb.connect()
+        try:
+            return con.execute(sql, [files]).df()
+        finally:
+            con.close()
+
+    # --- writing -------------------------------------------------------------------------
+    @contextmanager
+    def writer(self) -> Iterator[WriteTransaction]:
+        """Hold the writer lock, give a staging transaction, clean up if it is not committed."""
+        self.home.mkdir(parents=True, exist_ok=True)
+        lock = filelock.FileLock(str(self.home / "lock"))
+        try:
+            lock.acquire(timeout=settings.lock_timeout())
+        except filelock.Timeout as exc:
+            raise StoreError(
+                f"another silkroad process is writing to {self.home}",
+                hint="wait for it to finish, or raise SILKROAD_LOCK_TIMEOUT",
+            ) from exc
+        try:
+            self._collect_garbage()
+            txn = WriteTransaction(self)
+            try:
+                yield txn
+            finally:
+                if not txn.committed:
+                    txn.abort()
+            self._collect_garbage()
+        finally:
+            lock.release()
+
+    def _collect_garbage(self) -> None:
+        """Remove abandoned staging dirs and data no longer referenced (kept one generation)."""
+        shutil.rmtree(self.home / "tmp", ignore_errors=True)
+        keep = Catalog.load(self.home / CATALOG).referenced_dirs()
+        keep |= Catalog.load(self.home / PREVIOUS_CATALOG).referenced_dirs()
+        data = self.home / "data"
+        if not data.exists():
+            return
+        for source_dir in data.iterdir():
+            for ingest_dir in source_dir.iterdir():
+                rel = ingest_dir.relative_to(self.home).as_posix()
+                if rel not in keep:
+                    shutil.rmtree(ingest_dir, ignore_errors=True)
+
+
+def open_store(home: str | os.PathLike[str] | None = None) -> Store:
+    """Open the store at ``home`` (else ``$SILKROAD_HOME``, else the user data directory).
+
+    >>> store = open_store("/tmp/silkroad-doc")  # doctest: +SKIP
+    >>> store.sources()  # doctest: +SKIP
+    []
+    """
+    return Store(home)
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb") as fh:
+        os.fsync(fh.fileno())
