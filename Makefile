@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CONSTRAINTS := constraints.txt
+DEMO_HOME ?= .silkroad-demo
 
 .PHONY: install demo test lint format bench clean lock
 
@@ -17,14 +18,14 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/silkroad demo --size small
+	$(BIN)/silkroad demo --size small --home $(DEMO_HOME)
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench tools
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench tools
 	$(BIN)/ruff format --check src tests bench
 
 format: $(STAMP)

@@ -1,0 +1,45 @@
+"""Write docs/cli.md from the CLI's own --help (a test checks the file is up to date).
+
+Usage: python tools/gen_cli_docs.py > docs/cli.md
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ["COLUMNS"] = "100"
+os.environ["NO_COLOR"] = "1"
+os.environ["TERM"] = "dumb"
+
+from typer.testing import CliRunner  # noqa: E402
+
+from silkroad.cli import app  # noqa: E402
+
+
+def help_text(*args: str) -> str:
+    result = CliRunner().invoke(app, [*args, "--help"], env={"COLUMNS": "100", "NO_COLOR": "1"})
+    return "\n".join(line.rstrip() for line in result.output.strip().splitlines())
+
+
+def render() -> str:
+    commands = sorted(app.registered_commands, key=lambda c: c.name or c.callback.__name__)
+    parts = [
+        "# CLI reference",
+        "",
+        "Generated from `--help` by `python tools/gen_cli_docs.py > docs/cli.md`; "
+        "a test fails when it is out of date.",
+        "",
+        "## silkroad",
+        "",
+        "```text",
+        help_text(),
+        "```",
+    ]
+    for cmd in commands:
+        name = cmd.name or cmd.callback.__name__.replace("_", "-")
+        parts += ["", f"## silkroad {name}", "", "```text", help_text(name), "```"]
+    return "\n".join(parts) + "\n"
+
+
+if __name__ == "__main__":
+    print(render(), end="")
