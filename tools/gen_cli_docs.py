@@ -11,9 +11,9 @@ os.environ["COLUMNS"] = "100"
 os.environ["NO_COLOR"] = "1"
 os.environ["TERM"] = "dumb"
 
-from typer.testing import CliRunner  # noqa: E402
+from typer.testing import CliRunner
 
-from silkroad.cli import app  # noqa: E402
+from silkroad.cli import app
 
 
 def help_text(*args: str) -> str:
