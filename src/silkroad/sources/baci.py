@@ -519,7 +519,8 @@ def _stage_member(
     ).fetchone()[0]
     label_sql = label.replace("'", "''")
     rejected = con.execute(
-        f"""COPY (SELECT '{source}' AS source, '{label_sql}' AS file, line,
+        f"""COPY (SELECT '{source}' AS source, '{label_sql}' AS file,
+                   CAST({member.year} AS SMALLINT) AS year, line,
                    problem[1] AS field, problem[3] AS code, problem[2] AS reason, raw
             FROM checked WHERE problem IS NOT NULL ORDER BY line)
             TO '{_sql_path(rejected_out)}' (FORMAT parquet)"""

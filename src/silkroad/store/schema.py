@@ -25,6 +25,7 @@ CANONICAL_COLUMNS: dict[str, str] = {
 REJECTED_COLUMNS: dict[str, str] = {
     "source": "VARCHAR",
     "file": "VARCHAR",  # input file (or archive member) the row came from
+    "year": "SMALLINT",  # the year that file supplies (a later ingest may replace that year)
     "line": "BIGINT",  # 1-based physical line number in that file (header is line 1)
     "field": "VARCHAR",  # the offending field, NULL when the whole line is wrong
     "code": "VARCHAR",  # kind of problem: 'field_count', 'unknown_country', 'duplicate_key', ...
@@ -41,5 +42,5 @@ ROW_GROUP_SIZE = 65_536
 
 def rejected_arrow_schema() -> pa.Schema:
     """Arrow schema of the quarantine files (for writing an empty one)."""
-    types = {"VARCHAR": pa.string(), "BIGINT": pa.int64()}
+    types = {"VARCHAR": pa.string(), "SMALLINT": pa.int16(), "BIGINT": pa.int64()}
     return pa.schema([(name, types[t]) for name, t in REJECTED_COLUMNS.items()])

@@ -195,6 +195,14 @@ class Store:
         out = []
         for name, state in sorted(self.catalog.sources.items()):
             ingests = self.catalog.current_ingests(name)
+            rows = rejected = 0
+            for r in ingests:
+                current = self._current_years(r)
+                if current == sorted(r.years):
+                    rows, rejected = rows + r.rows_loaded, rejected + r.rows_rejected
+                else:  # a later ingest replaced some of its years: count only the others
+                    rows += sum(self._parquet_rows(r.files[str(y)]) for y in current)
+                    rejected += self._count(f"SELECT count(*) FROM ({self._rejected_sql(r)})")
             out.append(
                 {
                     "source": name,
@@ -203,13 +211,13 @@ class Store:
                     "classification": state.classification,
                     "synthetic": state.synthetic,
                     "years": sorted(int(y) for y in state.years),
-                    "rows": sum(r.rows_loaded for r in ingests),
-                    "rows_rejected": sum(r.rows_rejected for r in ingests),
+                    "rows": rows,
+                    "rows_rejected": rejected,
                     "inputs": [
                         {
                             "path": r.input_path,
                             "sha256": r.input_sha256,
-                            "years": r.years,
+                            "years": self._current_years(r),
                             "ingested_at": r.finished_at,
                         }
                         for r in ingests
@@ -217,6 +225,35 @@ class Store:
                 }
             )
         return out
+
+    def _current_years(self, record: IngestRecord) -> list[int]:
+        """Years of ``record`` that it still supplies (a later ingest may have replaced some)."""
+        years = self.catalog.sources[record.source].years
+        return sorted(y for y in record.years if years.get(str(y)) == record.id)
+
+    def _parquet_rows(self, rel: str) -> int:
+        import pyarrow.parquet as pq
+
+        return int(pq.read_metadata(self.home / rel).num_rows)
+
+    def _rejected_sql(self, record: IngestRecord) -> str:
+        """Quarantined rows of ``record`` that belong to the years it still supplies."""
+        path = str(self.home / record.rejected_file).replace("'", "''")
+        sql = f"SELECT * FROM read_parquet('{path}')"
+        current = self._current_years(record)
+        if current != sorted(record.years):
+            sql += f" WHERE year IN ({', '.join(str(y) for y in current)})"
+        return sql
+
+    @staticmethod
+    def _count(sql: str) -> int:
+        import duckdb
+
+        con = duckdb.connect()
+        try:
+            return int(con.execute(sql).fetchone()[0])
+        finally:
+            con.close()
 
     # --- queries -------------------------------------------------------------------------
     def connection(self) -> Any:
@@ -262,7 +299,7 @@ class Store:
         return Pair(self, a, b, source=source)
 
     def rejected(self, source: str, *, limit: int | None = None) -> pd.DataFrame:
-        """Quarantined rows of ``source``'s current ingests, with file, line and reason."""
+        """Quarantined rows of ``source``'s current data, with file, year, line and reason."""
         import duckdb
 
         if source not in self.catalog.sources:
@@ -271,13 +308,13 @@ class Store:
                 f"no source {source!r} in the store at {self.home}",
                 expected=f"one of: {known}",
             )
-        files = [str(self.home / r.rejected_file) for r in self.catalog.current_ingests(source)]
-        sql = "SELECT * FROM read_parquet(?) ORDER BY file, line"
+        parts = [self._rejected_sql(r) for r in self.catalog.current_ingests(source)]
+        sql = f"SELECT * FROM ({' UNION ALL BY NAME '.join(parts)}) ORDER BY file, line"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         con = duckdb.connect()
         try:
-            return con.execute(sql, [files]).df()
+            return con.execute(sql).df()
         finally:
             con.close()
 
