@@ -388,6 +388,7 @@ def test_bad_rows_are_quarantined_with_line_field_code_and_raw(shape, baci_files
     ]
     assert got == expected
     assert set(rej.source) == {"baci-hs92"}
+    assert set(rej.year) == {2014}
     assert all(f.endswith(year_name(2014)) for f in rej.file)
     reasons = dict(zip(rej.line, rej.reason, strict=True))
     assert "abc" in reasons[3]
@@ -416,6 +417,7 @@ def test_counts_add_up_across_years_and_limit(baci_files, home):
         (year_name(2014), 4),
         (year_name(2015), 3),
     ]
+    assert list(rej.year) == [2014, 2014, 2015]
     assert len(store.rejected("baci-hs92", limit=2)) == 2
     info = store.sources()[0]
     assert (info["rows"], info["rows_rejected"]) == (3, 3)
