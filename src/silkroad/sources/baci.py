@@ -389,7 +389,7 @@ def _validation_sql(source_sql: str, year: int, codes: str) -> str:
       WHEN exporter IS NULL THEN ['i', 'unknown country code ' || i_n || ', expected a code of the release''s country list', 'unknown_country']
       WHEN j_n IS NULL THEN ['j', 'found ''' || j || ''', expected a numeric country code', 'bad_country_code']
       WHEN importer IS NULL THEN ['j', 'unknown country code ' || j_n || ', expected a code of the release''s country list', 'unknown_country']
-      WHEN length(k_s) NOT BETWEEN 1 AND 6 OR ltrim(k_s, '0123456789') <> ''
+      WHEN NOT coalesce(TRY_CAST(k_s AS INTEGER) BETWEEN 0 AND 999999, false)
         THEN ['k', 'found ''' || k || ''', expected an HS6 code of up to 6 digits', 'bad_product']
       WHEN v_n IS NULL THEN ['v', 'found ''' || v || ''', expected a number (thousands of USD)', 'bad_value']
       WHEN NOT isfinite(v_n) OR v_n <= 0 THEN ['v', 'found ' || trim(v) || ', expected a positive value (BACI lists only positive flows)', 'non_positive_value']
@@ -405,20 +405,46 @@ def _canonical_select(source: str, classification: str) -> str:
     return f"""
       '{source}' AS source, t_n AS year, CAST(NULL AS TINYINT) AS month,
       exporter, importer, 'reconciled' AS declared_by, false AS re_flow,
-      '{classification}' AS classification, lpad(k_s, 6, '0') AS product,
+      '{classification}' AS classification, lpad(CAST(TRY_CAST(k_s AS INTEGER) AS VARCHAR), 6, '0') AS product,
       round(v_n * 1000, 6) AS value_usd,
       CASE WHEN q_missing THEN NULL ELSE q_n * 1000 END AS weight_kg,
       CAST(NULL AS DOUBLE) AS quantity, CAST(NULL AS VARCHAR) AS quantity_unit
     """
 
 
-def _fast_source(path: Path) -> str:
-    cols = ", ".join(f"'{c}': 'VARCHAR'" for c in EXPECTED_HEADER)
+def _fast_copy_sql(path: Path, year: int, source: str, classification: str, out: Path) -> str:
+    """One streaming statement: typed CSV read, code mapping, checks, sort, Parquet write.
+
+    Rows that fail the typed read or a check are simply not written; the caller compares the
+    count with the file's lines and, on any difference, runs the careful pass, which names them.
+    Constant and code columns are ENUMs so that the Parquet writer dictionary-encodes them
+    without hashing every value; the sort key is one integer (exporter and importer rank in
+    ISO3 order, then the product).
+    """
+    from silkroad.store.schema import ROW_GROUP_SIZE
+
+    cols = "{'t': 'SMALLINT', 'i': 'INTEGER', 'j': 'INTEGER', 'k': 'INTEGER', 'v': 'DOUBLE', 'q': 'VARCHAR'}"
     return f"""
-      SELECT NULL::BIGINT AS line, NULL::VARCHAR AS raw, 6 AS nfields, t, i, j, k, v, q
-      FROM read_csv('{_sql_path(path)}', columns = {{{cols}}}, header = true, delim = ',',
+    COPY (
+      SELECT '{source}'::silkroad_source AS source, p.t AS year, CAST(NULL AS TINYINT) AS month,
+        ce.iso3 AS exporter, ci.iso3 AS importer, 'reconciled'::silkroad_declared AS declared_by,
+        false AS re_flow, '{classification}'::silkroad_classification AS classification,
+        lpad(CAST(p.k AS VARCHAR), 6, '0') AS product, round(p.v * 1000, 6) AS value_usd,
+        CASE WHEN p.q IS NULL OR trim(p.q) IN ('', 'NA', 'N/A') THEN NULL
+             ELSE TRY_CAST(p.q AS DOUBLE) * 1000 END AS weight_kg,
+        CAST(NULL AS DOUBLE) AS quantity, CAST(NULL AS VARCHAR) AS quantity_unit
+      FROM read_csv('{_sql_path(path)}', columns = {cols}, header = true, delim = ',',
                     quote = '', escape = '', auto_detect = false, strict_mode = true,
-                    ignore_errors = true, nullstr = '\x02')
+                    ignore_errors = true, nullstr = ['NA', ''])
+           AS p
+      JOIN codes ce ON ce.code = p.i
+      JOIN codes ci ON ci.code = p.j
+      WHERE p.t = {year} AND p.v > 0 AND isfinite(p.v) AND p.k BETWEEN 0 AND 999999
+        AND ce.iso3 <> ci.iso3
+        AND (p.q IS NULL OR trim(p.q) IN ('', 'NA', 'N/A')
+             OR (TRY_CAST(p.q AS DOUBLE) >= 0 AND isfinite(TRY_CAST(p.q AS DOUBLE))))
+      ORDER BY (ce.rank * 1024 + ci.rank) * 1000000 + p.k
+    ) TO '{_sql_path(out)}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_SIZE})
     """
 
 
@@ -471,17 +497,17 @@ def _stage_member(
     from silkroad.store.schema import ROW_GROUP_SIZE
 
     copy_opts = f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_SIZE})"
-    validated = _validation_sql(_fast_source(file), member.year, "codes")
-    loaded = con.execute(
-        f"COPY (SELECT {canon} FROM ({validated}) WHERE problem IS NULL {order}) "
-        f"TO '{_sql_path(out)}' {copy_opts}"
-    ).fetchone()[0]
+    loaded = con.execute(_fast_copy_sql(file, member.year, source, classification, out)).fetchone()[
+        0
+    ]
     if loaded == expected_rows:
-        dupes = con.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM read_parquet('{_sql_path(out)}') "
-            "GROUP BY exporter, importer, product HAVING count(*) > 1)"
-        ).fetchone()[0]
-        if dupes == 0:
+        # Duplicate keys hash alike, so a distinct count equal to the row count proves there
+        # are none (a hash collision can only send us to the careful pass, never hide one).
+        total, distinct = con.execute(
+            "SELECT count(*), count(DISTINCT hash(exporter, importer, product)) "
+            f"FROM read_parquet('{_sql_path(out)}')"
+        ).fetchone()
+        if distinct == total:
             _write_empty_rejected(rejected_out)
             return expected_rows, loaded, 0
     # Careful pass: every line numbered; wrong field counts, bad values and duplicates named.
@@ -504,12 +530,12 @@ def _stage_member(
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE checked AS
         SELECT *, CASE WHEN problem IS NULL THEN
-              min(line) OVER (PARTITION BY exporter, importer, lpad(k_s, 6, '0'), problem IS NULL) END AS first_line
+              min(line) OVER (PARTITION BY exporter, importer, TRY_CAST(k_s AS INTEGER), problem IS NULL) END AS first_line
         FROM ({validated})"""
     )
     con.execute(
         """UPDATE checked SET problem = ['k', 'duplicate key (t, exporter, importer, product) '
-              || t_n || ', ' || exporter || ', ' || importer || ', ' || lpad(k_s, 6, '0')
+              || t_n || ', ' || exporter || ', ' || importer || ', ' || lpad(CAST(TRY_CAST(k_s AS INTEGER) AS VARCHAR), 6, '0')
               || ': first seen on line ' || first_line || ', expected each flow once', 'duplicate_key']
            WHERE problem IS NULL AND line <> first_line"""
     )
@@ -528,6 +554,37 @@ def _stage_member(
     read = con.execute("SELECT count(*) FROM checked").fetchone()[0]
     con.execute("DROP TABLE checked; DROP TABLE lines")
     return read, loaded, rejected
+
+
+def _create_codes(
+    con: duckdb.DuckDBPyConnection, codes: dict[int, str], source: str, classification: str
+) -> None:
+    """The ``codes`` table (numeric code -> ISO3 ENUM, rank in ISO3 order) and constant ENUMs."""
+    isos = sorted(set(codes.values()))
+
+    def enum(values: list[str]) -> str:
+        return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+    con.execute(f"CREATE TYPE silkroad_iso3 AS ENUM ({enum(isos)})")
+    con.execute(f"CREATE TYPE silkroad_source AS ENUM ({enum([source])})")
+    con.execute("CREATE TYPE silkroad_declared AS ENUM ('reconciled')")
+    con.execute(f"CREATE TYPE silkroad_classification AS ENUM ({enum([classification])})")
+    rank = {iso: n for n, iso in enumerate(isos)}
+    con.register(
+        "codes_arrow",
+        pa.table(
+            {
+                "code": pa.array(list(codes), pa.int32()),
+                "iso3": list(codes.values()),
+                "rank": pa.array([rank[v] for v in codes.values()], pa.int64()),
+            }
+        ),
+    )
+    con.execute(
+        "CREATE TEMP TABLE codes AS "
+        "SELECT code, CAST(iso3 AS silkroad_iso3) AS iso3, rank FROM codes_arrow"
+    )
+    con.unregister("codes_arrow")
 
 
 def _write_empty_rejected(path: Path) -> None:
@@ -550,13 +607,7 @@ def stage_release(release: Release, txn: object, progress: Progress | None = Non
         con.execute("SET enable_progress_bar = false")
         con.execute(f"SET memory_limit = '{settings.memory_limit()}'")
         con.execute(f"SET temp_directory = '{_sql_path(scratch / 'spill')}'")
-        codes = code_table(release)
-        con.register(
-            "codes_arrow",
-            pa.table({"code": pa.array(list(codes), pa.int32()), "iso3": list(codes.values())}),
-        )
-        con.execute("CREATE TEMP TABLE codes AS SELECT * FROM codes_arrow")
-        con.unregister("codes_arrow")
+        _create_codes(con, code_table(release), release.source_id, release.classification)
         rejected_parts = []
         total = len(release.members)
         if progress:

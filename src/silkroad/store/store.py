@@ -289,7 +289,9 @@ class Store:
                 )
             con = self.connection()
             name = f"flows_g{self.catalog.generation}_{len(self._flows)}"
-            self._flows[key] = con.read_parquet([str(f) for f in files], table_name=name)
+            self._flows[key] = con.read_parquet(
+                [str(f) for f in files], table_name=name, hive_partitioning=False
+            )
         return self._flows[key]
 
     def pair(self, a: str, b: str, *, source: str | None = None) -> Pair:
