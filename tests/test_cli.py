@@ -1,0 +1,271 @@
+"""The ``silkroad`` command through its real entry point (``python -m silkroad.cli``)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import math
+import re
+import zipfile
+
+import pytest
+
+import silkroad
+from conftest import COUNTRIES_NEW, WORLD_VERSION, year_name, year_text
+
+# BLR -> KAZ and KAZ -> BLR in the world of conftest.py (thousands of USD x 1000).
+EXPORTS = {2014: 300.5 * 1000 + 99.5 * 1000, 2015: 450 * 1000 + 50.25 * 1000}
+IMPORTS = {2014: 250 * 1000 + 50 * 1000, 2015: 150 * 1000}
+
+RELEASE_2014 = [
+    "2014,112,398,10121,1.5,3",  # line 2: BLR -> KAZ 1 500 USD
+    "2014,112,398,870120,abc,1",  # line 3: bad value
+    "2014,398,112,270900,2.5,NA",  # line 4: KAZ -> BLR 2 500 USD
+    "2014,112,999,870120,2,1",  # line 5: unknown importer
+    "2014,112,398,870121,2",  # line 6: five fields
+]
+RELEASE_2015 = ["2015,112,398,10121,4,1", "2015,398,112,10121,0,1"]  # line 3: zero value
+COUNTS = {"read": 5 + 2, "loaded": 2 + 1, "rejected": 3 + 1}
+
+
+def one_error_line(proc) -> str:
+    """The process failed as a user error: exit 2, exactly one line on stderr, no traceback."""
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stdout + proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("error: ")
+    return lines[0]
+
+
+# --- happy paths -------------------------------------------------------------------------------
+def test_ingest_prints_counts_and_time_then_noop(cli, baci_files, home):
+    release = baci_files.release_zip({2014: RELEASE_2014, 2015: RELEASE_2015})
+    proc = cli("ingest", "baci", release, "--home", home)
+    assert proc.returncode == 0, proc.stderr
+    m = re.search(
+        r"rows read ([\d,]+)\s+loaded ([\d,]+)\s+rejected ([\d,]+)\s+in ([\d.]+) s", proc.stdout
+    )
+    assert m, proc.stdout
+    read, loaded, rejected = (int(g.replace(",", "")) for g in m.groups()[:3])
+    assert (read, loaded, rejected) == (COUNTS["read"], COUNTS["loaded"], COUNTS["rejected"])
+    assert read == loaded + rejected
+    assert float(m.group(4)) >= 0
+    assert "V202401b" in proc.stdout
+    assert "bad_value 1" in proc.stdout and "field_count 1" in proc.stdout
+    assert "non_positive_value 1" in proc.stdout and "unknown_country 1" in proc.stdout
+    catalog = (home / "catalog.json").read_bytes()
+
+    again = cli("ingest", "baci", release, "--home", home)
+    assert again.returncode == 0, again.stderr
+    assert "already ingested" in again.stdout
+    assert (home / "catalog.json").read_bytes() == catalog
+
+
+def test_ingest_json(cli, baci_files, home):
+    path = baci_files.year_file(2015, RELEASE_2015)
+    proc = cli("ingest", "baci", path, "--home", home, "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert (data["rows_read"], data["rows_loaded"], data["rows_rejected"]) == (2, 1, 1)
+    assert data["source"] == "baci-hs92"
+    assert data["noop"] is False
+    assert data["rejected_by_reason"] == {"non_positive_value": 1}
+
+
+def test_sources_and_rejected_json(cli, baci_files, home):
+    release = baci_files.release_zip({2014: RELEASE_2014, 2015: RELEASE_2015})
+    assert cli("ingest", "baci", release, "--home", home).returncode == 0
+
+    proc = cli("sources", "--home", home, "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    (src,) = data["sources"]
+    assert src["source"] == "baci-hs92"
+    assert src["version"] == WORLD_VERSION
+    assert src["years"] == [2014, 2015]
+    assert (src["rows"], src["rows_rejected"]) == (COUNTS["loaded"], COUNTS["rejected"])
+    assert src["synthetic"] is False
+    (inp,) = src["inputs"]
+    assert inp["sha256"] == hashlib.sha256(release.read_bytes()).hexdigest()
+
+    proc = cli("rejected", "baci-hs92", "--home", home, "--limit", "3", "--json")
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout)
+    assert len(rows) == 3
+    got = [
+        (r["file"].endswith(year_name(2014)), r["line"], r["field"], r["code"], r["raw"])
+        for r in rows
+    ]
+    assert got == [
+        (True, 3, "v", "bad_value", RELEASE_2014[1]),
+        (True, 5, "j", "unknown_country", RELEASE_2014[3]),
+        (True, 6, None, "field_count", RELEASE_2014[4]),
+    ]
+    everything = json.loads(cli("rejected", "baci-hs92", "--home", home, "--json").stdout)
+    assert len(everything) == COUNTS["rejected"]
+    assert everything[-1]["raw"] == RELEASE_2015[1]
+
+    text = cli("sources", "--home", home)
+    assert text.returncode == 0 and "baci-hs92" in text.stdout
+
+
+def test_summary_json_and_csv_equal_hand_arithmetic(cli, world_home):
+    proc = cli("summary", "BLR", "KAZ", "--years", "2014-2015", "--home", world_home, "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    meta = data["metadata"]
+    assert (meta["source"], meta["source_version"], meta["synthetic"]) == (
+        "baci-hs92",
+        WORLD_VERSION,
+        False,
+    )
+    rows = {r["year"]: r for r in data["rows"]}
+    assert sorted(rows) == [2014, 2015]
+    for y in (2014, 2015):
+        assert rows[y]["exports_usd"] == pytest.approx(EXPORTS[y])
+        assert rows[y]["imports_usd"] == pytest.approx(IMPORTS[y])
+        assert rows[y]["turnover_usd"] == pytest.approx(EXPORTS[y] + IMPORTS[y])
+        assert rows[y]["balance_usd"] == pytest.approx(EXPORTS[y] - IMPORTS[y])
+    assert rows[2014]["turnover_growth"] is None  # NaN in JSON is null
+    assert rows[2015]["turnover_growth"] == pytest.approx(
+        (EXPORTS[2015] + IMPORTS[2015]) / (EXPORTS[2014] + IMPORTS[2014]) - 1
+    )
+
+    proc = cli("summary", "Belarus", "KAZ", "--years", "2014-2015", "--home", world_home, "--csv")
+    assert proc.returncode == 0, proc.stderr
+    table = list(csv.DictReader(io.StringIO(proc.stdout)))
+    assert [int(r["year"]) for r in table] == [2014, 2015]
+    for r in table:
+        y = int(r["year"])
+        assert float(r["exports_usd"]) == pytest.approx(EXPORTS[y])
+        assert float(r["imports_usd"]) == pytest.approx(IMPORTS[y])
+        assert float(r["balance_usd"]) == pytest.approx(EXPORTS[y] - IMPORTS[y])
+    assert r["exports_growth"] and float(r["exports_growth"]) == pytest.approx(
+        EXPORTS[2015] / EXPORTS[2014] - 1
+    )
+    assert table[0]["exports_growth"] == ""
+
+    proc = cli("summary", "BLR", "KAZ", "--home", world_home)
+    assert proc.returncode == 0, proc.stderr
+    assert "Belarus" in proc.stdout and "Kazakhstan" in proc.stdout
+    # Million USD with one decimal: 2014 turnover is 0.7.
+    assert f"{(EXPORTS[2014] + IMPORTS[2014]) / 1e6:,.1f}" in proc.stdout
+
+
+def test_version(cli):
+    proc = cli("--version")
+    assert proc.returncode == 0
+    assert proc.stdout.strip() == f"silkroad {silkroad.__version__}"
+
+
+# --- errors: one line, exit code 2, store unchanged --------------------------------------------
+def _text_zip(folder):
+    path = folder / "BACI_HS92_V202401b.zip"
+    path.write_text("t,i,j,k,v,q\n2014,112,398,1,1,1\n")
+    return path
+
+
+def _empty_zip(folder):
+    path = folder / "BACI_HS92_V202401b.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("Readme.txt", "Version : 202401b\n")
+        zf.writestr("country_codes_V202401b.csv", COUNTRIES_NEW)
+    return path
+
+
+def _half_zip(folder):
+    path = folder / "BACI_HS92_V202401b.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(
+            year_name(2016), year_text(f"2016,112,398,{k},1.5,2" for k in range(100000, 130000))
+        )
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def _wrong_header(folder):
+    path = folder / year_name(2016)
+    path.write_text("year,exporter,importer,k,v,q\n2016,112,398,1,1,1\n")
+    return path
+
+
+def _cut_csv(folder):
+    path = folder / year_name(2016)
+    path.write_text("t,i,j,k,v,q\n2016,112,398,1,1,1\n2016,112,398,2,1")
+    return path
+
+
+# name: (make input, words the message must hold)
+INGEST_ERRORS = {
+    "missing file": (lambda f: f / "BACI_HS92_V202401b.zip", ["BACI_HS92_V202401b.zip", "not found", "expected"]),
+    "not a zip": (_text_zip, ["BACI_HS92_V202401b.zip", "not a zip", "expected a zip"]),
+    "zip without members": (_empty_zip, ["BACI_HS92_V202401b.zip", "no BACI year files", "expected members"]),
+    "wrong header": (_wrong_header, [year_name(2016), "line 1", "wrong header", "expected t,i,j,k,v,q"]),
+    "zip cut in half": (_half_zip, ["BACI_HS92_V202401b.zip", "truncated", "expected a complete zip"]),
+    "csv cut mid-line": (_cut_csv, [year_name(2016), "line 3", "truncated", "expected complete lines"]),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(INGEST_ERRORS))
+def test_ingest_errors_are_one_line_and_change_nothing(case, cli, world_home, tmp_path):
+    make, words = INGEST_ERRORS[case]
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    path = make(folder)
+    before = (world_home / "catalog.json").read_bytes()
+    line = one_error_line(cli("ingest", "baci", path, "--home", world_home))
+    for word in words:
+        assert word in line, line
+    assert (world_home / "catalog.json").read_bytes() == before
+    tmp = world_home / "tmp"
+    assert not tmp.exists() or not any(tmp.iterdir())
+
+
+def test_unknown_source_name(cli, world_home, world_release):
+    before = (world_home / "catalog.json").read_bytes()
+    line = one_error_line(cli("ingest", "bogus", world_release, "--home", world_home))
+    assert "bogus" in line and "SOURCE" in line and "expected one of: baci" in line
+    assert (world_home / "catalog.json").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["summary", "BLR", "XYZ"], ["XYZ", "expected"]),
+        (["summary", "BLR", "KAZ", "--years", "2010-2015"], ["years", "2010", "2014–2015"]),
+        (["summary", "BLR", "KAZ", "--years", "20x4"], ["--years", "20x4", "expected"]),
+        (["rejected", "baci-hs07"], ["baci-hs07", "one of: baci-hs92"]),
+    ],
+)
+def test_query_errors_are_one_line(args, words, cli, world_home):
+    before = (world_home / "catalog.json").read_bytes()
+    line = one_error_line(cli(*args, "--home", world_home))
+    for word in words:
+        assert word in line, line
+    assert (world_home / "catalog.json").read_bytes() == before
+
+
+def test_debug_shows_the_traceback(cli, world_home):
+    proc = cli("--debug", "summary", "BLR", "XYZ", "--home", world_home)
+    assert proc.returncode == 2
+    assert "Traceback (most recent call last)" in proc.stderr
+    assert "ReferenceDataError" in proc.stderr
+
+
+def test_summary_on_an_empty_store(cli, home):
+    line = one_error_line(cli("summary", "BLR", "KAZ", "--home", home))
+    assert "holds no data" in line
+
+
+def test_nan_free_json_is_valid(cli, world_home):
+    # JSON has no NaN: undefined growth must come out as null, parseable by strict readers.
+    proc = cli("summary", "BLR", "USA", "--home", world_home, "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout, parse_constant=lambda c: pytest.fail(f"non-JSON {c}"))
+    growth = [r["exports_growth"] for r in data["rows"]]
+    assert growth == [None, None]  # first year; then a new flow from zero
+    assert not any(isinstance(v, float) and math.isinf(v) for r in data["rows"] for v in r.values())
