@@ -1,18 +1,31 @@
-"""One relationship between two economies: the entry point of bilateral analyses."""
+"""One relationship between two sides (economies or blocs): the entry point of bilateral analyses.
+
+A :class:`Pair` reads the store once per question and hands plain DataFrames to the analysis
+modules (``profile``, ``structure``, ``movers``, ``prices``). Exports are A→B, imports B→A.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
+from silkroad.analytics.growth import growth
+from silkroad.analytics.parties import Party, check_distinct, resolve_party, sides_for_year
 from silkroad.errors import AnalysisError, StoreError
-from silkroad.reference.countries import country_name, resolve_country
 
 if TYPE_CHECKING:
     from silkroad.store.store import Store
+
+PERSPECTIVES = ("auto", "reconciled", "exporter", "mirror")
+
+#: For each perspective, which declaration supplies A's exports and A's imports.
+DECLARED_BY = {
+    "reconciled": {"exports": "reconciled", "imports": "reconciled"},
+    "exporter": {"exports": "exporter", "imports": "importer"},  # each side's own figures
+    "mirror": {"exports": "importer", "imports": "exporter"},  # the partner's figures
+}
 
 SUMMARY_COLUMNS = [
     "year",
@@ -25,107 +38,228 @@ SUMMARY_COLUMNS = [
     "turnover_growth",
 ]
 
-
-def growth(current: pd.Series, previous: pd.Series) -> pd.Series:
-    """Year-on-year growth as a fraction (0.229 = +22.9%), METHODS 1.2.
-
-    Undefined (NaN) when the previous value is zero or missing: a flow that starts from zero is
-    "new", never +inf; a flow that falls to zero is -1.0 (-100%).
-    """
-    prev = previous.astype(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = current.astype(float) / prev - 1.0
-    return out.where(prev > 0)
+FLOW_COLUMNS = ["year", "direction", "product", "value_usd", "weight_kg"]
 
 
 class Pair:
-    """Economy ``a`` seen against partner ``b``: exports are a→b, imports are b→a."""
+    """Side ``a`` seen against partner ``b``; either may be an economy or a bloc (``EAEU``).
 
-    def __init__(self, store: Store, a: str, b: str, *, source: str | None = None) -> None:
+    >>> pair = store.pair("BLR", "KAZ")  # doctest: +SKIP
+    >>> pair.profile(years=range(2007, 2015), base=2007)  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        a: str,
+        b: str,
+        *,
+        source: str | None = None,
+        perspective: str = "auto",
+    ) -> None:
         self.store = store
-        self.a = resolve_country(a)
-        self.b = resolve_country(b)
-        if self.a == self.b:
+        self.party_a: Party = resolve_party(a)
+        self.party_b: Party = resolve_party(b)
+        check_distinct(self.party_a, self.party_b)
+        if perspective not in PERSPECTIVES:
             raise AnalysisError(
-                "a pair needs two different economies", found=f"{a} and {b}", expected="A ≠ B"
+                "unknown perspective",
+                field="perspective",
+                found=perspective,
+                expected="one of: " + ", ".join(PERSPECTIVES),
             )
-        self.source = source or self._default_source()
+        self.perspective, self.source = self._choose(perspective, source)
+
+    @property
+    def a(self) -> str:
+        return self.party_a.code
+
+    @property
+    def b(self) -> str:
+        return self.party_b.code
 
     def __repr__(self) -> str:
-        return f"Pair({self.a!r}, {self.b!r}, source={self.source!r})"
+        return f"Pair({self.a!r}, {self.b!r}, source={self.source!r}, perspective={self.perspective!r})"
 
-    def _default_source(self) -> str:
-        states = list(self.store.catalog.sources.values())
+    # --- sources and metadata ----------------------------------------------------------
+    def _choose(self, perspective: str, source: str | None) -> tuple[str, str]:
+        states = self.store.catalog.sources
         if not states:
             raise StoreError(
                 f"the store at {self.store.home} holds no data",
                 hint="run `silkroad demo` or `silkroad ingest baci PATH` first",
             )
+        if source is not None and source not in states:
+            raise StoreError(
+                f"no source {source!r} in the store",
+                field="source",
+                expected="one of: " + ", ".join(sorted(states)),
+            )
+        candidates = [states[source]] if source else list(states.values())
+        reconciled = [s for s in candidates if s.kind == "baci"]
+        declared = [s for s in candidates if s.kind != "baci"]
+        if perspective == "auto":
+            perspective = "reconciled" if reconciled else "exporter"
+        pool = reconciled if perspective == "reconciled" else declared
+        if not pool:
+            what = "reconciled (BACI)" if perspective == "reconciled" else "declared"
+            raise AnalysisError(
+                f"perspective {perspective!r} needs {what} statistics, which the store does not hold",
+                field="perspective",
+                found=", ".join(sorted(s.source for s in candidates)),
+                hint="use --perspective reconciled with BACI data"
+                if perspective != "reconciled"
+                else "ingest a BACI release",
+            )
         # Prefer real data to the synthetic demo world, then the longest coverage.
-        best = min(states, key=lambda s: (s.synthetic, -len(s.years), s.source))
-        return best.source
+        best = min(pool, key=lambda s: (s.synthetic, -len(s.years), s.source))
+        return perspective, best.source
 
     def metadata(self, years: list[int]) -> dict[str, Any]:
-        """Where the numbers come from: source, release, years, currency, synthetic or not."""
+        """Where the numbers come from: source, release, perspective, years, currency, synthetic."""
         state = self.store.catalog.sources[self.source]
         return {
             "exporter": self.a,
             "partner": self.b,
-            "exporter_name": country_name(self.a),
-            "partner_name": country_name(self.b),
+            "exporter_name": self.party_a.name("en"),
+            "partner_name": self.party_b.name("en"),
+            "exporter_kind": self.party_a.kind,
+            "partner_kind": self.party_b.kind,
             "source": self.source,
             "source_version": state.source_version,
             "classification": state.classification,
-            "perspective": "reconciled" if state.kind == "baci" else "declared",
+            "perspective": self.perspective,
             "years": years,
             "currency": "USD",
             "synthetic": state.synthetic,
         }
 
-    def _years(self, years: Iterable[int] | None) -> list[int]:
-        held = self.store.years(self.source)
+    def years_available(self) -> list[int]:
+        return self.store.years(self.source)
+
+    def check_years(self, years: Iterable[int] | None) -> list[int]:
+        """The years asked for (default: all the source holds), each checked to be held."""
+        held = self.years_available()
         if years is None:
             return held
         wanted = sorted({int(y) for y in years})
         missing = [y for y in wanted if y not in held]
-        if missing:
+        if missing or not wanted:
             span = f"{held[0]}–{held[-1]}" if held else "none"
             raise AnalysisError(
-                f"year {missing[0]} is not in the store for {self.source}",
+                f"year {missing[0] if missing else '(none)'} is not in the store for {self.source}",
                 field="years",
-                found=missing[0],
+                found=missing[0] if missing else None,
                 expected=f"years within {span}",
             )
         return wanted
 
+    # --- data access -------------------------------------------------------------------
+    def _member_union(self, years: list[int]) -> tuple[list[str], list[str]]:
+        sa: set[str] = set()
+        sb: set[str] = set()
+        for y in years:
+            ma, mb = sides_for_year(self.party_a, self.party_b, y)
+            sa |= ma
+            sb |= mb
+        return sorted(sa), sorted(sb)
+
+    def _in_sides(self, df: pd.DataFrame) -> pd.DataFrame:
+        """Keep rows whose exporter and importer are on opposite sides in their year; label them."""
+        if df.empty:
+            return df.assign(direction=pd.Series(dtype=str))
+        parts = []
+        for y, g in df.groupby("year", sort=True):
+            sa, sb = sides_for_year(self.party_a, self.party_b, int(y))
+            ex = g[g.exporter.isin(sa) & g.importer.isin(sb)].assign(direction="exports")
+            im = g[g.exporter.isin(sb) & g.importer.isin(sa)].assign(direction="imports")
+            parts += [ex[ex.declared_by == DECLARED_BY[self.perspective]["exports"]]]
+            parts += [im[im.declared_by == DECLARED_BY[self.perspective]["imports"]]]
+        return pd.concat(parts, ignore_index=True)
+
+    def product_flows(self, years: Iterable[int] | None = None) -> pd.DataFrame:
+        """A's exports to and imports from B per year and HS6 product (USD, kg).
+
+        Columns: year, direction ('exports'|'imports'), product (HS6 string), value_usd,
+        weight_kg (NaN when any member flow lacks a weight). Re-exports are excluded.
+        """
+        ys = self.check_years(years)
+        sa, sb = self._member_union(ys)
+        if not sa or not sb:
+            return pd.DataFrame(columns=FLOW_COLUMNS)
+        both = sorted(set(sa) | set(sb))
+        t = self.store.flows(self.source)
+        sel = t.filter(
+            t.exporter.isin(both),
+            t.importer.isin(both),
+            t.year.isin(ys),
+            ~t.re_flow,
+        )
+        raw = sel.select(
+            "year", "exporter", "importer", "declared_by", "product", "value_usd", "weight_kg"
+        ).to_pandas()
+        flows = self._in_sides(raw)
+        if flows.empty:
+            return pd.DataFrame(columns=FLOW_COLUMNS)
+        flows["weight_missing"] = flows.weight_kg.isna()
+        out = (
+            flows.groupby(["year", "direction", "product"], sort=True)
+            .agg(
+                value_usd=("value_usd", "sum"),
+                weight_kg=("weight_kg", "sum"),
+                weight_missing=("weight_missing", "any"),
+            )
+            .reset_index()
+        )
+        out.loc[out.weight_missing, "weight_kg"] = float("nan")
+        out["year"] = out.year.astype(int)
+        return out[FLOW_COLUMNS]
+
+    def yearly(self, years: Iterable[int] | None = None) -> pd.DataFrame:
+        """Exports and imports per year (USD), 0 where the source covers a year with no flow."""
+        ys = self.check_years(years)
+        sa, sb = self._member_union(ys)
+        out = pd.DataFrame({"year": ys, "exports_usd": 0.0, "imports_usd": 0.0})
+        if not sa or not sb:
+            return out
+        both = sorted(set(sa) | set(sb))
+        t = self.store.pair_totals(self.source)
+        sel = t.filter(t.exporter.isin(both), t.importer.isin(both), t.year.isin(ys), ~t.re_flow)
+        raw = sel.select("year", "exporter", "importer", "declared_by", "value_usd").to_pandas()
+        flows = self._in_sides(raw)
+        if not flows.empty:
+            wide = flows.pivot_table(
+                index="year", columns="direction", values="value_usd", aggfunc="sum"
+            ).reindex(index=ys, columns=["exports", "imports"])
+            out["exports_usd"] = wide["exports"].fillna(0.0).to_numpy(dtype=float)
+            out["imports_usd"] = wide["imports"].fillna(0.0).to_numpy(dtype=float)
+        return out
+
+    # --- analyses ----------------------------------------------------------------------
     def summary(self, years: Iterable[int] | None = None) -> pd.DataFrame:
         """Per year: exports, imports, turnover, balance (USD) and year-on-year growth.
 
         Years the source covers but with no flow in a direction count as 0 (BACI lists only
-        positive flows); growth is NaN where the previous year is zero or outside the range.
+        positive flows); growth is NaN where the previous year is zero or not shown.
 
         >>> store.pair("BLR", "KAZ").summary(years=range(2010, 2016))  # doctest: +SKIP
         """
-        ys = self._years(years)
-        t = self.store.flows(self.source)
-        a, b = self.a, self.b
-        sel = t.filter(
-            t.exporter.isin([a, b]),
-            t.importer.isin([a, b]),
-            t.exporter != t.importer,
-            t.year.isin(ys),
-        )
-        agg = sel.group_by(["year", "exporter"]).aggregate(value=sel.value_usd.sum()).to_pandas()
-        wide = agg.pivot_table(index="year", columns="exporter", values="value", aggfunc="sum")
-        wide = wide.reindex(index=ys, columns=[a, b]).fillna(0.0)
-        out = pd.DataFrame({"year": ys})
-        out["exports_usd"] = wide[a].to_numpy(dtype=float)
-        out["imports_usd"] = wide[b].to_numpy(dtype=float)
+        out = self.yearly(years)
+        ys = out.year.tolist()
         out["turnover_usd"] = out.exports_usd + out.imports_usd
         out["balance_usd"] = out.exports_usd - out.imports_usd
         consecutive = out.year.diff().eq(1)
         for col in ("exports", "imports", "turnover"):
             g = growth(out[f"{col}_usd"], out[f"{col}_usd"].shift(1))
             out[f"{col}_growth"] = g.where(consecutive)
+        out = out[SUMMARY_COLUMNS]
         out.attrs["metadata"] = self.metadata(ys)
-        return out[SUMMARY_COLUMNS]
+        return out
+
+    def profile(
+        self, years: Iterable[int] | None = None, *, base: int | None = None
+    ) -> pd.DataFrame:
+        """The relationship year by year (METHODS 1): see :func:`silkroad.analytics.profile.profile`."""
+        from silkroad.analytics.profile import profile
+
+        return profile(self, years, base=base)

@@ -107,6 +107,7 @@ class WriteTransaction:
     def commit(self, record: IngestRecord, *, force: bool = False) -> str | None:
         """Publish the staged files and the catalog entry; returns a replaced older version."""
         shutil.rmtree(self.staging / "_scratch", ignore_errors=True)
+        _write_pair_totals([self.staging / f"year={y}" / "part-0.parquet" for y in record.years])
         home = self.store.home
         catalog = Catalog.load(home / CATALOG)  # re-read under the lock
         state = catalog.sources.get(record.source)
@@ -269,6 +270,30 @@ class Store:
         """Absolute paths of the current Parquet files."""
         return [self.home / rel for _, _, rel in self.catalog.current_files(source)]
 
+    def pair_totals(self, source: str) -> ibis.Table:
+        """An Ibis table of per-year totals by (exporter, importer, declared_by, re_flow).
+
+        Columns: source, year, month, exporter, importer, declared_by, re_flow, value_usd (USD),
+        products (number of product rows). Written at ingest beside each year file.
+        """
+        key = f"totals:{source}"
+        self.flows(source)  # validates the source and initialises the cache
+        assert self._flows is not None
+        if key not in self._flows:
+            paths = [p.with_name(PAIR_TOTALS) for p in self.parquet_files(source)]
+            if all(p.exists() for p in paths):
+                name = f"totals_g{self.catalog.generation}_{len(self._flows)}"
+                self._flows[key] = self.connection().read_parquet(
+                    [str(p) for p in paths], table_name=name, hive_partitioning=False
+                )
+            else:  # written before totals existed: the same table, computed on the fly
+                t = self.flows(source)
+                keys = ["source", "year", "month", "exporter", "importer", "declared_by", "re_flow"]
+                self._flows[key] = t.group_by(keys).aggregate(
+                    value_usd=t.value_usd.sum(), products=t.count()
+                )
+        return self._flows[key]
+
     def flows(self, source: str | None = None) -> ibis.Table:
         """An Ibis table over the current canonical flows (of one source, or of all).
 
@@ -368,6 +393,37 @@ def open_store(home: str | os.PathLike[str] | None = None) -> Store:
     []
     """
     return Store(home)
+
+
+PAIR_TOTALS = "pair-totals.parquet"
+
+
+def _write_pair_totals(year_files: list[Path]) -> None:
+    """Beside each year file, its totals per (exporter, importer, declared_by, re_flow).
+
+    A few tens of thousands of rows per year instead of millions: partner shares and ranks
+    (each side's total trade with everyone) read these instead of scanning every product.
+    """
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.execute("SET enable_progress_bar = false")
+        for path in year_files:
+            target = path.with_name(PAIR_TOTALS)
+            con.execute(
+                f"""COPY (SELECT source, year, month, exporter, importer, declared_by, re_flow,
+                           sum(value_usd) AS value_usd, count(*) AS products
+                    FROM read_parquet('{_sql_str(path)}', hive_partitioning = false)
+                    GROUP BY ALL ORDER BY exporter, importer)
+                    TO '{_sql_str(target)}' (FORMAT parquet)"""
+            )
+    finally:
+        con.close()
+
+
+def _sql_str(path: Path) -> str:
+    return str(path).replace("'", "''")
 
 
 def _fsync_file(path: Path) -> None:

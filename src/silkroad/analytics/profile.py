@@ -1,0 +1,138 @@
+"""The profile of a relationship, year by year (METHODS.md 1.1-1.5).
+
+Columns (values in USD, shares and growth as fractions):
+
+- ``exports_usd``, ``imports_usd``, ``turnover_usd`` (= exports + imports), ``balance_usd``
+  (= exports - imports), ``normalized_balance`` ((X - M) / (X + M), NaN when both are 0),
+  ``coverage_ratio`` (X / M, NaN when M = 0: never 0 and never inf);
+- ``{flow}_growth`` year on year, NaN from a zero base, with ``{flow}_note`` 'new' / 'stopped' /
+  'none' (METHODS 1.2); ``{flow}_to_base`` = V_t / V_base when a base year is given (1.3);
+- ``a_trade_total_usd``: A's trade with every economy outside side A; ``partner_share_of_a``:
+  the pair's turnover over it; ``partner_rank_for_a``: B's rank among A's partners by turnover
+  (1 = largest, ties share the lower rank; NaN when B is a bloc); the same for B
+  (``b_trade_total_usd``, ``a_share_of_b``, ``a_rank_for_b``).
+
+CAGR over the years shown is in ``attrs['cagr']`` (intervals = last year - first year).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from silkroad.analytics.growth import cagr, growth, growth_note
+from silkroad.analytics.parties import Party, sides_for_year
+
+if TYPE_CHECKING:
+    from silkroad.analytics.pair import Pair
+
+FLOWS = ("exports", "imports", "turnover")
+
+
+def profile(
+    pair: Pair, years: Iterable[int] | None = None, *, base: int | None = None
+) -> pd.DataFrame:
+    """Per-year profile of ``pair`` (see the module docstring for the columns)."""
+    ys = pair.check_years(years)
+    wanted = sorted(set(ys) | ({base} if base is not None else set()))
+    if base is not None:
+        pair.check_years([base])
+    data = pair.yearly(wanted)
+    data["turnover_usd"] = data.exports_usd + data.imports_usd
+    data["balance_usd"] = data.exports_usd - data.imports_usd
+    out = data[data.year.isin(ys)].reset_index(drop=True)
+    x, m = out.exports_usd, out.imports_usd
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["normalized_balance"] = ((x - m) / (x + m)).where((x + m) > 0)
+        out["coverage_ratio"] = (x / m).where(m > 0)
+    consecutive = out.year.diff().eq(1)
+    for flow in FLOWS:
+        col = out[f"{flow}_usd"]
+        prev = col.shift(1)
+        out[f"{flow}_growth"] = growth(col, prev).where(consecutive)
+        out[f"{flow}_note"] = [
+            growth_note(c, p) if ok else "" for c, p, ok in zip(col, prev, consecutive, strict=True)
+        ]
+    if base is not None:
+        base_row = data[data.year == base].iloc[0]
+        for flow in FLOWS:
+            b = float(base_row[f"{flow}_usd"])
+            out[f"{flow}_to_base"] = (out[f"{flow}_usd"] / b) if b > 0 else np.nan
+    totals_a = side_totals(pair, pair.party_a, pair.party_b, ys)
+    totals_b = side_totals(pair, pair.party_b, pair.party_a, ys)
+    out["a_trade_total_usd"] = totals_a.total_usd.to_numpy()
+    out["partner_share_of_a"] = _share(totals_a.with_other_usd, totals_a.total_usd)
+    out["partner_rank_for_a"] = totals_a.other_rank.to_numpy()
+    out["b_trade_total_usd"] = totals_b.total_usd.to_numpy()
+    out["a_share_of_b"] = _share(totals_b.with_other_usd, totals_b.total_usd)
+    out["a_rank_for_b"] = totals_b.other_rank.to_numpy()
+    out.attrs["metadata"] = pair.metadata(ys) | {"base": base}
+    first, last = out.iloc[0], out.iloc[-1]
+    n = int(last.year - first.year)
+    out.attrs["cagr"] = {
+        flow: cagr(first[f"{flow}_usd"], last[f"{flow}_usd"], n) for flow in FLOWS
+    } | {"intervals": n, "from": int(first.year), "to": int(last.year)}
+    return out
+
+
+def _share(part: pd.Series, whole: pd.Series) -> np.ndarray:
+    p, w = part.to_numpy(dtype=float), whole.to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(w > 0, p / w, np.nan)
+
+
+def side_totals(pair: Pair, side: Party, other: Party, years: list[int]) -> pd.DataFrame:
+    """Per year: ``side``'s trade with all economies outside it, with ``other``, and other's rank.
+
+    Columns: year, total_usd, with_other_usd, other_rank (NaN when ``other`` is a bloc or has
+    no trade with ``side`` that year). Aggregate partners never appear in the store's economies.
+    """
+    from silkroad.analytics.pair import DECLARED_BY
+
+    members_by_year = {}
+    for y in years:
+        sa, sb = sides_for_year(pair.party_a, pair.party_b, y)
+        mine, theirs = (sa, sb) if side == pair.party_a else (sb, sa)
+        members_by_year[y] = (mine, theirs)
+    all_members = sorted(set().union(*(m for m, _ in members_by_year.values())) or {side.code})
+    t = pair.store.pair_totals(pair.source)
+    declared = DECLARED_BY[pair.perspective]
+    sel = t.filter(
+        t.year.isin(years),
+        ~t.re_flow,
+        t.exporter.isin(all_members) | t.importer.isin(all_members),
+    ).select("year", "exporter", "importer", "declared_by", "value_usd")
+    raw = sel.to_pandas()
+    rows = []
+    for y in years:
+        mine, theirs = members_by_year[y]
+        g = raw[raw.year == y]
+        ex = g[
+            g.exporter.isin(mine) & ~g.importer.isin(mine) & (g.declared_by == declared["exports"])
+        ]
+        im = g[
+            g.importer.isin(mine) & ~g.exporter.isin(mine) & (g.declared_by == declared["imports"])
+        ]
+        by_partner = (
+            pd.concat(
+                [
+                    ex.groupby("importer").value_usd.sum().rename_axis("partner"),
+                    im.groupby("exporter").value_usd.sum().rename_axis("partner"),
+                ]
+            )
+            .groupby(level=0)
+            .sum()
+        )
+        total = float(by_partner.sum())
+        with_other = float(by_partner[by_partner.index.isin(theirs)].sum())
+        rank = np.nan
+        if not other.is_bloc and other.code in by_partner.index:
+            ranks = by_partner.rank(method="min", ascending=False)
+            rank = float(ranks[other.code])
+        rows.append(
+            {"year": y, "total_usd": total, "with_other_usd": with_other, "other_rank": rank}
+        )
+    return pd.DataFrame(rows)
