@@ -28,6 +28,7 @@ import os
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -76,6 +77,8 @@ Q_MISSING = 0.02
 Q_EMPTY = 0.001
 """Share of rows whose quantity is written as an empty field (a quirk of recent releases)."""
 ZIP_DATE = (2024, 1, 1, 0, 0, 0)
+MAX_FIELD = 9_999_999_999.999
+"""Cap of v and q: larger numbers would be written in exponent notation (never reached)."""
 
 _VERSION = re.compile(r"^\d{6}[a-z]?$")
 _SCHEMA = pa.schema(
@@ -186,10 +189,10 @@ def year_tables(w: World, year: int) -> Iterator[pa.Table]:
         noise = rng.normal(0, YEAR_SIGMA, n)
         value = w.e0 * r / probability
         value *= np.exp(VALUE_SIGMA * level + noise - 0.5 * (VALUE_SIGMA**2 + YEAR_SIGMA**2))
-        value = np.round(value, 3)
+        value = np.round(np.minimum(value, MAX_FIELD), 3)
         p = products[kk]
         unit_value = w.unit_value[i, p] * price[p] * np.exp(rng.normal(0, PRICE_SIGMA, n))
-        quantity = np.maximum(np.round(value * 1000.0 / unit_value, 3), 0.001)
+        quantity = np.clip(np.round(value * 1000.0 / unit_value, 3), 0.001, MAX_FIELD)
         missing = rng.random(n)
         positive = value > 0
         q = pc.cast(pa.array(quantity), pa.string())
@@ -209,10 +212,23 @@ def year_tables(w: World, year: int) -> Iterator[pa.Table]:
         yield table.filter(pa.array(positive))
 
 
+def _prefetched(items: Iterator[pa.Table]) -> Iterator[pa.Table]:
+    """Compute the next item in a thread while the caller writes (and deflates) this one.
+
+    numpy, pyarrow and zlib release the GIL, so generation overlaps with writing; the items
+    come in the same order, so the output does not change.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(next, items, None)
+        while (item := future.result()) is not None:
+            future = pool.submit(next, items, None)
+            yield item
+
+
 def _write_year(sink: IO[bytes], w: World, year: int) -> int:
     rows = 0
     with pacsv.CSVWriter(sink, _SCHEMA, write_options=_CSV_OPTIONS) as writer:
-        for table in year_tables(w, year):
+        for table in _prefetched(year_tables(w, year)):
             writer.write_table(table)
             rows += table.num_rows
     return rows
