@@ -263,3 +263,47 @@ class Pair:
         from silkroad.analytics.profile import profile
 
         return profile(self, years, base=base)
+
+    def structure(
+        self,
+        year: int,
+        *,
+        direction: str = "exports",
+        level: str | Any = "hs2",
+        top: int | None = None,
+        base: int | None = None,
+        correlation: Any = None,
+    ) -> pd.DataFrame:
+        """What A sells to (or buys from) B in ``year``, by HS level, section or basket set.
+
+        See :func:`silkroad.analytics.structure.structure`.
+        """
+        from silkroad.analytics.structure import structure
+
+        return structure(
+            self,
+            year,
+            direction=direction,
+            level=level,
+            top=top,
+            base=base,
+            correlation=correlation,
+        )
+
+    def movers(self, year: int, *, direction: str = "exports", top: int = 10) -> dict[str, Any]:
+        """New and lost products, top gainers and losers, extensive vs intensive margins.
+
+        See :func:`silkroad.analytics.movers.movers`.
+        """
+        from silkroad.analytics.movers import movers
+
+        return movers(self, year, direction=direction, top=top)
+
+    def prices(self, year: int, *, direction: str = "exports") -> dict[str, Any]:
+        """Price and volume effects of the change in value from ``year - 1`` to ``year``.
+
+        See :func:`silkroad.analytics.prices.prices`.
+        """
+        from silkroad.analytics.prices import prices
+
+        return prices(self, year, direction=direction)
