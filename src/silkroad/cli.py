@@ -303,5 +303,10 @@ def main() -> None:
         sys.exit(1)
 
 
-if __name__ == "__main__":
-    main()
+# The analysis commands register themselves on ``app``.
+from silkroad import cli_analysis  # noqa: E402, F401
+
+if __name__ == "__main__":  # `python -m silkroad.cli`: run the imported module's app
+    from silkroad.cli import main as _main_of_package
+
+    _main_of_package()

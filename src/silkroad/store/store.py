@@ -319,11 +319,13 @@ class Store:
             )
         return self._flows[key]
 
-    def pair(self, a: str, b: str, *, source: str | None = None) -> Pair:
-        """Analyses of the relationship between economies ``a`` and ``b`` (ISO3 or names)."""
+    def pair(
+        self, a: str, b: str, *, source: str | None = None, perspective: str = "auto"
+    ) -> Pair:
+        """Analyses of the relationship between ``a`` and ``b`` (ISO3, names or bloc ids)."""
         from silkroad.analytics.pair import Pair
 
-        return Pair(self, a, b, source=source)
+        return Pair(self, a, b, source=source, perspective=perspective)
 
     def rejected(self, source: str, *, limit: int | None = None) -> pd.DataFrame:
         """Quarantined rows of ``source``'s current data, with file, year, line and reason."""
