@@ -92,46 +92,6 @@ RESOURCE_WITHOUT_ENDOWMENT = 0.03
 
 INCOME_LEVEL = {"L": 0, "LM": 1, "UM": 2, "H": 3}
 
-CHAPTER_TITLES = {
-    1: "Live animals", 2: "Meat and edible offal", 3: "Fish and crustaceans",
-    4: "Dairy produce, eggs, honey", 5: "Other products of animal origin",
-    6: "Live trees and cut flowers", 7: "Edible vegetables", 8: "Edible fruit and nuts",
-    9: "Coffee, tea, mate and spices", 10: "Cereals", 11: "Milling products, malt, starches",
-    12: "Oil seeds and oleaginous fruits", 13: "Lac, gums and resins",
-    14: "Vegetable plaiting materials", 15: "Animal or vegetable fats and oils",
-    16: "Preparations of meat or fish", 17: "Sugars and sugar confectionery",
-    18: "Cocoa and cocoa preparations", 19: "Preparations of cereals, flour or milk",
-    20: "Preparations of vegetables, fruit or nuts", 21: "Miscellaneous edible preparations",
-    22: "Beverages, spirits and vinegar", 23: "Food industry residues, animal fodder",
-    24: "Tobacco", 25: "Salt, sulphur, earths, stone, cement", 26: "Ores, slag and ash",
-    27: "Mineral fuels and oils", 28: "Inorganic chemicals", 29: "Organic chemicals",
-    30: "Pharmaceutical products", 31: "Fertilizers", 32: "Tanning and dyeing extracts, paints",
-    33: "Essential oils, perfumery, cosmetics", 34: "Soap, waxes, cleaning preparations",
-    35: "Albuminoidal substances, glues, enzymes", 36: "Explosives, matches",
-    37: "Photographic goods", 38: "Miscellaneous chemical products", 39: "Plastics",
-    40: "Rubber", 41: "Raw hides, skins and leather", 42: "Articles of leather, handbags",
-    43: "Furskins", 44: "Wood and articles of wood", 45: "Cork", 46: "Basketware",
-    47: "Pulp of wood", 48: "Paper and paperboard", 49: "Printed books and newspapers",
-    50: "Silk", 51: "Wool and animal hair", 52: "Cotton", 53: "Other vegetable textile fibres",
-    54: "Man-made filaments", 55: "Man-made staple fibres", 56: "Wadding, felt, twine, ropes",
-    57: "Carpets", 58: "Special woven fabrics", 59: "Coated textile fabrics",
-    60: "Knitted or crocheted fabrics", 61: "Apparel, knitted", 62: "Apparel, not knitted",
-    63: "Other made-up textile articles", 64: "Footwear", 65: "Headgear",
-    66: "Umbrellas, walking-sticks", 67: "Feathers, artificial flowers",
-    68: "Articles of stone, plaster, cement", 69: "Ceramic products", 70: "Glass and glassware",
-    71: "Pearls, precious stones and metals", 72: "Iron and steel",
-    73: "Articles of iron or steel", 74: "Copper", 75: "Nickel", 76: "Aluminium", 78: "Lead",
-    79: "Zinc", 80: "Tin", 81: "Other base metals", 82: "Tools and cutlery of base metal",
-    83: "Miscellaneous articles of base metal", 84: "Machinery and mechanical appliances",
-    85: "Electrical machinery and equipment", 86: "Railway locomotives and rolling stock",
-    87: "Vehicles other than railway", 88: "Aircraft and spacecraft", 89: "Ships and boats",
-    90: "Optical, medical and measuring instruments", 91: "Clocks and watches",
-    92: "Musical instruments", 93: "Arms and ammunition", 94: "Furniture, bedding, lamps",
-    95: "Toys, games and sports goods", 96: "Miscellaneous manufactured articles",
-    97: "Works of art and antiques",
-}  # fmt: skip
-"""HS chapters 01-97 (77 is reserved and has no products)."""
-
 CHAPTER_SHAPE = {
     1: (34, 6), 2: (66, 10), 3: (224, 8), 4: (32, 10), 5: (15, 9), 6: (16, 4), 7: (67, 14),
     8: (68, 14), 9: (39, 10), 10: (26, 8), 11: (27, 9), 12: (49, 14), 13: (11, 2), 14: (5, 2),
@@ -512,6 +472,9 @@ def product_catalogue(n_target: int) -> pd.DataFrame:
     The catalogue depends only on ``n_target``, not on a seed: codes and descriptions are
     the same in every synthetic release of one size.
     """
+    from silkroad.reference.products import chapters
+
+    titles = dict(zip(chapters()["code"], chapters()["label_en"], strict=True))
     rng = np.random.default_rng(1992)
     total = sum(n for n, _ in CHAPTER_SHAPE.values())
     named = {code: desc for code, desc, _, _ in NAMED_PRODUCTS}
@@ -527,7 +490,7 @@ def product_catalogue(n_target: int) -> pd.DataFrame:
         in_chapter = sum(c.startswith(f"{chapter:02d}") for c in named)
         keep = min(max(2, round(n_target * n_codes / total) - in_chapter), len(codes))
         chosen = np.sort(rng.choice(len(codes), size=keep, replace=False))
-        title = CHAPTER_TITLES[chapter]
+        title = titles[f"{chapter:02d}"]
         rows += [(codes[c], f"{title}: item {codes[c][:4]}.{codes[c][4:]} (synthetic)")
                  for c in chosen]  # fmt: skip
     rows += list(named.items())
