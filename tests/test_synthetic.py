@@ -193,7 +193,9 @@ def test_standalone_year_csv_matches_the_zip_member(tmp_path: Path, release: Pat
     assert rows == member.count(b"\n") - 1
 
 
-def _haversine_km(lat1, lon1, lat2, lon2):  # type: ignore[no-untyped-def]
+def _haversine_km(
+    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
+) -> np.ndarray:
     p1, p2, dl = np.radians(lat1), np.radians(lat2), np.radians(lon2 - lon1)
     a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
     return 2 * 6371 * np.arcsin(np.sqrt(a))

@@ -57,6 +57,7 @@ __all__ = [
     "generate",
     "generate_year_csv",
     "world",
+    "year_tables",
 ]
 
 DEFAULT_SEED = 42
@@ -283,7 +284,7 @@ def generate(
     *,
     size: str = "small",
     seed: int = DEFAULT_SEED,
-    years: range | None = None,
+    years: Iterable[int] | None = None,
     version: str = DEFAULT_VERSION,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Path:
