@@ -34,6 +34,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/analytics.py
 
 # Refresh the constraints file from a clean resolve (run deliberately, then test).
 lock:
