@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 CONSTRAINTS := constraints.txt
 DEMO_HOME ?= .silkroad-demo
 
-.PHONY: install demo test lint format bench clean lock
+.PHONY: install demo test lint format bench clean lock browser
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH (Python 3.11+)"; exit 2; }
@@ -20,9 +20,19 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/silkroad demo --size small --home $(DEMO_HOME)
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/ruff check src tests bench tools
 	$(BIN)/python -m pytest
+
+# Browser tests drive Debian's chromium (Playwright's own browser download is not used).
+browser:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "the browser tests need /usr/bin/chromium: sudo apt-get install chromium"; exit 2; \
+	  fi; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench tools
