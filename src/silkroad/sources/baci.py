@@ -363,16 +363,27 @@ def _check_truncation(path: Path, label: str, lines: int, ends_with_newline: boo
         )
 
 
+def _whole(column: str, sql_type: str) -> str:
+    """SQL: text ``column`` as ``sql_type`` if it is a number without a fractional part, else NULL.
+
+    The fast pass reads codes as DOUBLE and keeps whole numbers; this is the same rule, so both
+    passes agree: '112' and '112.0' are 112, while '111.9' and '0x70' are not codes.
+    """
+    d = f"TRY_CAST(trim({column}) AS DOUBLE)"
+    return f"CASE WHEN {d} = floor({d}) THEN TRY_CAST({d} AS {sql_type}) END"
+
+
 def _validation_sql(source_sql: str, year: int, codes: str) -> str:
     """Rows of ``source_sql`` (columns line, raw, nfields, t, i, j, k, v, q as text) with
     parsed values, ISO3 codes, and the first problem found as (field, reason), NULL if none."""
     return f"""
     WITH p AS (
       SELECT line, raw, nfields, t, i, j, k, v, q,
-        TRY_CAST(trim(t) AS SMALLINT) AS t_n,
-        TRY_CAST(trim(i) AS INTEGER) AS i_n,
-        TRY_CAST(trim(j) AS INTEGER) AS j_n,
+        {_whole("t", "SMALLINT")} AS t_n,
+        {_whole("i", "INTEGER")} AS i_n,
+        {_whole("j", "INTEGER")} AS j_n,
         trim(k) AS k_s,
+        {_whole("k", "INTEGER")} AS k_n,
         TRY_CAST(trim(v) AS DOUBLE) AS v_n,
         upper(trim(q)) IN ('', 'NA', 'N/A') AS q_missing,
         TRY_CAST(trim(q) AS DOUBLE) AS q_n
@@ -389,7 +400,7 @@ def _validation_sql(source_sql: str, year: int, codes: str) -> str:
       WHEN exporter IS NULL THEN ['i', 'unknown country code ' || i_n || ', expected a code of the release''s country list', 'unknown_country']
       WHEN j_n IS NULL THEN ['j', 'found ''' || j || ''', expected a numeric country code', 'bad_country_code']
       WHEN importer IS NULL THEN ['j', 'unknown country code ' || j_n || ', expected a code of the release''s country list', 'unknown_country']
-      WHEN NOT coalesce(TRY_CAST(k_s AS INTEGER) BETWEEN 0 AND 999999, false)
+      WHEN NOT coalesce(k_n BETWEEN 0 AND 999999, false)
         THEN ['k', 'found ''' || k || ''', expected an HS6 code of up to 6 digits', 'bad_product']
       WHEN v_n IS NULL THEN ['v', 'found ''' || v || ''', expected a number (thousands of USD)', 'bad_value']
       WHEN NOT isfinite(v_n) OR v_n <= 0 THEN ['v', 'found ' || trim(v) || ', expected a positive value (BACI lists only positive flows)', 'non_positive_value']
@@ -405,7 +416,7 @@ def _canonical_select(source: str, classification: str) -> str:
     return f"""
       '{source}' AS source, t_n AS year, CAST(NULL AS TINYINT) AS month,
       exporter, importer, 'reconciled' AS declared_by, false AS re_flow,
-      '{classification}' AS classification, lpad(CAST(TRY_CAST(k_s AS INTEGER) AS VARCHAR), 6, '0') AS product,
+      '{classification}' AS classification, lpad(CAST(k_n AS VARCHAR), 6, '0') AS product,
       round(v_n * 1000, 6) AS value_usd,
       CASE WHEN q_missing THEN NULL ELSE q_n * 1000 END AS weight_kg,
       CAST(NULL AS DOUBLE) AS quantity, CAST(NULL AS VARCHAR) AS quantity_unit
@@ -423,13 +434,17 @@ def _fast_copy_sql(path: Path, year: int, source: str, classification: str, out:
     """
     from silkroad.store.schema import ROW_GROUP_SIZE
 
-    cols = "{'t': 'SMALLINT', 'i': 'INTEGER', 'j': 'INTEGER', 'k': 'INTEGER', 'v': 'DOUBLE', 'q': 'VARCHAR'}"
+    # Codes are read as DOUBLE, not INTEGER: DuckDB's integer parsing rounds 111.9 to 112 (a
+    # valid code), and the careful pass applies the same rule (see _whole).
+    cols = "{'t': 'DOUBLE', 'i': 'DOUBLE', 'j': 'DOUBLE', 'k': 'DOUBLE', 'v': 'DOUBLE', 'q': 'VARCHAR'}"
     return f"""
     COPY (
-      SELECT '{source}'::silkroad_source AS source, p.t AS year, CAST(NULL AS TINYINT) AS month,
+      SELECT '{source}'::silkroad_source AS source, CAST(p.t AS SMALLINT) AS year,
+        CAST(NULL AS TINYINT) AS month,
         ce.iso3 AS exporter, ci.iso3 AS importer, 'reconciled'::silkroad_declared AS declared_by,
         false AS re_flow, '{classification}'::silkroad_classification AS classification,
-        lpad(CAST(p.k AS VARCHAR), 6, '0') AS product, round(p.v * 1000, 6) AS value_usd,
+        lpad(CAST(CAST(p.k AS INTEGER) AS VARCHAR), 6, '0') AS product,
+        round(p.v * 1000, 6) AS value_usd,
         CASE WHEN p.q IS NULL OR trim(p.q) IN ('', 'NA', 'N/A') THEN NULL
              ELSE TRY_CAST(p.q AS DOUBLE) * 1000 END AS weight_kg,
         CAST(NULL AS DOUBLE) AS quantity, CAST(NULL AS VARCHAR) AS quantity_unit
@@ -440,10 +455,11 @@ def _fast_copy_sql(path: Path, year: int, source: str, classification: str, out:
       JOIN codes ce ON ce.code = p.i
       JOIN codes ci ON ci.code = p.j
       WHERE p.t = {year} AND p.v > 0 AND isfinite(p.v) AND p.k BETWEEN 0 AND 999999
+        AND p.k = floor(p.k)
         AND ce.iso3 <> ci.iso3
         AND (p.q IS NULL OR trim(p.q) IN ('', 'NA', 'N/A')
              OR (TRY_CAST(p.q AS DOUBLE) >= 0 AND isfinite(TRY_CAST(p.q AS DOUBLE))))
-      ORDER BY (ce.rank * 1024 + ci.rank) * 1000000 + p.k
+      ORDER BY (ce.rank * 1024 + ci.rank) * 1000000 + CAST(p.k AS BIGINT)
     ) TO '{_sql_path(out)}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_SIZE})
     """
 
@@ -530,12 +546,12 @@ def _stage_member(
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE checked AS
         SELECT *, CASE WHEN problem IS NULL THEN
-              min(line) OVER (PARTITION BY exporter, importer, TRY_CAST(k_s AS INTEGER), problem IS NULL) END AS first_line
+              min(line) OVER (PARTITION BY exporter, importer, k_n, problem IS NULL) END AS first_line
         FROM ({validated})"""
     )
     con.execute(
         """UPDATE checked SET problem = ['k', 'duplicate key (t, exporter, importer, product) '
-              || t_n || ', ' || exporter || ', ' || importer || ', ' || lpad(CAST(TRY_CAST(k_s AS INTEGER) AS VARCHAR), 6, '0')
+              || t_n || ', ' || exporter || ', ' || importer || ', ' || lpad(CAST(k_n AS VARCHAR), 6, '0')
               || ': first seen on line ' || first_line || ', expected each flow once', 'duplicate_key']
            WHERE problem IS NULL AND line <> first_line"""
     )
