@@ -423,6 +423,37 @@ def test_counts_add_up_across_years_and_limit(baci_files, home):
     assert (info["rows"], info["rows_rejected"]) == (3, 3)
 
 
+@pytest.mark.parametrize(
+    ("line", "field", "code"),
+    [
+        ("2014,111.9,643,870120,1,1", "i", "bad_country_code"),  # not rounded to 112 (BLR)
+        ("2014,112,397.6,870120,1,1", "j", "bad_country_code"),  # not rounded to 398 (KAZ)
+        ("2014,0x70,643,870120,1,1", "i", "bad_country_code"),  # not hex for 112
+        ("2014.4,112,643,870120,1,1", "t", "bad_year"),
+        ("2014,112,643,12.5,1,1", "k", "bad_product"),  # not product 000013
+        ("2014,112,643,0x1F,1,1", "k", "bad_product"),  # not product 000031
+    ],
+)
+def test_codes_that_are_not_whole_numbers_are_rejected(line, field, code, baci_files, home):
+    # A malformed code must not be rounded or parsed into another, valid one.
+    path = baci_files.year_file(2014, [GOOD_ROW, line])
+    store = sr.open(home)
+    result = sr.ingest(store, "baci", path)
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (2, 1, 1)
+    (r,) = store.rejected("baci-hs92").itertuples()
+    assert (int(r.line), r.field, r.code, r.raw) == (3, field, code, line)
+    assert_rows_equal(loaded(store), [(2014, "BLR", "KAZ", "010121", 1500.0, 3000.0)])
+
+
+def test_whole_numbers_written_as_decimals_are_the_same_codes(baci_files, home):
+    # A copy re-saved by a tool may write codes as floats; 112.0 is still 112.
+    path = baci_files.year_file(2014, ["2014.0,112.0,398.0,10121.0,1.5,3"])
+    store = sr.open(home)
+    result = sr.ingest(store, "baci", path)
+    assert (result.rows_loaded, result.rows_rejected) == (1, 0)
+    assert_rows_equal(loaded(store), [(2014, "BLR", "KAZ", "010121", 1500.0, 3000.0)])
+
+
 # --- inputs that stop the ingest ---------------------------------------------------------------
 def test_missing_file(tmp_path):
     with pytest.raises(InputError, match="file not found"):
