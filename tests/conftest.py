@@ -180,18 +180,30 @@ def world_store(world_home: Path):
     return sr.open(world_home)
 
 
-def run_cli(*args: str | os.PathLike[str], env: dict[str, str] | None = None, timeout: float = 60):
-    """Run ``python -m silkroad.cli ARGS`` as a user would; returns the CompletedProcess."""
+def start_cli(*args: str | os.PathLike[str], env: dict[str, str] | None = None):
+    """Start ``python -m silkroad.cli ARGS`` as a user would (stdout and stderr captured)."""
     full_env = {k: v for k, v in os.environ.items() if k != "SILKROAD_HOME"}
     full_env.update({"COLUMNS": "200", **(env or {})})
-    return subprocess.run(
+    return subprocess.Popen(
         [sys.executable, "-m", "silkroad.cli", *map(str, args)],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
         env=full_env,
-        timeout=timeout,
         cwd=REPO,
     )
+
+
+def run_cli(*args: str | os.PathLike[str], env: dict[str, str] | None = None, timeout: float = 60):
+    """Run ``python -m silkroad.cli ARGS`` to the end; returns a CompletedProcess."""
+    proc = start_cli(*args, env=env)
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise
+    return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
 
 
 @pytest.fixture
