@@ -285,3 +285,13 @@ def test_synthetic_world_margins_and_sets(demo, direction, exporter, importer):
     movers_ = pd.concat([out["gainers"], out["losers"]])
     assert math.fsum(movers_.change_usd) == row.change_usd
     assert out["metadata"]["synthetic"] is True
+
+
+def test_numpy_integer_year_is_accepted_and_a_float_is_not(hand):
+    import numpy as np
+
+    out = movers(hand.pair("BLR", "KAZ"), np.int64(2014))
+    assert type(out["metadata"]["year"]) is int and out["metadata"]["base_year"] == 2013
+    with pytest.raises(AnalysisError) as err:
+        movers(hand.pair("BLR", "KAZ"), 2014.0)
+    assert err.value.field == "year"

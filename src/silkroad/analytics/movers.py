@@ -104,6 +104,7 @@ def movers(
     """
     top = _check_top(top)
     data = compare_years(pair, year, direction=direction)
+    year = int(year)  # checked by compare_years (a numpy integer becomes an int)
     data["change_usd"] = data.value1_usd - data.value0_usd
     data = with_labels(data)
 

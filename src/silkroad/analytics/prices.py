@@ -136,6 +136,7 @@ def prices(
     """
     trim = _check_trim(trim)
     data = compare_years(pair, year, direction=direction)
+    year = int(year)  # checked by compare_years (a numpy integer becomes an int)
     v0, v1 = data.value0_usd.to_numpy(float), data.value1_usd.to_numpy(float)
     t0 = data.weight0_kg.to_numpy(float) / KG_PER_TON
     t1 = data.weight1_kg.to_numpy(float) / KG_PER_TON
