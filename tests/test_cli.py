@@ -6,7 +6,6 @@ import csv
 import hashlib
 import io
 import json
-import math
 import re
 import shutil
 import subprocess
@@ -108,10 +107,26 @@ def test_sources_and_rejected_json(cli, baci_files, home):
     assert COUNTS["rejected"] > 3  # so the limit did cut the list
 
 
-def test_summary_json_and_csv_equal_hand_arithmetic(cli, world_home):
-    proc = cli("summary", "BLR", "KAZ", "--years", "2014-2015", "--home", world_home, "--json")
-    assert proc.returncode == 0, proc.stderr
-    data = json.loads(proc.stdout)
+def _strict_json(text: str):
+    """JSON as a strict reader sees it: NaN or Infinity would fail the test."""
+    return json.loads(text, parse_constant=lambda c: pytest.fail(f"not JSON: {c}"))
+
+
+def test_summary_json_csv_and_table_equal_hand_arithmetic(world_home):
+    # Four independent readers of one store, started at once.
+    runs = {
+        "json": start_cli("summary", "BLR", "KAZ", "--years", "2014-2015", "--home", world_home, "--json"),
+        "csv": start_cli("summary", "Belarus", "KAZ", "--years", "2014-2015", "--home", world_home, "--csv"),
+        "table": start_cli("summary", "BLR", "KAZ", "--home", world_home),
+        "usa": start_cli("summary", "BLR", "USA", "--home", world_home, "--json"),
+    }  # fmt: skip
+    out = {}
+    for name, proc in runs.items():
+        stdout, stderr = proc.communicate(timeout=120)
+        assert proc.returncode == 0, (name, stderr)
+        out[name] = stdout
+
+    data = _strict_json(out["json"])
     meta = data["metadata"]
     assert (meta["source"], meta["source_version"], meta["synthetic"]) == (
         "baci-hs92",
@@ -130,25 +145,26 @@ def test_summary_json_and_csv_equal_hand_arithmetic(cli, world_home):
         (EXPORTS[2015] + IMPORTS[2015]) / (EXPORTS[2014] + IMPORTS[2014]) - 1
     )
 
-    proc = cli("summary", "Belarus", "KAZ", "--years", "2014-2015", "--home", world_home, "--csv")
-    assert proc.returncode == 0, proc.stderr
-    table = list(csv.DictReader(io.StringIO(proc.stdout)))
+    table = list(csv.DictReader(io.StringIO(out["csv"])))
     assert [int(r["year"]) for r in table] == [2014, 2015]
     for r in table:
         y = int(r["year"])
         assert float(r["exports_usd"]) == pytest.approx(EXPORTS[y])
         assert float(r["imports_usd"]) == pytest.approx(IMPORTS[y])
+        assert float(r["turnover_usd"]) == pytest.approx(EXPORTS[y] + IMPORTS[y])
         assert float(r["balance_usd"]) == pytest.approx(EXPORTS[y] - IMPORTS[y])
-    assert r["exports_growth"] and float(r["exports_growth"]) == pytest.approx(
-        EXPORTS[2015] / EXPORTS[2014] - 1
-    )
     assert table[0]["exports_growth"] == ""
+    assert float(table[1]["exports_growth"]) == pytest.approx(EXPORTS[2015] / EXPORTS[2014] - 1)
 
-    proc = cli("summary", "BLR", "KAZ", "--home", world_home)
-    assert proc.returncode == 0, proc.stderr
-    assert "Belarus" in proc.stdout and "Kazakhstan" in proc.stdout
+    assert "Belarus" in out["table"] and "Kazakhstan" in out["table"]
     # Million USD with one decimal: 2014 turnover is 0.7.
-    assert f"{(EXPORTS[2014] + IMPORTS[2014]) / 1e6:,.1f}" in proc.stdout
+    assert f"{(EXPORTS[2014] + IMPORTS[2014]) / 1e6:,.1f}" in out["table"]
+
+    # BLR -> USA is new in 2015 (from zero): undefined growth is null, never Infinity.
+    usa = _strict_json(out["usa"])["rows"]
+    assert [r["exports_usd"] for r in usa] == [0.0, 10 * 1000.0]
+    assert [r["exports_growth"] for r in usa] == [None, None]
+    assert [r["imports_growth"] for r in usa] == [None, -1.0]
 
 
 # --- errors: one line, exit code 2, store unchanged --------------------------------------------
@@ -259,13 +275,3 @@ def test_debug_shows_the_traceback(cli, world_home):
 def test_summary_on_an_empty_store(cli, home):
     line = one_error_line(cli("summary", "BLR", "KAZ", "--home", home))
     assert "holds no data" in line
-
-
-def test_nan_free_json_is_valid(cli, world_home):
-    # JSON has no NaN: undefined growth must come out as null, parseable by strict readers.
-    proc = cli("summary", "BLR", "USA", "--home", world_home, "--json")
-    assert proc.returncode == 0, proc.stderr
-    data = json.loads(proc.stdout, parse_constant=lambda c: pytest.fail(f"non-JSON {c}"))
-    growth = [r["exports_growth"] for r in data["rows"]]
-    assert growth == [None, None]  # first year; then a new flow from zero
-    assert not any(isinstance(v, float) and math.isinf(v) for r in data["rows"] for v in r.values())
