@@ -299,11 +299,14 @@ class Pair:
 
         return movers(self, year, direction=direction, top=top)
 
-    def prices(self, year: int, *, direction: str = "exports") -> dict[str, Any]:
+    def prices(
+        self, year: int, *, direction: str = "exports", trim: float | None = None
+    ) -> dict[str, Any]:
         """Price and volume effects of the change in value from ``year - 1`` to ``year``.
 
-        See :func:`silkroad.analytics.prices.prices`.
+        ``trim=k`` sets aside products whose unit-value change is more than k MADs from the
+        median (reported, never dropped). See :func:`silkroad.analytics.prices.prices`.
         """
         from silkroad.analytics.prices import prices
 
-        return prices(self, year, direction=direction)
+        return prices(self, year, direction=direction, trim=trim)
