@@ -244,8 +244,8 @@ def test_year_csv_alone_resolves_codes_through_reference(baci_files, home):
 
 
 # --- values, codes, missing quantities ---------------------------------------------------------
-@pytest.mark.parametrize("newline", ["\n", "\r\n"])
-def test_leading_zeros_padding_units_and_missing_quantities(newline, baci_files, home):
+@pytest.mark.parametrize(("newline", "bom"), [("\n", ""), ("\r\n", ""), ("\n", "\ufeff")])
+def test_leading_zeros_padding_units_and_missing_quantities(newline, bom, baci_files, home):
     lines = [
         "2014,112,398,10121,1.5,3",  # HS6 lost its leading zero; 1.5 kUSD, 3 t
         "2014,112,398,   20110  ,  2.25  ,  0.5  ",  # space-padded code and numbers
@@ -255,7 +255,7 @@ def test_leading_zeros_padding_units_and_missing_quantities(newline, baci_files,
         "2014, 398 , 112 ,870120,0.001,0.002",  # one dollar, two kilograms
         "2014,398,112,000101,1000000,12345.678",
     ]
-    path = baci_files.year_file(2014, text=year_text(lines, newline=newline))
+    path = baci_files.year_file(2014, text=bom + year_text(lines, newline=newline))
     store = sr.open(home)
     result = sr.ingest(store, "baci", path)
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (7, 7, 0)
@@ -484,6 +484,21 @@ def test_zip_cut_in_half(baci_files):
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(FormatError, match="truncated"):
         baci.inspect_release(path)
+
+
+def test_zip_member_with_damaged_data(baci_files, home):
+    lines = [f"2014,112,398,{k},1.5,2" for k in range(100000, 130000)]
+    path = baci_files.release_zip({2014: lines})
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo(year_name(2014))
+    # Overwrite bytes in the middle of the member's compressed data (the directory stays).
+    middle = info.header_offset + 30 + len(info.filename) + info.compress_size // 2
+    data[middle : middle + 64] = bytes(64)
+    path.write_bytes(bytes(data))
+    with pytest.raises(FormatError, match="truncated or damaged"):
+        sr.ingest(sr.open(home), "baci", path)
+    assert not (home / "catalog.json").exists()
 
 
 def test_year_csv_cut_mid_line(baci_files, home):

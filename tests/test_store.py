@@ -147,6 +147,8 @@ def test_reingesting_an_identical_file_is_a_noop(world_home, world_release, tmp_
     for f in world_release.iterdir():
         (copy / f.name).write_bytes(f.read_bytes())
     assert sr.ingest(store, "baci", copy).noop is True
+    (copy / "notes.txt").write_text("not part of the release")
+    assert sr.ingest(store, "baci", copy).noop is True
 
     # One changed value is a new input.
     target = copy / year_name(2015)
