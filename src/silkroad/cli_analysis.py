@@ -244,14 +244,20 @@ def movers(
         df = result[key]
         table = Table(title=f"{title} {year} vs {year - 1}, million USD ({len(df)} products)")
         cols = [
-            c for c in ("product", "prev_value_usd", "value_usd", "change_usd") if c in df.columns
+            c
+            for c in ("product", "label_en", "prev_value_usd", "value_usd", "change_usd")
+            if c in df.columns
         ]
+        names = {"label_en": "chapter", "prev_value_usd": str(year - 1), "value_usd": str(year)}
         for col in cols:
             table.add_column(
-                col.replace("_usd", ""), justify="left" if col == "product" else "right"
+                names.get(col, col.replace("_usd", "")),
+                justify="left" if col in ("product", "label_en") else "right",
             )
         for r in df.head(top).to_dict(orient="records"):
-            table.add_row(*[str(r[c]) if c == "product" else _musd(r[c]) for c in cols])
+            table.add_row(
+                *[str(r[c] or "") if c in ("product", "label_en") else _musd(r[c]) for c in cols]
+            )
         out.print(table)
     margins = result["margins"]
     m = margins.iloc[0].to_dict() if isinstance(margins, pd.DataFrame) else margins
@@ -268,6 +274,12 @@ def prices(
     b: Annotated[str, typer.Argument(help="Partner economy or bloc.")],
     year: YearOption,
     imports: ImportsOption = False,
+    trim: Annotated[
+        float | None,
+        typer.Option(
+            "--trim", help="Set aside unit-value changes more than K MADs from the median."
+        ),
+    ] = None,
     perspective: PerspectiveOption = "auto",
     source: SourceOption = None,
     home: HomeOption = None,
@@ -276,7 +288,7 @@ def prices(
 ) -> None:
     """Price and volume effects of the change in value from year-1 to year (Fisher indices)."""
     pair = _pair(home, a, b, source, perspective)
-    result = pair.prices(year, direction="imports" if imports else "exports")
+    result = pair.prices(year, direction="imports" if imports else "exports", trim=trim)
     if _emit(result, as_json=as_json, as_csv=as_csv, main="products"):
         return
     summary = result["summary"]
