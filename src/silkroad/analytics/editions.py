@@ -413,7 +413,10 @@ def convert(
     chain = [table] if isinstance(table, CorrelationTable) else list(table)
     if unmapped not in {"keep", "drop", "error"}:
         raise AnalysisError(
-            "bad unmapped", field="unmapped", found=unmapped, expected="keep, drop or error"
+            "unknown choice for codes the table does not list",
+            field="unmapped",
+            found=unmapped,
+            expected="keep, drop or error",
         )
     out = df
     notes = []
