@@ -5,6 +5,8 @@
 >>> store.pair("BLR", "KAZ").summary(years=range(2010, 2016))  # doctest: +SKIP
 """
 
+from typing import TYPE_CHECKING, Any
+
 from silkroad.errors import (
     AnalysisError,
     FormatError,
@@ -13,13 +15,30 @@ from silkroad.errors import (
     SilkroadError,
     StoreError,
 )
-from silkroad.ingest import ingest
 from silkroad.store import IngestResult, Store, open_store
+
+if TYPE_CHECKING:
+    from silkroad.ingest import ingest
+    from silkroad.report.brief import brief  # noqa: F401 - exported once report lands
 
 __version__ = "0.1.0"
 
 #: ``sr.open(home=None)`` opens a store (``--home``, else ``$SILKROAD_HOME``, else user data dir).
 open = open_store
+
+
+def __getattr__(name: str) -> Any:
+    """Import the heavy parts (DuckDB readers, report rendering) only when first used."""
+    if name == "ingest":
+        from silkroad.ingest import ingest
+
+        return ingest
+    if name == "brief":
+        from silkroad.report.brief import brief
+
+        return brief
+    raise AttributeError(f"module 'silkroad' has no attribute {name!r}")
+
 
 __all__ = [
     "AnalysisError",

@@ -289,6 +289,12 @@ def main() -> None:
             traceback.print_exc()
         err.print(f"error: {exc}", markup=False, highlight=False)
         sys.exit(exc.exit_code)
+    except OSError as exc:  # the file system refused: a user-level problem, not a bug
+        if STATE.debug:
+            traceback.print_exc()
+        where = f"{exc.filename}: " if exc.filename else ""
+        err.print(f"error: {where}{exc.strerror or exc}", markup=False, highlight=False)
+        sys.exit(2)
     except KeyboardInterrupt:
         err.print("interrupted; the store is unchanged", markup=False)
         sys.exit(130)

@@ -10,15 +10,17 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.table import Table
 
 from silkroad.cli import CsvOption, HomeOption, JsonOption, app, out, parse_years
 from silkroad.errors import InputError
 from silkroad.store.store import Store
+
+if TYPE_CHECKING:
+    pass
 
 PerspectiveOption = Annotated[
     str,
@@ -42,6 +44,8 @@ def _pair(home: Path | None, a: str, b: str, source: str | None, perspective: st
 
 
 def _jsonable(value: Any) -> Any:
+    import pandas as pd
+
     if isinstance(value, pd.DataFrame):
         return json.loads(value.to_json(orient="records"))
     if isinstance(value, dict):
@@ -259,6 +263,8 @@ def movers(
                 *[str(r[c] or "") if c in ("product", "label_en") else _musd(r[c]) for c in cols]
             )
         out.print(table)
+    import pandas as pd
+
     margins = result["margins"]
     m = margins.iloc[0].to_dict() if isinstance(margins, pd.DataFrame) else margins
     out.print(
@@ -291,6 +297,8 @@ def prices(
     result = pair.prices(year, direction="imports" if imports else "exports", trim=trim)
     if _emit(result, as_json=as_json, as_csv=as_csv, main="products"):
         return
+    import pandas as pd
+
     summary = result["summary"]
     s = summary.iloc[0].to_dict() if isinstance(summary, pd.DataFrame) else dict(summary)
     table = Table(title=f"Value change {year - 1}→{year}: price and volume")

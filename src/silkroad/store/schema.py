@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-import pyarrow as pa
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 #: Column name -> DuckDB type, in the order stored in every Parquet file.
 CANONICAL_COLUMNS: dict[str, str] = {
@@ -42,5 +45,7 @@ ROW_GROUP_SIZE = 65_536
 
 def rejected_arrow_schema() -> pa.Schema:
     """Arrow schema of the quarantine files (for writing an empty one)."""
+    import pyarrow as pa
+
     types = {"VARCHAR": pa.string(), "SMALLINT": pa.int16(), "BIGINT": pa.int64()}
     return pa.schema([(name, types[t]) for name, t in REJECTED_COLUMNS.items()])

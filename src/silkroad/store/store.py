@@ -319,9 +319,7 @@ class Store:
             )
         return self._flows[key]
 
-    def pair(
-        self, a: str, b: str, *, source: str | None = None, perspective: str = "auto"
-    ) -> Pair:
+    def pair(self, a: str, b: str, *, source: str | None = None, perspective: str = "auto") -> Pair:
         """Analyses of the relationship between ``a`` and ``b`` (ISO3, names or bloc ids)."""
         from silkroad.analytics.pair import Pair
 
@@ -351,7 +349,21 @@ class Store:
     @contextmanager
     def writer(self) -> Iterator[WriteTransaction]:
         """Hold the writer lock, give a staging transaction, clean up if it is not committed."""
-        self.home.mkdir(parents=True, exist_ok=True)
+        try:
+            self.home.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                "cannot create the store directory",
+                path=self.home,
+                found=exc.strerror,
+                expected="a writable directory (--home or SILKROAD_HOME)",
+            ) from exc
+        if not os.access(self.home, os.W_OK):
+            raise StoreError(
+                "the store directory is not writable",
+                path=self.home,
+                expected="a writable directory (--home or SILKROAD_HOME)",
+            )
         lock = filelock.FileLock(str(self.home / "lock"))
         try:
             lock.acquire(timeout=settings.lock_timeout())
