@@ -18,7 +18,7 @@ from silkroad.errors import (
 from silkroad.store import IngestResult, Store, open_store
 
 if TYPE_CHECKING:
-    from silkroad.ingest import ingest
+    from silkroad.ingestion import ingest
     from silkroad.report.brief import brief  # noqa: F401 - exported once report lands
 
 __version__ = "0.1.0"
@@ -30,7 +30,7 @@ open = open_store
 def __getattr__(name: str) -> Any:
     """Import the heavy parts (DuckDB readers, report rendering) only when first used."""
     if name == "ingest":
-        from silkroad.ingest import ingest
+        from silkroad.ingestion import ingest
 
         return ingest
     if name == "brief":

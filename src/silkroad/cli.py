@@ -128,7 +128,7 @@ def ingest(
     as_json: JsonOption = False,
 ) -> None:
     """Load a source's files into the store (atomic; rows read = loaded + rejected)."""
-    from silkroad.ingest import ingest as run_ingest
+    from silkroad.ingestion import ingest as run_ingest
 
     store = Store(home)
     with _progress(f"ingest {path.name}") as progress:
@@ -253,7 +253,7 @@ def demo(
     seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic world.")] = 42,
 ) -> None:
     """Generate the synthetic demo world, ingest it, and print the BLR–KAZ summary."""
-    from silkroad.ingest import ingest as run_ingest
+    from silkroad.ingestion import ingest as run_ingest
     from silkroad.sources import synthetic
 
     store = Store(home)
