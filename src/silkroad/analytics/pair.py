@@ -69,6 +69,8 @@ class Pair:
                 expected="one of: " + ", ".join(PERSPECTIVES),
             )
         self.perspective, self.source = self._choose(perspective, source)
+        # One store read per set of years: structure, movers and prices of a brief share it.
+        self._product_flows: dict[tuple[int, ...], pd.DataFrame] = {}
 
     @property
     def a(self) -> str:
@@ -184,6 +186,12 @@ class Pair:
         weight_kg (NaN when any member flow lacks a weight). Re-exports are excluded.
         """
         ys = self.check_years(years)
+        key = tuple(ys)
+        if key not in self._product_flows:
+            self._product_flows[key] = self._query_product_flows(ys)
+        return self._product_flows[key].copy()
+
+    def _query_product_flows(self, ys: list[int]) -> pd.DataFrame:
         sa, sb = self._member_union(ys)
         if not sa or not sb:
             return pd.DataFrame(columns=FLOW_COLUMNS)
