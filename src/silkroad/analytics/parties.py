@@ -56,5 +56,7 @@ def sides_for_year(a: Party, b: Party, year: int) -> tuple[frozenset[str], froze
 def check_distinct(a: Party, b: Party) -> None:
     if a == b:
         raise AnalysisError(
-            "a pair needs two different economies or blocs", found=f"{a.code} and {b.code}", expected="A ≠ B"
+            "a pair needs two different economies or blocs",
+            found=f"{a.code} and {b.code}",
+            expected="A ≠ B",
         )
