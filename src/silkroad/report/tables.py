@@ -576,7 +576,7 @@ class Card:
     key: str
     label: str
     amount: str
-    change: str  # '+22.9% on 2013' / 'surplus'; '' when there is nothing to compare
+    change: str  # 'vs 2013: +22.9%' / 'surplus'; '' when there is nothing to compare
     trend: str  # 'up', 'down' or '' (for colouring)
 
 
@@ -599,7 +599,7 @@ def cards(brief: Brief) -> list[Card]:
         c = change(v, pv)
         what = nf.change_cell(c)
         if what:
-            what += f" on {d.prev}" if en else f" к {d.prev} г."
+            what = f"vs {d.prev}: {what}" if en else f"к {d.prev} г.: {what}"
         up = c.kind == "up" or c.kind == "new" or (c.kind == "pct" and (c.number or 0) > 0)
         down = c.kind in ("down", "stopped") or (c.kind == "pct" and (c.number or 0) < 0)
         trend = "up" if up else "down" if down else ""

@@ -1,0 +1,76 @@
+"""The HTML brief in headless Chromium (Debian's /usr/bin/chromium driven by Playwright): no console
+errors, no request leaves the file, the charts are drawn; screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from _report_world import build
+from silkroad.report.brief import brief
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_html_brief_opens_offline_with_charts_drawn(browser, tmp_path_factory, lang):
+    root = tmp_path_factory.mktemp(f"browser-{lang}")
+    store = build(root)
+    when = dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.UTC)
+    path = brief(store, "BLR", "KAZ", year=2014, base=2011, lang=lang, generated_at=when).save(
+        root / f"brief-{lang}.html"
+    )
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    problems: list[str] = []
+    requests: list[str] = []
+    page.on(
+        "console",
+        lambda m: (
+            problems.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None
+        ),
+    )
+    page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(path.as_uri())
+    for chart in ("dynamics", "composition"):
+        page.wait_for_selector(f"#chart-{chart} svg", timeout=15_000)
+    marks = page.locator("#chart-dynamics svg .mark-rect path").count()
+    assert marks == 2 * 4  # exports and imports bars for 2011-2014
+    assert page.locator("#chart-dynamics svg .mark-line path").count() == 1
+    title = page.locator("#chart-dynamics svg .role-title-text").text_content()
+    assert title == (
+        "The dynamics of trade between Belarus and Kazakhstan, million USD"
+        if lang == "en"
+        else "Динамика торговли между Беларусью и Казахстаном, млн долл. США"
+    )
+    assert problems == []
+    assert [u for u in requests if not u.startswith("file://")] == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"brief-{lang}.png"), full_page=True)
+    page.close()
