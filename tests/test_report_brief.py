@@ -235,3 +235,23 @@ def test_arguments_are_checked(store, tmp_path):
         doc.save(tmp_path / "brief.docx")
     with pytest.raises(InputError, match="unknown format"):
         doc.render("docx")
+
+
+def test_blocs_as_sides(store):
+    empty = brief(store, "BLR", "EAEU", year=2014, generated_at=WHEN)  # the EAEU starts in 2015
+    assert empty.narrative == [
+        "The Eurasian Economic Union had no members in 2014: there is no trade to report."
+    ]
+    assert "<html" in empty.render("html")  # no composition chart without trade
+    cis = brief(store, "CIS", "CHN", year=2014, generated_at=WHEN)
+    text = _text(cis)
+    assert text.startswith(
+        "In 2014 trade between the Commonwealth of Independent States and China appeared"
+    )
+    # The CIS trades only with China outside itself: China is its largest partner.
+    assert "China was the largest trade partner of the Commonwealth of Independent States" in text
+    assert "(100.0% of its trade)" in text
+    ru = _text(cis.in_language("ru"))
+    assert "Китай — крупнейший торговый партнёр Содружества Независимых Государств" in ru
+    ctx = cis.tables["context"].rows[1].cells
+    assert ctx[2].text == "not ranked (a bloc)"

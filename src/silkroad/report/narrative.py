@@ -72,6 +72,15 @@ class _Writer:
         d, nf, en = self.d, self.nf, self.en
         y, prev, between = d.year, d.prev, self.names["between"]
         money = nf.money(self.T)
+        empty = [p for p in (d.party_a, d.party_b) if p.is_bloc and not p.members(y)]
+        if self.T == 0 and empty:
+            bloc = empty[0].name(self.brief.lang)
+            return [
+                f"{capitalize(name(empty[0], 'en', 'the') or bloc)} had no members in {y}: "
+                "there is no trade to report."
+                if en
+                else f"Объединение «{bloc}» в {y} году не имело членов: торговли нет."
+            ]
         if self.T == 0:
             before = ""
             if not missing(self.pT) and self.pT > 0:
@@ -396,8 +405,9 @@ class _Writer:
                 if missing(rank):
                     parts.append(f"{who} accounted for {nf.pct(share)} of the trade of {of}")
                 else:
+                    place = "" if int(rank) == 1 else f"{nf.ordinal(int(rank))} "
                     parts.append(
-                        f"{who} was the {nf.ordinal(int(rank))} largest trade partner of {of} "
+                        f"{who} was the {place}largest trade partner of {of} "
                         f"({nf.pct(share)} of its trade)"
                     )
             return [capitalize("; ".join(parts)) + "."] if parts else []
@@ -410,6 +420,10 @@ class _Writer:
             who = other.name("ru")
             if missing(rank):
                 parts.append(f"на {who} пришлось {nf.pct(share)} товарооборота {gen}")
+            elif int(rank) == 1:
+                parts.append(
+                    f"{who} — крупнейший торговый партнёр {gen} ({nf.pct(share)} товарооборота)"
+                )
             else:
                 parts.append(
                     f"{who} — {int(rank)}-й по величине торговый партнёр {gen} "
