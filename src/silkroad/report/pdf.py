@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 TEXT_FONTS = ("Libertinus Serif", "New Computer Modern")
 BODY_SIZE = "10.5pt"
 TABLE_SIZE = "8.5pt"
+#: Tables with at most this many rows are never split across pages.
+KEEP_TOGETHER = 14
 
 
 def lit(s: str) -> str:
@@ -78,7 +80,13 @@ def _preamble(brief: Brief, title: str, subtitle: str) -> str:
 def _table(tab: Table) -> str:
     idx = tab.shown("display")
     cols = [tab.columns[i] for i in idx]
-    label_at = next((j for j, c in enumerate(cols) if c.kind == "text"), None)
+    # The widest text column takes the free width; the others fit their content.
+    texts = [j for j, c in enumerate(cols) if c.kind == "text"]
+    label_at = max(
+        texts,
+        key=lambda j: sum(len(r.cells[idx[j]].text) for r in tab.rows),
+        default=None,
+    )
     if label_at is not None:
         widths = ["1fr" if j == label_at else "auto" for j in range(len(cols))]
     else:
@@ -113,7 +121,10 @@ def _table(tab: Table) -> str:
     parts.append(")")
     if tab.note:
         parts.append(f"#text(size: 8pt, fill: luma(90), {lit(tab.note)})")
-    return "\n".join(parts) + "\n#v(0.6em)\n"
+    body = "\n".join(parts)
+    if len(tab.rows) <= KEEP_TOGETHER:  # a short table moves to the next page whole
+        body = f"#block(breakable: false)[\n{body}\n]"
+    return body + "\n#v(0.6em)\n"
 
 
 def _image(svg: str) -> str:
