@@ -174,8 +174,10 @@ def test_structure_movers_and_context_tables(blr_kaz):
     assert [r.cells[1].text for r in lost] == ["840734"]
     assert lost[0].group == "Lost products: 1 ($10.0\u00a0million)"
     decomposition = blr_kaz.tables["decomposition"]
+    keys = [c.key for c in decomposition.columns]
     first = decomposition.rows[0].cells
-    assert first[1].value == pytest.approx(7.0)  # exports +7.0 million
+    assert first[keys.index("exports")].value == pytest.approx(7.0)  # exports +7.0 million
+    assert first[keys.index("unit")].value == "million USD"
     ctx = blr_kaz.tables["context"].rows
     assert [c.text for c in ctx[0].cells][:4] == ["Belarus", "Kazakhstan", "2", "15.6%"]
     blocs = blr_kaz.tables["blocs"].rows[0].cells[1].text

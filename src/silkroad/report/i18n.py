@@ -136,6 +136,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "d_n_new": ("Number of new products", "Число новых товаров"),
     "d_n_lost": ("Number of lost products", "Число выбывших товаров"),
+    "unit": ("Unit", "Единица"),
+    "u_index": ("index", "индекс"),
+    "u_count": ("number", "число"),
     "d_note": (
         "Change = products traded in both years + new − lost; for products traded in both years "
         "with weights, the change splits exactly into a price and a volume effect (Bennet).",

@@ -407,20 +407,24 @@ def decomposition(brief: Brief) -> Table:
     unit = nf.unit_label()
     cols = [
         Column("item", _t(brief, "item")),
+        Column("unit", _t(brief, "unit"), media="data"),  # rows of mixed units in Excel
         Column("exports", _t(brief, "exports"), "amount"),
         Column("imports", _t(brief, "imports"), "amount"),
     ]
     m = {k: d.movers[k]["margins"].iloc[0] for k in DIRECTIONS}
     s = {k: d.prices[k]["summary"].iloc[0] for k in DIRECTIONS}
+    units = {"amount": unit, "index": _t(brief, "u_index"), "pct": "%", "int": _t(brief, "u_count")}
+
+    def label(key: str, kind: str, **kw: Any) -> list[Cell]:
+        return [Cell(_t(brief, key, **kw), _t(brief, key, **kw)), Cell("", units[kind])]
 
     def amounts(key: str, get: Any) -> Row:
         return Row(
-            [Cell(_t(brief, key), _t(brief, key))]
-            + [cell_amount(nf, float(get(k)), signed=True) for k in DIRECTIONS]
+            label(key, "amount") + [cell_amount(nf, float(get(k)), signed=True) for k in DIRECTIONS]
         )
 
     def other(key: str, kind: str, get: Any, **kw: Any) -> Row:
-        cells = [Cell(_t(brief, key, **kw), _t(brief, key, **kw))]
+        cells = label(key, kind, **kw)
         for k in DIRECTIONS:
             x = float(get(k))
             if missing(x):
