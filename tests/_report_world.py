@@ -13,9 +13,16 @@ pairs cover the cases the narrative must word differently:
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import silkroad as sr
+from silkroad.report.numbers import rounded
+
+if TYPE_CHECKING:
+    from silkroad.report.brief import Brief
 
 VERSION = "202401b"
 CODES = {"BLR": 112, "KAZ": 398, "RUS": 643, "ARM": 51, "CHN": 156, "KGZ": 417}
@@ -145,6 +152,31 @@ ENGLISH_WORDS = [
 
 def normalise(text: str) -> str:
     """Spaces for non-breaking and narrow spaces; one space for any run of whitespace."""
-    import re
-
     return re.sub(r"\s+", " ", text.replace("\u00a0", " ").replace("\u202f", " "))
+
+
+def numbers(text: str, lang: str) -> list[Decimal]:
+    """The numbers written in ``text``: '1,171.4' (en) or '1 171,4' (ru), years, counts."""
+    sep, dec = (",", ".") if lang == "en" else (" ", ",")
+    pattern = rf"\b(?:\d{{1,3}}(?:{sep}\d{{3}})+|\d+)(?:{re.escape(dec)}\d+)?\b"
+    return [Decimal(m.replace(sep, "").replace(dec, ".")) for m in re.findall(pattern, text)]
+
+
+def narrative_numbers_not_in_tables(doc: Brief) -> tuple[list[Decimal], list[Decimal]]:
+    """Every number the narrative states, and those no table cell (or group heading) shows.
+
+    An amount in billions ("$1.17 billion") counts as shown when it is a table amount in
+    millions (1,171.4) rounded to two decimals of a billion; likewise thousands to millions.
+    """
+    lang = doc.lang
+    shown: set[Decimal] = set()
+    for key, table in doc.tables.items():
+        if key == "notes":
+            continue
+        for row in table.rows:
+            for text in [c.text for c in row.cells] + [row.group or ""]:
+                shown |= set(numbers(normalise(text), lang))
+    shown |= {rounded(float(v) / 1000, 2) for v in list(shown)}
+    shown |= {rounded(float(v) / 1000, 1) for v in list(shown)}
+    stated = [n for p in doc.narrative for n in numbers(normalise(p), lang)]
+    return stated, [n for n in stated if n not in shown]

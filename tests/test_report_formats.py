@@ -17,7 +17,14 @@ import pyarrow.parquet as pq
 import pytest
 from pypdf import PdfReader
 
-from _report_world import ENGLISH_WORDS, build, normalise, synthetic_store, total
+from _report_world import (
+    ENGLISH_WORDS,
+    build,
+    narrative_numbers_not_in_tables,
+    normalise,
+    synthetic_store,
+    total,
+)
 from silkroad.report.brief import FORMATS, brief, write_briefs
 
 WHEN = dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.UTC)
@@ -258,7 +265,13 @@ def test_demo_world_in_every_format_and_language(demo, tmp_path):
     x = float(rows[(rows.exporter == "BLR") & (rows.importer == "KAZ")].value_usd.sum())
     m = float(rows[(rows.exporter == "KAZ") & (rows.importer == "BLR")].value_usd.sum())
     assert x > 0 and m > 0
-    paths = write_briefs(demo, "BLR", "KAZ", year=2014, out_dir=tmp_path, langs=LANGS)
+    doc = brief(demo, "BLR", "KAZ", year=2014, base=2012)
+    paths = []
+    for lang in LANGS:
+        local = doc.in_language(lang)
+        stated, unshown = narrative_numbers_not_in_tables(local)
+        assert len(stated) > 20 and unshown == [], local.narrative
+        paths += [local.save(tmp_path / f"{local.file_stem()}.{f}") for f in FORMATS]
     assert len(paths) == 8
     for path in paths:
         lang = path.stem.rsplit("-", 1)[1]
