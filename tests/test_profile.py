@@ -129,8 +129,11 @@ def test_views_from_both_sides_mirror_each_other(store):
 
 def test_bloc_before_and_after_a_country_joined(store):
     df = store.pair("BLR", "EAEU").profile().set_index("year")
-    # The EAEU did not exist in 2013-2014: trade with it is zero, not BLR-KAZ-RUS trade.
-    assert df.loc[2014, "exports_usd"] == 0 and df.loc[2014, "imports_usd"] == 0
+    # The EAEU did not exist in 2013-2014: trade with it is undefined (NaN), neither zero nor
+    # BLR-KAZ-RUS trade, and 2015 is not a "new" flow.
+    for col in ("exports_usd", "imports_usd", "partner_share_of_a", "turnover_growth"):
+        assert math.isnan(df.loc[2014, col]), col
+    assert df.loc[2015, "turnover_note"] == ""
     # 2015: members other than BLR are KAZ, RUS, ARM, KGZ (KGZ joined in August 2015).
     assert df.loc[2015, "exports_usd"] == pytest.approx(600_000 + 1_100_000)
     assert df.loc[2015, "imports_usd"] == pytest.approx(40_000)
@@ -138,6 +141,18 @@ def test_bloc_before_and_after_a_country_joined(store):
     assert df.loc[2015, "partner_share_of_a"] == pytest.approx(1.0)
     assert math.isnan(df.loc[2015, "partner_rank_for_a"])  # a bloc is not ranked among economies
     assert df.attrs["metadata"]["partner_kind"] == "bloc"
+
+
+def test_overlapping_blocs_and_years_before_a_bloc_are_errors(store):
+    with pytest.raises(AnalysisError, match=r"common members in 2015 \(ARM, BLR, KAZ, KGZ, RUS\)"):
+        store.pair("CIS", "EAEU").profile(years=[2015])
+    with pytest.raises(AnalysisError, match="EAEU had no members in 2014"):
+        store.pair("BLR", "EAEU").movers(2015)
+    with pytest.raises(AnalysisError, match="EAEU had no members in 2014"):
+        store.pair("BLR", "EAEU").structure(2014)
+    # The structure of 2015 has no previous year to compare with: NaN, not "everything new".
+    df = store.pair("BLR", "EAEU").structure(2015)
+    assert df.prev_value_usd.isna().all()
 
 
 def test_unknown_perspective_and_years_are_errors(store):

@@ -29,7 +29,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-out = Console(soft_wrap=True)
+# Piped or redirected output gets a wide console, so numbers in tables are never cut.
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True, soft_wrap=True)
 
 
@@ -228,7 +229,7 @@ def _print_summary(df: Any, *, as_json: bool = False, as_csv: bool = False) -> N
     )
     table = Table(title=title)
     for col in ("year", "exports", "imports", "turnover", "balance", "turnover growth, %"):
-        table.add_column(col, justify="right")
+        table.add_column(col, justify="right", overflow="fold")
     for r in df.itertuples():
         g = "" if r.turnover_growth != r.turnover_growth else f"{r.turnover_growth * 100:+.1f}"
         table.add_row(

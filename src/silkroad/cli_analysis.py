@@ -122,7 +122,7 @@ def profile(
         + "B share: B's share of A's trade; B rank: B among A's partners; A rank: A among B's"
     )
     for col in cols:
-        table.add_column(col, justify="right")
+        table.add_column(col, justify="right", overflow="fold")
     for r in df.to_dict(orient="records"):
         growth = _pct(r["turnover_growth"]) or ("new" if r["turnover_note"] == "new" else "")
         row = [
@@ -204,7 +204,9 @@ def structure(
         title=f"{meta['exporter_name']}: {verb} {meta['partner_name']} in {year}, million USD"
     )
     for col in ("code", "product", "value", "share, %", "change, %", "contribution, pp"):
-        table.add_column(col, justify="left" if col in ("code", "product") else "right")
+        table.add_column(
+            col, justify="left" if col in ("code", "product") else "right", overflow="fold"
+        )
     for r in df.to_dict(orient="records"):
         table.add_row(
             str(r["code"]),
@@ -257,6 +259,7 @@ def movers(
             table.add_column(
                 names.get(col, col.replace("_usd", "")),
                 justify="left" if col in ("product", "label_en") else "right",
+                overflow="fold",
             )
         for r in df.head(top).to_dict(orient="records"):
             table.add_row(
@@ -303,7 +306,7 @@ def prices(
     s = summary.iloc[0].to_dict() if isinstance(summary, pd.DataFrame) else dict(summary)
     table = Table(title=f"Value change {year - 1}→{year}: price and volume")
     table.add_column("item")
-    table.add_column("value", justify="right")
+    table.add_column("value", justify="right", overflow="fold")
     for key, value in s.items():
         if isinstance(value, float) and key.endswith("_usd"):
             table.add_row(key.replace("_usd", ", million USD"), _musd(value))

@@ -76,6 +76,18 @@ def ingest(
                 f"rejected {report.rows_rejected}",
                 expected="read = loaded + rejected",
             )
+        empty = [
+            y for y, (read, loaded, _) in sorted(report.by_year.items()) if read and not loaded
+        ]
+        if empty and not force:
+            top = max(report.rejected_by_reason.items(), key=lambda kv: kv[1], default=("", 0))
+            raise StoreError(
+                f"every row of {', '.join(map(str, empty))} was rejected "
+                f"(most often: {top[0]}, {top[1]:,} rows); nothing was committed",
+                path=path,
+                expected="a file with loadable rows (is the year in the file name right?)",
+                hint="pass --force to store the year empty with its rows in quarantine",
+            )
         record = IngestRecord(
             id=txn.id,
             source=release.source_id,
@@ -94,7 +106,11 @@ def ingest(
             dir="",
             rejected_by_reason=report.rejected_by_reason,
         )
-        replaced = txn.commit(record, force=force)
+        replaced = txn.commit(
+            record,
+            force=force,
+            partial=release.path.is_file() and release.path.suffix.lower() == ".csv",
+        )
     seconds = time.perf_counter() - started
     message = f"loaded {release.source_id} V{release.version}, years {_span(report.years)}"
     if replaced:

@@ -248,6 +248,7 @@ def _check_year(pair: Pair, year: int) -> int:
                 found=y,
                 expected=f"a year whose previous year is also held, within {span}",
             )
+        pair.require_sides(y)
     return year
 
 

@@ -156,6 +156,22 @@ class Pair:
             )
         return wanted
 
+    def sides_exist(self, year: int) -> bool:
+        """Whether both sides stand for at least one economy in ``year`` (a bloc may not yet)."""
+        sa, sb = sides_for_year(self.party_a, self.party_b, year)
+        return bool(sa) and bool(sb)
+
+    def require_sides(self, year: int) -> None:
+        """Raise an AnalysisError when a side has no members in ``year`` (bloc not yet formed)."""
+        if not self.sides_exist(year):
+            empty = self.party_a if not self.party_a.members(year) else self.party_b
+            raise AnalysisError(
+                f"{empty.code} had no members in {year}; trade with it is undefined, not zero",
+                field="year",
+                found=year,
+                expected=f"a year in which {empty.code} existed",
+            )
+
     # --- data access -------------------------------------------------------------------
     def _member_union(self, years: list[int]) -> tuple[list[str], list[str]]:
         sa: set[str] = set()
@@ -228,6 +244,9 @@ class Pair:
         ys = self.check_years(years)
         sa, sb = self._member_union(ys)
         out = pd.DataFrame({"year": ys, "exports_usd": 0.0, "imports_usd": 0.0})
+        # Years in which a side had no members (a bloc before it existed): missing, not zero.
+        undefined = [not self.sides_exist(y) for y in ys]
+        out.loc[undefined, ["exports_usd", "imports_usd"]] = float("nan")
         if not sa or not sb:
             return out
         both = sorted(set(sa) | set(sb))
@@ -241,6 +260,7 @@ class Pair:
             ).reindex(index=ys, columns=["exports", "imports"])
             out["exports_usd"] = wide["exports"].fillna(0.0).to_numpy(dtype=float)
             out["imports_usd"] = wide["imports"].fillna(0.0).to_numpy(dtype=float)
+            out.loc[undefined, ["exports_usd", "imports_usd"]] = float("nan")
         return out
 
     # --- analyses ----------------------------------------------------------------------

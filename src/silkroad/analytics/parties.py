@@ -46,6 +46,13 @@ def sides_for_year(a: Party, b: Party, year: int) -> tuple[frozenset[str], froze
     existed (EAEU in 2014) its side is empty and trade with it is 0.
     """
     sa, sb = a.members(year), b.members(year)
+    if a.is_bloc and b.is_bloc and sa & sb:
+        raise AnalysisError(
+            f"{a.code} and {b.code} have common members in {year} "
+            f"({', '.join(sorted(sa & sb))}); trade between them is ambiguous",
+            found=f"{a.code} and {b.code}",
+            expected="two blocs without common members, or an economy against a bloc",
+        )
     if a.is_bloc and not b.is_bloc:
         sa = sa - sb
     else:

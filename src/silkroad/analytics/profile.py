@@ -69,6 +69,9 @@ def profile(
     out["b_trade_total_usd"] = totals_b.total_usd.to_numpy()
     out["a_share_of_b"] = _share(totals_b.with_other_usd, totals_b.total_usd)
     out["a_rank_for_b"] = totals_b.other_rank.to_numpy()
+    # A bloc before it existed: its shares and ranks are undefined, like its flows.
+    undefined = [not pair.sides_exist(int(y)) for y in out.year]
+    out.loc[undefined, ["partner_share_of_a", "a_share_of_b"]] = np.nan
     out.attrs["metadata"] = pair.metadata(ys) | {"base": base}
     first, last = out.iloc[0], out.iloc[-1]
     n = int(last.year - first.year)

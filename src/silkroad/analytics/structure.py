@@ -125,9 +125,12 @@ def structure(
     if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
         raise AnalysisError("top must be a whole number >= 1", field="top", found=top)
     (year,) = pair.check_years([year])
+    pair.require_sides(year)
     if base is not None:
         (base,) = pair.check_years([base])
-    held = set(pair.years_available())
+        pair.require_sides(base)
+    # A year before a bloc existed is not a year of zero trade: treat it as not held.
+    held = {y for y in pair.years_available() if pair.sides_exist(y)}
     prev = year - 1 if year - 1 in held else None
     years = sorted({year} | {y for y in (prev, base) if y is not None})
 
@@ -140,7 +143,8 @@ def structure(
     by_year = flows.pivot_table(
         index="group", columns="year", values="value_usd", aggfunc="sum", fill_value=0.0
     )
-    present = set(flows[flows.year.isin([year, prev])].group)
+    # Groups traded in the base year only are listed too (value 0), so base totals add up.
+    present = set(flows[flows.year.isin([year, prev, base])].group)
     if isinstance(level, BasketSet):
         present |= set(level.ids)  # every basket is listed, 0 when it has no trade
     by_year = by_year.reindex(index=pd.Index(sorted(present), name="group"), fill_value=0.0)

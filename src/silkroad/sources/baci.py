@@ -102,6 +102,8 @@ class StageReport:
     rows_rejected: int = 0
     years: list[int] = field(default_factory=list)
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
+    #: year -> (rows read, rows loaded, rows rejected)
+    by_year: dict[int, tuple[int, int, int]] = field(default_factory=dict)
 
 
 # --- finding the release -----------------------------------------------------------------------
@@ -513,9 +515,12 @@ def _stage_member(
     from silkroad.store.schema import ROW_GROUP_SIZE
 
     copy_opts = f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_SIZE})"
-    loaded = con.execute(_fast_copy_sql(file, member.year, source, classification, out)).fetchone()[
-        0
-    ]
+    try:
+        loaded = con.execute(
+            _fast_copy_sql(file, member.year, source, classification, out)
+        ).fetchone()[0]
+    except duckdb.Error:  # e.g. a stray CR or mixed line ends: the careful pass names the lines
+        loaded = -1
     if loaded == expected_rows:
         # Duplicate keys hash alike, so a distinct count equal to the row count proves there
         # are none (a hash collision can only send us to the careful pass, never hide one).
@@ -647,6 +652,7 @@ def stage_release(release: Release, txn: object, progress: Progress | None = Non
             report.rows_loaded += loaded
             report.rows_rejected += rejected
             report.years.append(member.year)
+            report.by_year[member.year] = (read, loaded, rejected)
             if progress:
                 progress("ingest", n, total)
         files = [str(p) for p in rejected_parts]

@@ -104,8 +104,14 @@ class WriteTransaction:
         path.mkdir(exist_ok=True)
         return path
 
-    def commit(self, record: IngestRecord, *, force: bool = False) -> str | None:
-        """Publish the staged files and the catalog entry; returns a replaced older version."""
+    def commit(
+        self, record: IngestRecord, *, force: bool = False, partial: bool = False
+    ) -> str | None:
+        """Publish the staged files and the catalog entry; returns a replaced older version.
+
+        ``partial`` marks an input that is one piece of a release (a single year file): it may
+        not replace another release wholesale, which would drop the years it does not carry.
+        """
         shutil.rmtree(self.staging / "_scratch", ignore_errors=True)
         _write_pair_totals([self.staging / f"year={y}" / "part-0.parquet" for y in record.years])
         home = self.store.home
@@ -120,6 +126,15 @@ class WriteTransaction:
                     path=record.input_path,
                     expected="a release at least as new",
                     hint="pass --force to replace the newer release with the older one",
+                )
+            dropped = sorted(int(y) for y in state.years if int(y) not in record.years)
+            if dropped and partial and not force:
+                raise StoreError(
+                    f"release {record.source_version} covers {_span(record.years)} only; "
+                    f"replacing release {state.source_version} would drop {_span(dropped)}",
+                    path=record.input_path,
+                    expected="the whole new release (CEPII advises against mixing versions)",
+                    hint="ingest the full release, or pass --force to keep only these years",
                 )
             replaced = state.source_version
             state = None
@@ -413,6 +428,11 @@ def open_store(home: str | os.PathLike[str] | None = None) -> Store:
 
 
 PAIR_TOTALS = "pair-totals.parquet"
+
+
+def _span(years: list[int]) -> str:
+    ys = sorted(years)
+    return f"{ys[0]}–{ys[-1]}" if len(ys) > 1 else str(ys[0]) if ys else "no year"
 
 
 def _write_pair_totals(year_files: list[Path]) -> None:
