@@ -253,18 +253,28 @@ def test_single_year_csv_adds_or_replaces_that_year_only(baci_files, home):
     assert store.sources()[0]["rows"] == len(WORLD_2014) + len(new_2015) + len(NEW_2016)
 
 
-def test_unreferenced_data_is_garbage_collected(baci_files, home):
+@pytest.mark.parametrize("grace", ["0", None])
+def test_unreferenced_data_is_garbage_collected(baci_files, home, monkeypatch, grace):
+    if grace is not None:
+        monkeypatch.setenv("SILKROAD_GC_GRACE", grace)
     store = sr.open(home)
+    old_reader = sr.open(home)
     versions = ["202401", "202401b", "202501", "202601"]
     for n, version in enumerate(versions):
         zipped = baci_files.release_zip({2014: [f"2014,112,398,1,{n + 1},1"]}, version=version)
         sr.ingest(store, "baci", zipped)
-    # The current ingest and the one before it (readers may still hold it) are kept.
+        if n == 0:
+            assert blr_kaz(old_reader) == [(2014, 1000.0, 0.0)]  # opens its snapshot now
     catalog = Catalog.load(home / "catalog.json")
-    previous = Catalog.load(home / "catalog.prev.json")
-    assert data_dirs(home) == catalog.referenced_dirs() | previous.referenced_dirs()
-    assert len(data_dirs(home)) == 2
     assert blr_kaz(store) == [(2014, len(versions) * 1000.0, 0.0)]
+    if grace == "0":  # no grace: only the current data stays
+        assert data_dirs(home) == catalog.referenced_dirs()
+        assert len(data_dirs(home)) == 1
+    else:  # within the grace period every replaced directory stays, listed as retired
+        assert data_dirs(home) == catalog.referenced_dirs() | set(catalog.retired)
+        assert len(data_dirs(home)) == len(versions)
+        # ... so a reader of the first snapshot, three commits old, still reads its data.
+        assert blr_kaz(old_reader) == [(2014, 1000.0, 0.0)]
 
 
 # --- snapshots and the lock --------------------------------------------------------------------

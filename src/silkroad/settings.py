@@ -37,6 +37,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds a writer waits for another writer's lock before giving up.",
     ),
     Setting(
+        "gc_grace",
+        "SILKROAD_GC_GRACE",
+        "3600",
+        "Seconds that data replaced by an ingest is kept for readers of an older snapshot.",
+    ),
+    Setting(
         "memory_limit",
         "SILKROAD_MEMORY_LIMIT",
         "1GB",
@@ -63,3 +69,8 @@ def lock_timeout() -> float:
 def memory_limit() -> str:
     """DuckDB memory limit for ingest work (``SILKROAD_MEMORY_LIMIT``, default 1GB)."""
     return os.environ.get("SILKROAD_MEMORY_LIMIT", "1GB")
+
+
+def gc_grace() -> float:
+    """Seconds replaced data stays on disk for older snapshots (``SILKROAD_GC_GRACE``, 3600)."""
+    return float(os.environ.get("SILKROAD_GC_GRACE", "3600"))

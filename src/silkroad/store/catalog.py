@@ -68,6 +68,9 @@ class Catalog:
     generation: int = 0
     sources: dict[str, SourceState] = field(default_factory=dict)
     ingests: dict[str, IngestRecord] = field(default_factory=dict)
+    #: data directories replaced by a commit -> when (ISO 8601 UTC); kept for a grace period so
+    #: that readers holding an older snapshot still find their files
+    retired: dict[str, str] = field(default_factory=dict)
 
     # --- reading -------------------------------------------------------------------------
     @classmethod
@@ -84,18 +87,27 @@ class Catalog:
                 found=str(exc),
                 expected="a JSON catalog written by silkroad",
             ) from exc
-        if data.get("format") != CATALOG_FORMAT:
+        if not isinstance(data, dict) or data.get("format") != CATALOG_FORMAT:
             raise StoreError(
                 "unsupported catalog format",
                 path=path,
-                found=data.get("format"),
+                found=data.get("format") if isinstance(data, dict) else type(data).__name__,
                 expected=f"format {CATALOG_FORMAT}",
             )
-        return cls(
-            generation=int(data["generation"]),
-            sources={k: SourceState.from_dict(v) for k, v in data["sources"].items()},
-            ingests={k: IngestRecord.from_dict(v) for k, v in data["ingests"].items()},
-        )
+        try:
+            return cls(
+                generation=int(data["generation"]),
+                sources={k: SourceState.from_dict(v) for k, v in data["sources"].items()},
+                ingests={k: IngestRecord.from_dict(v) for k, v in data["ingests"].items()},
+                retired=dict(data.get("retired", {})),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise StoreError(
+                "the store catalog is damaged",
+                path=path,
+                found=f"{type(exc).__name__}: {exc}",
+                expected="a catalog written by silkroad (restore it from a backup or re-ingest)",
+            ) from exc
 
     def to_json(self) -> str:
         return json.dumps(
@@ -104,6 +116,7 @@ class Catalog:
                 "generation": self.generation,
                 "sources": {k: asdict(v) for k, v in sorted(self.sources.items())},
                 "ingests": {k: asdict(v) for k, v in self.ingests.items()},
+                "retired": dict(sorted(self.retired.items())),
             },
             indent=2,
             ensure_ascii=False,

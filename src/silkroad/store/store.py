@@ -2,7 +2,7 @@
 
 Layout of a store home::
 
-    catalog.json                 current state (atomic replace); catalog.prev.json one generation back
+    catalog.json                 current state (atomic replace), with the retired data dirs
     lock                         writer lock (filelock); readers never take it
     data/<source>/<ingest id>/   year=YYYY/part-0.parquet per year, rejected.parquet
     tmp/<ingest id>/             an ingest in progress; removed by the next writer if abandoned
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     from silkroad.analytics.pair import Pair
 
 CATALOG = "catalog.json"
-PREVIOUS_CATALOG = "catalog.prev.json"
 
 
 def utcnow() -> str:
@@ -116,6 +115,7 @@ class WriteTransaction:
         _write_pair_totals([self.staging / f"year={y}" / "part-0.parquet" for y in record.years])
         home = self.store.home
         catalog = Catalog.load(home / CATALOG)  # re-read under the lock
+        referenced_before = catalog.referenced_dirs()
         state = catalog.sources.get(record.source)
         replaced = None
         if state is not None and state.source_version != record.source_version:
@@ -163,8 +163,11 @@ class WriteTransaction:
         catalog.sources[record.source] = state
         catalog.ingests[record.id] = record
         catalog.generation += 1
-        if (home / CATALOG).exists():
-            shutil.copyfile(home / CATALOG, home / PREVIOUS_CATALOG)
+        now = utcnow()
+        for rel in referenced_before - catalog.referenced_dirs():
+            catalog.retired[rel] = now
+        grace = settings.gc_grace()
+        catalog.retired = {d: t for d, t in catalog.retired.items() if _age(t) <= grace}
         catalog.save(home / CATALOG)
         self.committed = True
         self.store.refresh()
@@ -403,10 +406,17 @@ class Store:
             lock.release()
 
     def _collect_garbage(self) -> None:
-        """Remove abandoned staging dirs and data no longer referenced (kept one generation)."""
+        """Remove abandoned staging dirs and data that no snapshot within the grace period uses.
+
+        Data replaced by a commit stays for ``SILKROAD_GC_GRACE`` seconds (default one hour),
+        so a reader that opened its snapshot before the commit keeps working; directories that
+        were never published (a commit killed before its catalog was saved) go at once.
+        """
         shutil.rmtree(self.home / "tmp", ignore_errors=True)
-        keep = Catalog.load(self.home / CATALOG).referenced_dirs()
-        keep |= Catalog.load(self.home / PREVIOUS_CATALOG).referenced_dirs()
+        catalog = Catalog.load(self.home / CATALOG)
+        grace = settings.gc_grace()
+        keep = catalog.referenced_dirs()
+        keep |= {d for d, t in catalog.retired.items() if _age(t) <= grace}
         data = self.home / "data"
         if not data.exists():
             return
@@ -428,6 +438,15 @@ def open_store(home: str | os.PathLike[str] | None = None) -> Store:
 
 
 PAIR_TOTALS = "pair-totals.parquet"
+
+
+def _age(iso_time: str) -> float:
+    """Seconds since an ISO 8601 time (infinite if unreadable, so it is collected)."""
+    try:
+        then = dt.datetime.fromisoformat(iso_time)
+    except ValueError:
+        return float("inf")
+    return (dt.datetime.now(dt.UTC) - then).total_seconds()
 
 
 def _span(years: list[int]) -> str:
