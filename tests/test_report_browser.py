@@ -29,7 +29,9 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 @pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed: apt-get install chromium")
+        # Not a skip: `make test` installs it, and a browser test that silently skips would
+        # hide a broken brief.
+        pytest.fail("Debian's chromium is not installed: apt-get install chromium (make test does)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

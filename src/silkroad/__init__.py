@@ -19,7 +19,7 @@ from silkroad.store import IngestResult, Store, open_store
 
 if TYPE_CHECKING:
     from silkroad.ingestion import ingest
-    from silkroad.report.brief import brief  # noqa: F401 - exported once report lands
+    from silkroad.report.brief import brief
 
 __version__ = "0.1.0"
 
@@ -50,6 +50,7 @@ __all__ = [
     "Store",
     "StoreError",
     "__version__",
+    "brief",
     "ingest",
     "open",
     "open_store",

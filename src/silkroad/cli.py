@@ -252,8 +252,15 @@ def demo(
     size: Annotated[str, typer.Option("--size", help="small (default) or full.")] = "small",
     home: HomeOption = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic world.")] = 42,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Where to write the briefs (default: HOME/briefs)."),
+    ] = None,
+    briefs: Annotated[
+        bool, typer.Option("--briefs/--no-briefs", help="Write the BLR–KAZ brief (en, ru).")
+    ] = True,
 ) -> None:
-    """Generate the synthetic demo world, ingest it, and print the BLR–KAZ summary."""
+    """Generate the synthetic demo world, ingest it, print the BLR–KAZ summary, write briefs."""
     from silkroad.ingestion import ingest as run_ingest
     from silkroad.sources import synthetic
 
@@ -279,6 +286,23 @@ def demo(
     df = store.pair("BLR", "KAZ", source=result.source).summary()
     _print_summary(df)
     out.print(f"store: {store.home}  (explore: silkroad summary RUS KAZ --home {store.home})")
+    if briefs:
+        from silkroad.report.brief import write_briefs
+
+        held = store.years(result.source)
+        year = 2014 if 2014 in held else held[-1]
+        base = 2007 if 2007 in held and year > 2007 else held[0]
+        target_dir = out_dir or store.home / "briefs"
+        with _progress("write briefs") as progress:
+            progress("brief", 0, 1)
+            paths = write_briefs(
+                store, "BLR", "KAZ", year=year, base=base, out_dir=target_dir,
+                langs=("en", "ru"), source=result.source,
+            )  # fmt: skip
+            progress("brief", 1, 1)
+        out.print(f"briefs for Belarus–Kazakhstan, {year} (base {base}), SYNTHETIC data:")
+        for path in paths:
+            out.print(f"  {path}")
 
 
 def main() -> None:
