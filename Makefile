@@ -44,6 +44,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/analytics.py
+	$(BIN)/python bench/brief.py
 
 # Refresh the constraints file from a clean resolve (run deliberately, then test).
 lock:
