@@ -86,6 +86,8 @@ def test_flows_balance_and_ratios_are_plain_arithmetic(store):
     # Base ratios against 2013 and CAGR over 2 intervals.
     assert df.loc[2015, "exports_to_base"] == pytest.approx(600_000 / 400_000)
     assert df.loc[2013, "turnover_to_base"] == pytest.approx(1.0)
+    assert df.loc[2015, "exports_to_base_phrase"] == "increased 1.5 times"  # 600k / 400k
+    assert df.loc[2015, "imports_to_base_phrase"] == ""  # fell to zero: no ratio wording
     c = df.attrs["cagr"]
     assert c["intervals"] == 2
     assert c["exports"] == pytest.approx((600_000 / 400_000) ** 0.5 - 1)

@@ -76,17 +76,23 @@ def ingest(
                 f"rejected {report.rows_rejected}",
                 expected="read = loaded + rejected",
             )
+        # A year in which every row was rejected must not replace a year the store holds.
+        held = catalog.sources.get(release.source_id)
+        held_years = set(held.years) if held else set()
         empty = [
-            y for y, (read, loaded, _) in sorted(report.by_year.items()) if read and not loaded
+            y
+            for y, (read, loaded, _) in sorted(report.by_year.items())
+            if read and not loaded and str(y) in held_years
         ]
         if empty and not force:
             top = max(report.rejected_by_reason.items(), key=lambda kv: kv[1], default=("", 0))
             raise StoreError(
                 f"every row of {', '.join(map(str, empty))} was rejected "
-                f"(most often: {top[0]}, {top[1]:,} rows); nothing was committed",
+                f"(most often: {top[0]}, {top[1]:,} rows), and the store holds that year; "
+                "nothing was committed",
                 path=path,
                 expected="a file with loadable rows (is the year in the file name right?)",
-                hint="pass --force to store the year empty with its rows in quarantine",
+                hint="pass --force to replace it with an empty year, its rows in quarantine",
             )
         record = IngestRecord(
             id=txn.id,

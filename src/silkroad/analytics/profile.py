@@ -6,7 +6,8 @@ Columns (values in USD, shares and growth as fractions):
   (= exports - imports), ``normalized_balance`` ((X - M) / (X + M), NaN when both are 0),
   ``coverage_ratio`` (X / M, NaN when M = 0: never 0 and never inf);
 - ``{flow}_growth`` year on year, NaN from a zero base, with ``{flow}_note`` 'new' / 'stopped' /
-  'none' (METHODS 1.2); ``{flow}_to_base`` = V_t / V_base when a base year is given (1.3);
+  'none' (METHODS 1.2); ``{flow}_to_base`` = V_t / V_base when a base year is given (1.3),
+  with ``{flow}_to_base_phrase`` in the house wording ('increased 2.3 times');
 - ``a_trade_total_usd``: A's trade with every economy outside side A; ``partner_share_of_a``:
   the pair's turnover over it; ``partner_rank_for_a``: B's rank among A's partners by turnover
   (1 = largest, ties share the lower rank; NaN when B is a bloc); the same for B
@@ -23,8 +24,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from silkroad.analytics.growth import cagr, growth, growth_note
+from silkroad.analytics.growth import cagr, growth, growth_note, times_phrase
 from silkroad.analytics.parties import Party, sides_for_year
+from silkroad.reference.countries import is_aggregate
 
 if TYPE_CHECKING:
     from silkroad.analytics.pair import Pair
@@ -61,6 +63,7 @@ def profile(
         for flow in FLOWS:
             b = float(base_row[f"{flow}_usd"])
             out[f"{flow}_to_base"] = (out[f"{flow}_usd"] / b) if b > 0 else np.nan
+            out[f"{flow}_to_base_phrase"] = [times_phrase(r) for r in out[f"{flow}_to_base"]]
     totals_a = side_totals(pair, pair.party_a, pair.party_b, ys)
     totals_b = side_totals(pair, pair.party_b, pair.party_a, ys)
     out["a_trade_total_usd"] = totals_a.total_usd.to_numpy()
@@ -129,6 +132,8 @@ def side_totals(pair: Pair, side: Party, other: Party, years: list[int]) -> pd.D
             .groupby(level=0)
             .sum()
         )
+        # Aggregates (World, areas, "nes") are never partners (METHODS 1.5).
+        by_partner = by_partner[[not is_aggregate(str(p)) for p in by_partner.index]]
         total = float(by_partner.sum())
         with_other = float(by_partner[by_partner.index.isin(theirs)].sum())
         rank = np.nan

@@ -450,15 +450,19 @@ def _fast_copy_sql(path: Path, year: int, source: str, classification: str, out:
         CASE WHEN p.q IS NULL OR trim(p.q) IN ('', 'NA', 'N/A') THEN NULL
              ELSE TRY_CAST(p.q AS DOUBLE) * 1000 END AS weight_kg,
         CAST(NULL AS DOUBLE) AS quantity, CAST(NULL AS VARCHAR) AS quantity_unit
-      FROM read_csv('{_sql_path(path)}', columns = {cols}, header = true, delim = ',',
-                    quote = '', escape = '', auto_detect = false, strict_mode = true,
-                    ignore_errors = true, nullstr = ['NA', ''])
-           AS p
-      JOIN codes ce ON ce.code = p.i
-      JOIN codes ci ON ci.code = p.j
+      FROM (
+        SELECT *,
+          CASE WHEN i = floor(i) AND i BETWEEN 0 AND 999 THEN CAST(i AS INTEGER) END AS ic,
+          CASE WHEN j = floor(j) AND j BETWEEN 0 AND 999 THEN CAST(j AS INTEGER) END AS jc
+        FROM read_csv('{_sql_path(path)}', columns = {cols}, header = true, delim = ',',
+                      quote = '', escape = '', auto_detect = false, strict_mode = true,
+                      ignore_errors = true, nullstr = ['NA', ''])
+      ) AS p,
+      LATERAL (SELECT silkroad_iso(p.ic) AS iso3, silkroad_rank(p.ic) AS rank) AS ce,
+      LATERAL (SELECT silkroad_iso(p.jc) AS iso3, silkroad_rank(p.jc) AS rank) AS ci
       WHERE p.t = {year} AND p.v > 0 AND isfinite(p.v) AND p.k BETWEEN 0 AND 999999
         AND p.k = floor(p.k)
-        AND ce.iso3 <> ci.iso3
+        AND ce.iso3 IS NOT NULL AND ci.iso3 IS NOT NULL AND ce.iso3 <> ci.iso3
         AND (p.q IS NULL OR trim(p.q) IN ('', 'NA', 'N/A')
              OR (TRY_CAST(p.q AS DOUBLE) >= 0 AND isfinite(TRY_CAST(p.q AS DOUBLE))))
       ORDER BY (ce.rank * 1024 + ci.rank) * 1000000 + CAST(p.k AS BIGINT)
@@ -606,6 +610,20 @@ def _create_codes(
         "SELECT code, CAST(iso3 AS silkroad_iso3) AS iso3, rank FROM codes_arrow"
     )
     con.unregister("codes_arrow")
+    # The fast pass looks codes up by position in constant lists (BACI codes are 3-digit):
+    # a hash join per side cost as much as reading the file.
+    iso_list = ["NULL"] * 1000
+    rank_list = ["NULL"] * 1000
+    for code, iso in codes.items():
+        if 0 <= code < 1000:
+            iso_list[code] = "'" + iso.replace("'", "''") + "'"
+            rank_list[code] = str(rank[iso])
+    con.execute(
+        f"CREATE TEMP MACRO silkroad_iso(c) AS ([{', '.join(iso_list)}]::silkroad_iso3[])[c + 1]"
+    )
+    con.execute(
+        f"CREATE TEMP MACRO silkroad_rank(c) AS ([{', '.join(rank_list)}]::BIGINT[])[c + 1]"
+    )
 
 
 def _write_empty_rejected(path: Path) -> None:
