@@ -438,7 +438,9 @@ def _fast_copy_sql(path: Path, year: int, source: str, classification: str, out:
 
     # Codes are read as DOUBLE, not INTEGER: DuckDB's integer parsing rounds 111.9 to 112 (a
     # valid code), and the careful pass applies the same rule (see _whole).
-    cols = "{'t': 'DOUBLE', 'i': 'DOUBLE', 'j': 'DOUBLE', 'k': 'DOUBLE', 'v': 'DOUBLE', 'q': 'VARCHAR'}"
+    cols = (
+        "{'t': 'DOUBLE', 'i': 'DOUBLE', 'j': 'DOUBLE', 'k': 'DOUBLE', 'v': 'DOUBLE', 'q': 'DOUBLE'}"
+    )
     return f"""
     COPY (
       SELECT '{source}'::silkroad_source AS source, CAST(p.t AS SMALLINT) AS year,
@@ -447,8 +449,7 @@ def _fast_copy_sql(path: Path, year: int, source: str, classification: str, out:
         false AS re_flow, '{classification}'::silkroad_classification AS classification,
         lpad(CAST(CAST(p.k AS INTEGER) AS VARCHAR), 6, '0') AS product,
         round(p.v * 1000, 6) AS value_usd,
-        CASE WHEN p.q IS NULL OR trim(p.q) IN ('', 'NA', 'N/A') THEN NULL
-             ELSE TRY_CAST(p.q AS DOUBLE) * 1000 END AS weight_kg,
+        p.q * 1000 AS weight_kg,
         CAST(NULL AS DOUBLE) AS quantity, CAST(NULL AS VARCHAR) AS quantity_unit
       FROM (
         SELECT *,
@@ -456,18 +457,22 @@ def _fast_copy_sql(path: Path, year: int, source: str, classification: str, out:
           CASE WHEN j = floor(j) AND j BETWEEN 0 AND 999 THEN CAST(j AS INTEGER) END AS jc
         FROM read_csv('{_sql_path(path)}', columns = {cols}, header = true, delim = ',',
                       quote = '', escape = '', auto_detect = false, strict_mode = true,
-                      ignore_errors = true, nullstr = ['NA', ''])
+                      ignore_errors = true, nullstr = {NULL_STRINGS})
       ) AS p,
       LATERAL (SELECT silkroad_iso(p.ic) AS iso3, silkroad_rank(p.ic) AS rank) AS ce,
       LATERAL (SELECT silkroad_iso(p.jc) AS iso3, silkroad_rank(p.jc) AS rank) AS ci
       WHERE p.t = {year} AND p.v > 0 AND isfinite(p.v) AND p.k BETWEEN 0 AND 999999
         AND p.k = floor(p.k)
         AND ce.iso3 IS NOT NULL AND ci.iso3 IS NOT NULL AND ce.iso3 <> ci.iso3
-        AND (p.q IS NULL OR trim(p.q) IN ('', 'NA', 'N/A')
-             OR (TRY_CAST(p.q AS DOUBLE) >= 0 AND isfinite(TRY_CAST(p.q AS DOUBLE))))
+        AND (p.q IS NULL OR (p.q >= 0 AND isfinite(p.q)))
       ORDER BY (ce.rank * 1024 + ci.rank) * 1000000 + CAST(p.k AS BIGINT)
     ) TO '{_sql_path(out)}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_SIZE})
     """
+
+
+#: How BACI vintages write a missing quantity (and an empty field): read as NULL by the fast
+#: pass; any other spelling fails the typed read and goes to the careful pass, which trims.
+NULL_STRINGS = "['NA', 'N/A', '', '           NA']"
 
 
 def _sql_path(path: Path) -> str:
