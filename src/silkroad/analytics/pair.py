@@ -71,6 +71,7 @@ class Pair:
         self.perspective, self.source = self._choose(perspective, source)
         # One store read per set of years: structure, movers and prices of a brief share it.
         self._product_flows: dict[tuple[int, ...], pd.DataFrame] = {}
+        self._touching: dict[tuple[int, ...], pd.DataFrame] = {}
 
     @property
     def a(self) -> str:
@@ -249,10 +250,9 @@ class Pair:
         out.loc[undefined, ["exports_usd", "imports_usd"]] = float("nan")
         if not sa or not sb:
             return out
-        both = sorted(set(sa) | set(sb))
-        t = self.store.pair_totals(self.source)
-        sel = t.filter(t.exporter.isin(both), t.importer.isin(both), t.year.isin(ys), ~t.re_flow)
-        raw = sel.select("year", "exporter", "importer", "declared_by", "value_usd").to_pandas()
+        both = set(sa) | set(sb)
+        raw = self.touching_totals(ys)
+        raw = raw[raw.exporter.isin(both) & raw.importer.isin(both)]
         flows = self._in_sides(raw)
         if not flows.empty:
             wide = flows.pivot_table(
@@ -262,6 +262,29 @@ class Pair:
             out["imports_usd"] = wide["imports"].fillna(0.0).to_numpy(dtype=float)
             out.loc[undefined, ["exports_usd", "imports_usd"]] = float("nan")
         return out
+
+    def touching_totals(self, years: list[int]) -> pd.DataFrame:
+        """Per-pair totals (year, exporter, importer, declared_by, value_usd) of every flow that
+        has a member of either side at one end, re-exports excluded; one query, then cached.
+
+        The pair's own flows and each side's trade with all its partners (shares, ranks) are
+        all subsets of it.
+        """
+        wanted = set(years)
+        for key, frame in self._touching.items():
+            if wanted <= set(key):
+                return frame[frame.year.isin(wanted)]
+        sa, sb = self._member_union(sorted(wanted))
+        members = sorted(set(sa) | set(sb) | {self.a, self.b})
+        t = self.store.pair_totals(self.source)
+        sel = t.filter(
+            t.year.isin(sorted(wanted)),
+            ~t.re_flow,
+            t.exporter.isin(members) | t.importer.isin(members),
+        ).select("year", "exporter", "importer", "declared_by", "value_usd")
+        frame = sel.to_pandas()
+        self._touching[tuple(sorted(wanted))] = frame
+        return frame
 
     # --- analyses ----------------------------------------------------------------------
     def summary(self, years: Iterable[int] | None = None) -> pd.DataFrame:

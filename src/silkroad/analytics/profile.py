@@ -104,14 +104,9 @@ def side_totals(pair: Pair, side: Party, other: Party, years: list[int]) -> pd.D
         mine, theirs = (sa, sb) if side == pair.party_a else (sb, sa)
         members_by_year[y] = (mine, theirs)
     all_members = sorted(set().union(*(m for m, _ in members_by_year.values())) or {side.code})
-    t = pair.store.pair_totals(pair.source)
     declared = DECLARED_BY[pair.perspective]
-    sel = t.filter(
-        t.year.isin(years),
-        ~t.re_flow,
-        t.exporter.isin(all_members) | t.importer.isin(all_members),
-    ).select("year", "exporter", "importer", "declared_by", "value_usd")
-    raw = sel.to_pandas()
+    raw = pair.touching_totals(years)
+    raw = raw[raw.exporter.isin(all_members) | raw.importer.isin(all_members)]
     rows = []
     for y in years:
         mine, theirs = members_by_year[y]
