@@ -116,3 +116,19 @@ def test_overlapping_baskets_are_refused_naming_both(world_home, tmp_path):
     assert result.returncode == 2
     line = result.stderr.strip()
     assert "tractors" in line and "vehicles" in line and "\n" not in line
+
+
+def test_movers_and_prices_csv_carry_every_table(world_home):
+    movers = run_cli(
+        "movers", "BLR", "KAZ", "--year", "2015", "--imports", "--home", world_home, "--csv"
+    )
+    prices = run_cli("prices", "BLR", "KAZ", "--year", "2015", "--home", world_home, "--csv")
+    assert movers.returncode == 0 and prices.returncode == 0, movers.stderr + prices.stderr
+    rows = list(csv.DictReader(io.StringIO(movers.stdout)))
+    assert {r["table"] for r in rows} >= {"margins", "lost"}
+    margins = next(r for r in rows if r["table"] == "margins")
+    assert float(margins["change_usd"]) == pytest.approx(IMPORTS[2015] - IMPORTS[2014])
+    lost = [r for r in rows if r["table"] == "lost"]
+    assert [r["product"] for r in lost] == ["720711"]
+    tables = [r["table"] for r in csv.DictReader(io.StringIO(prices.stdout))]
+    assert tables[0] == "summary" and "products" in tables

@@ -55,15 +55,26 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _emit(data: dict[str, Any], *, as_json: bool, as_csv: bool, main: str) -> bool:
-    """Print JSON (everything) or CSV (the ``main`` table); True if done."""
+def _emit(
+    data: dict[str, Any], *, as_json: bool, as_csv: bool, main: str | tuple[str, ...]
+) -> bool:
+    """Print JSON (everything) or CSV (the ``main`` table; several tables are stacked with a
+    first column ``table`` naming each); True if done."""
     if as_json:
         sys.stdout.write(
             json.dumps(_jsonable(data), indent=2, ensure_ascii=False, default=str) + "\n"
         )
         return True
     if as_csv:
-        sys.stdout.write(data[main].to_csv(index=False))
+        import pandas as pd
+
+        if isinstance(main, str):
+            sys.stdout.write(data[main].to_csv(index=False))
+        else:
+            frames = [data[name].assign(table=name) for name in main]
+            stacked = pd.concat(frames, ignore_index=True).convert_dtypes()
+            stacked = stacked[["table", *[c for c in stacked.columns if c != "table"]]]
+            sys.stdout.write(stacked.to_csv(index=False))
         return True
     return False
 
@@ -238,7 +249,12 @@ def movers(
     """New and lost products, top gainers and losers, extensive vs intensive margins."""
     pair = _pair(home, a, b, source, perspective)
     result = pair.movers(year, direction="imports" if imports else "exports", top=top)
-    if _emit(result, as_json=as_json, as_csv=as_csv, main="gainers"):
+    if _emit(
+        result,
+        as_json=as_json,
+        as_csv=as_csv,
+        main=("margins", "gainers", "losers", "new", "lost"),
+    ):
         return
     meta = result["metadata"]
     for key, title in (
@@ -298,7 +314,7 @@ def prices(
     """Price and volume effects of the change in value from year-1 to year (Fisher indices)."""
     pair = _pair(home, a, b, source, perspective)
     result = pair.prices(year, direction="imports" if imports else "exports", trim=trim)
-    if _emit(result, as_json=as_json, as_csv=as_csv, main="products"):
+    if _emit(result, as_json=as_json, as_csv=as_csv, main=("summary", "products")):
         return
     import pandas as pd
 
