@@ -118,14 +118,24 @@ def parse_years(text: str | None) -> list[int] | None:
 # --- commands ------------------------------------------------------------------------------------
 @app.command()
 def ingest(
-    source: Annotated[str, typer.Argument(help="Source format: baci.")],
+    source: Annotated[str, typer.Argument(help="Source format: baci or comtrade.")],
     path: Annotated[
-        Path, typer.Argument(help="A release zip, a directory of its files, or a year CSV.")
+        Path,
+        typer.Argument(
+            help="BACI: a release zip, a directory of its files, or a year CSV. "
+            "Comtrade: an API JSON response, a CSV export or a legacy API CSV."
+        ),
     ],
     home: HomeOption = None,
     force: Annotated[
         bool, typer.Option("--force", help="Allow replacing a newer release with an older one.")
     ] = False,
+    reporter: Annotated[
+        str | None,
+        typer.Option(
+            "--reporter", help="Comtrade: the reporter (ISO3) to load from a multi-reporter file."
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Load a source's files into the store (atomic; rows read = loaded + rejected)."""
@@ -133,7 +143,7 @@ def ingest(
 
     store = Store(home)
     with _progress(f"ingest {path.name}") as progress:
-        result = run_ingest(store, source, path, progress=progress, force=force)
+        result = run_ingest(store, source, path, progress=progress, force=force, reporter=reporter)
     if as_json:
         _print_json(result.to_dict())
         return

@@ -11,12 +11,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from silkroad.errors import InputError, StoreError
-from silkroad.sources import baci
+from silkroad.sources import baci, comtrade
 from silkroad.store.catalog import IngestRecord
 from silkroad.store.store import IngestResult, Store, utcnow
 
 #: Source names accepted by ``silkroad ingest SOURCE PATH``.
-SOURCE_KINDS = ("baci",)
+SOURCE_KINDS = ("baci", "comtrade")
 
 Progress = Callable[[str, int, int], None]
 
@@ -28,11 +28,13 @@ def ingest(
     *,
     progress: Progress | None = None,
     force: bool = False,
+    reporter: str | None = None,
 ) -> IngestResult:
     """Load ``path`` (a file or directory of source ``kind``) into ``store``.
 
     Re-ingesting an identical input is a no-op that says so; a newer release of the same
     source replaces the older one in one step; an older one needs ``force=True``.
+    ``reporter`` (ISO3) selects one reporter's rows of a Comtrade file (docs/comtrade.md).
     """
     if kind not in SOURCE_KINDS:
         raise InputError(
@@ -40,6 +42,10 @@ def ingest(
             field="SOURCE",
             expected="one of: " + ", ".join(SOURCE_KINDS),
         )
+    if reporter is not None and kind != "comtrade":
+        raise InputError("--reporter applies to comtrade only", field="--reporter", found=kind)
+    if kind == "comtrade":
+        return _ingest_comtrade(store, path, reporter=reporter, force=force)
     started = time.perf_counter()
     started_at = utcnow()
     release = baci.inspect_release(path)
@@ -131,6 +137,101 @@ def ingest(
         message=message,
         record=record,
         replaced_version=replaced,
+        rejected_by_reason=report.rejected_by_reason,
+    )
+
+
+def _ingest_comtrade(
+    store: Store, path: str | Path, *, reporter: str | None, force: bool
+) -> IngestResult:
+    """One reporter of a UN Comtrade file into source ``comtrade-<iso3>`` (its years replaced)."""
+    started = time.perf_counter()
+    started_at = utcnow()
+    inp = comtrade.inspect_input(path)
+    iso = comtrade.choose_reporter(inp, reporter)
+    source = comtrade.source_id(iso)
+    sha = comtrade.input_digest(inp, iso)
+    with store.writer() as txn:
+        store.refresh()
+        catalog = store.catalog
+        state = catalog.sources.get(source)
+        for record in catalog.current_ingests(source):
+            current = state is not None and all(
+                state.years.get(str(y)) == record.id for y in record.years
+            )
+            if record.input_sha256 == sha and current:
+                return IngestResult(
+                    source=source,
+                    input_path=str(path),
+                    rows_read=0,
+                    rows_loaded=0,
+                    rows_rejected=0,
+                    seconds=time.perf_counter() - started,
+                    noop=True,
+                    message=(
+                        f"already ingested on {record.finished_at} (sha256 {sha[:12]}…); "
+                        "nothing changed"
+                    ),
+                    record=record,
+                )
+        report = comtrade.stage(inp, iso, txn)
+        if report.rows_read != report.rows_loaded + report.rows_rejected:
+            raise StoreError(
+                "row counts do not add up; nothing was committed",
+                path=path,
+                found=f"read {report.rows_read}, loaded {report.rows_loaded}, "
+                f"rejected {report.rows_rejected}",
+                expected="read = loaded + rejected",
+            )
+        if not report.years:
+            raise InputError(
+                f"nothing to load for reporter {iso}",
+                path=path,
+                found=", ".join(f"{k} {v}" for k, v in report.rejected_by_reason.items())
+                or "no records",
+                expected="records with a year, X/M/RX/RM flows and known codes",
+            )
+        held_years = set(state.years) if state else set()
+        empty = [
+            y
+            for y, (_, loaded, _) in sorted(report.by_year.items())
+            if not loaded and str(y) in held_years
+        ]
+        if empty and not force:
+            raise StoreError(
+                f"every row of {iso}'s {', '.join(map(str, empty))} was rejected, and the store "
+                "holds that year; nothing was committed",
+                path=path,
+                hint="pass --force to replace it with an empty year, its rows in quarantine",
+            )
+        record = IngestRecord(
+            id=txn.id,
+            source=source,
+            kind="comtrade",
+            source_version=comtrade.SOURCE_VERSION,
+            classification=",".join(report.classifications) or "none",
+            synthetic=False,
+            input_path=str(Path(path).expanduser().resolve()),
+            input_sha256=sha,
+            rows_read=report.rows_read,
+            rows_loaded=report.rows_loaded,
+            rows_rejected=report.rows_rejected,
+            years=report.years,
+            started_at=started_at,
+            finished_at=utcnow(),
+            dir="",
+            rejected_by_reason=report.rejected_by_reason,
+        )
+        txn.commit(record, force=force)
+    return IngestResult(
+        source=source,
+        input_path=str(path),
+        rows_read=report.rows_read,
+        rows_loaded=report.rows_loaded,
+        rows_rejected=report.rows_rejected,
+        seconds=time.perf_counter() - started,
+        message=f"loaded {source} ({inp.variant}), reporter {iso}, years {_span(report.years)}",
+        record=record,
         rejected_by_reason=report.rejected_by_reason,
     )
 

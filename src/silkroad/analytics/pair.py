@@ -114,6 +114,13 @@ class Pair:
                 if perspective != "reconciled"
                 else "ingest a BACI release",
             )
+        # 'exporter' reads A's own declarations (both directions), 'mirror' B's: the
+        # declaring side's Comtrade source (docs/comtrade.md), when the store holds it.
+        if perspective in ("exporter", "mirror") and source is None:
+            side = self.party_a if perspective == "exporter" else self.party_b
+            own = f"comtrade-{side.code.lower()}"
+            if any(s.source == own for s in pool):
+                return perspective, own
         # Prefer real data to the synthetic demo world, then the longest coverage.
         best = min(pool, key=lambda s: (s.synthetic, -len(s.years), s.source))
         return perspective, best.source

@@ -1,0 +1,429 @@
+"""UN Comtrade reader (issue 5, part 1): hand-written files of each variant and the real
+legacy-API sample in ../shared/data/comtrade/ (read from there, never copied).
+
+Every expected number is written here by hand or recomputed from the file with the csv module.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import silkroad as sr
+from conftest import SHARED_DATA, BaciFiles
+from silkroad.errors import FormatError, InputError
+from silkroad.reference.countries import is_aggregate
+from silkroad.sources import comtrade
+
+LEGACY_SAMPLE = SHARED_DATA / "comtrade" / "legacy_api_csv_2016_hs01_world.csv"
+
+#: Comtrade numeric codes used below (ISO 3166-1 numeric).
+BLR, KAZ, RUS = 112, 398, 643
+
+
+def rec(flow: str, partner: int, cmd: str, value: float | None, **extra) -> dict:
+    """One API record of reporter Belarus, 2016, HS 2012 (H4), totals of every breakdown."""
+    row = {
+        "typeCode": "C",
+        "freqCode": "A",
+        "refYear": 2016,
+        "period": "2016",
+        "reporterCode": BLR,
+        "flowCode": flow,
+        "partnerCode": partner,
+        "partner2Code": 0,
+        "classificationCode": "H4",
+        "cmdCode": cmd,
+        "customsCode": "C00",
+        "motCode": 0,
+        "qtyUnitAbbr": "kg",
+        "qty": None,
+        "netWgt": None,
+        "cifvalue": None,
+        "fobvalue": None,
+        "primaryValue": value,
+        "isAggregate": True,
+    }
+    row.update(extra)
+    return row
+
+
+#: Belarus 2016 as an API response. Loaded: lines 1-5 and 11; the rest are quarantined.
+RECORDS = [
+    rec("X", KAZ, "870120", 1000.0, netWgt=50.0, qty=2.0, qtyUnitAbbr="u"),  # 1 BLR->KAZ
+    rec("M", KAZ, "2709", 500.0, netWgt=0.0),  # 2 KAZ->BLR, 0 kg = not reported
+    rec("RX", KAZ, "870120", 30.0),  # 3 re-export BLR->KAZ
+    rec("RM", KAZ, "10121", 7.0, classificationCode="H5"),  # 4 re-import, 010121 in HS17
+    rec("X", 0, "TOTAL", 5000.0),  # 5 BLR->World
+    rec("X", KAZ, "870120", 600.0, motCode=2100),  # 6 sea part of line 1
+    rec("X", KAZ, "870120", 400.0, motCode=3100),  # 7 rail part of line 1
+    rec("X", KAZ, "870120", 900.0, partner2Code=156),  # 8 partner2 breakdown
+    rec("M", KAZ, "2709", 100.0, customsCode="C01"),  # 9 customs breakdown
+    rec("FM", KAZ, "2709", 80.0),  # 10 foreign import: a sub-flow
+    rec("M", 899, "2709", 12.0),  # 11 Areas nes -> BLR
+    rec("X", 998, "870120", 3.0),  # 12 unknown partner code
+    rec("X", RUS, "870120", None),  # 13 no value at all
+    rec("X", RUS, "870120", -4.0),  # 14 negative value
+]
+
+
+def write_json(path: Path, records: list[dict]) -> Path:
+    path.write_text(
+        json.dumps({"elapsedTime": "0.1 secs", "count": len(records), "data": records, "error": ""})
+    )
+    return path
+
+
+def ingest(home: Path, path: Path, reporter: str | None = None, force: bool = False):
+    return sr.ingest(sr.open(home), "comtrade", path, reporter=reporter, force=force)
+
+
+def rows(home: Path, source: str | None = None):
+    df = sr.open(home).flows(source).to_pandas()
+    return df.sort_values(["exporter", "importer", "product", "re_flow"], ignore_index=True)
+
+
+def rejected(home: Path, source: str):
+    return sr.open(home).rejected(source)
+
+
+def test_api_json_flows_aggregates_and_breakdowns(tmp_path):
+    result = ingest(tmp_path / "home", write_json(tmp_path / "blr.json", RECORDS))
+    assert result.source == "comtrade-blr"
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (14, 6, 8)
+    assert result.rejected_by_reason == {
+        "bad_value": 1,
+        "breakdown_duplicate": 4,
+        "negative_value": 1,
+        "other_flow": 1,
+        "unknown_country": 1,
+    }
+    df = rows(tmp_path / "home").set_index(["exporter", "importer", "product", "re_flow"])
+    # X: exporter = reporter, declared by the exporter; M: importer = reporter.
+    x = df.loc[("BLR", "KAZ", "870120", False)]
+    assert (x.value_usd, x.weight_kg, x.quantity, x.quantity_unit) == (1000.0, 50.0, 2.0, "u")
+    assert (x.declared_by, x.classification, x.year) == ("exporter", "HS12", 2016)
+    m = df.loc[("KAZ", "BLR", "2709", False)]
+    assert (m.value_usd, m.declared_by) == (500.0, "importer")
+    assert m.weight_kg != m.weight_kg  # NaN: 0 kg is not a weight
+    assert df.loc[("BLR", "KAZ", "870120", True)].declared_by == "exporter"  # RX
+    rm = df.loc[("KAZ", "BLR", "010121", True)]  # RM, code zero-padded to 6 digits
+    assert (rm.declared_by, rm.classification, rm.value_usd) == ("importer", "HS17", 7.0)
+    world = df.loc[("BLR", "WLD", "TOTAL", False)]
+    assert (world.classification, world.value_usd) == ("TOTAL", 5000.0)
+    assert df.loc[("_X", "BLR", "2709", False)].value_usd == 12.0
+    assert is_aggregate("WLD") and is_aggregate("_X")
+    # The breakdowns of line 1 (600 + 400 by mode, 900 by partner2) are not added: a naive sum
+    # of every X row to KAZ of 870120 would give 2 900 instead of 1 000.
+    assert df.xs(("BLR", "KAZ", "870120", False)).value_usd == 1000.0
+    q = rejected(tmp_path / "home", "comtrade-blr").set_index("line")
+    assert list(q.index) == [6, 7, 8, 9, 10, 12, 13, 14]
+    assert q.loc[6, "field"] == "motCode" and "breakdown" in q.loc[6, "reason"]
+    assert q.loc[8, "field"] == "partner2Code" and q.loc[9, "field"] == "customsCode"
+    assert "FM" in q.loc[10, "reason"] and q.loc[10, "code"] == "other_flow"
+    assert q.loc[12, "code"] == "unknown_country" and q.loc[12, "field"] == "partnerCode"
+    assert json.loads(q.loc[14, "raw"])["primaryValue"] == -4.0
+    assert set(q.file) == {str(tmp_path / "blr.json")} and set(q.year) == {2016}
+
+
+def _csv_text(records: list[dict], rename, trailing: bool) -> str:
+    names = list(records[0])
+    head = ",".join(rename(n) for n in names) + ("," if trailing else "")
+    lines = [head]
+    for r in records:
+        cells = ["" if r[n] is None else str(r[n]) for n in names]
+        lines.append(",".join(cells) + ("," if trailing else ""))
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    "rename",
+    [
+        lambda n: n,  # API field names
+        lambda n: n[0].upper() + n[1:],  # web export: capitalised (RefYear, PrimaryValue, ...)
+        lambda n: {"cifvalue": "cifValue", "fobvalue": "fobValue"}.get(n, n),  # data-item list
+    ],
+    ids=["camel", "capitalised", "cifValue"],
+)
+def test_csv_exports_read_like_the_json(tmp_path, rename):
+    json_home, csv_home = tmp_path / "j", tmp_path / "c"
+    ingest(json_home, write_json(tmp_path / "blr.json", RECORDS))
+    path = tmp_path / "blr.csv"
+    path.write_text(_csv_text(RECORDS, rename, trailing=True))
+    result = ingest(csv_home, path)
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (14, 6, 8)
+    a, b = rows(json_home), rows(csv_home)
+    assert a.drop(columns="year").equals(b.drop(columns="year"))
+    lines = sorted(rejected(csv_home, "comtrade-blr").line)
+    assert lines == [n + 1 for n in (6, 7, 8, 9, 10, 12, 13, 14)]  # header is line 1
+
+
+def test_gzipped_tab_separated_bulk_file(tmp_path):
+    text = _csv_text(RECORDS[:2], lambda n: n, trailing=False).replace(",", "\t")
+    path = tmp_path / "COMTRADE-FINAL-CA1122016H4[2023-01-03].gz"
+    path.write_bytes(gzip.compress(text.encode()))
+    result = ingest(tmp_path / "home", path)
+    assert (result.rows_read, result.rows_loaded) == (2, 2)
+    assert sorted(rows(tmp_path / "home").value_usd) == [500.0, 1000.0]
+
+
+LEGACY_22 = (
+    "Classification,Year,Period,Period Desc.,Aggregate Level,Is Leaf Code,Trade Flow Code,"
+    "Trade Flow,Reporter Code,Reporter,Reporter ISO,Partner Code,Partner,Partner ISO,"
+    "Commodity Code,Commodity,Qty Unit Code,Qty Unit,Qty,Netweight (kg),Trade Value (US$),Flag"
+)
+
+
+def test_legacy_22_column_csv(tmp_path):
+    path = tmp_path / "legacy.csv"
+    path.write_text(
+        "\n".join(
+            [
+                LEGACY_22,
+                "H3,2010,2010,2010,6,1,2,Export,112,Belarus,BLR,398,Kazakhstan,KAZ,"
+                '870120,"Tractors, road",5,Number of items,12,3400,250000,0',
+                "H3,2010,2010,2010,4,0,1,Import,112,Belarus,BLR,398,Kazakhstan,KAZ,"
+                "2709,Petroleum oils,1,No Quantity,,,125000.5,0",
+                "H3,2010,2010,2010,2,0,3,Re-Export,112,Belarus,BLR,0,World,WLD,"
+                "1,Live animals,1,No Quantity,,,10,0",
+                "H3,2010,2010,2010,2,0,5,Something,112,Belarus,BLR,0,World,WLD,"
+                "01,Live animals,1,No Quantity,,,10,0",
+            ]
+        )
+        + "\n"
+    )
+    result = ingest(tmp_path / "home", path)
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (4, 3, 1)
+    assert result.rejected_by_reason == {"other_flow": 1}
+    df = rows(tmp_path / "home").set_index(["exporter", "importer", "product"])
+    x = df.loc[("BLR", "KAZ", "870120")]
+    assert (x.value_usd, x.weight_kg, x.quantity, x.quantity_unit) == (
+        250000.0,
+        3400.0,
+        12.0,
+        "Number of items",
+    )
+    assert (x.declared_by, x.classification) == ("exporter", "HS07")
+    m = df.loc[("KAZ", "BLR", "2709")]
+    assert (m.value_usd, m.declared_by) == (125000.5, "importer")
+    assert m.quantity != m.quantity and m.quantity_unit is None  # "No Quantity": NULL
+    rx = df.loc[("BLR", "WLD", "01")]  # "1" zero-padded to its level
+    assert bool(rx.re_flow) and rx.value_usd == 10.0
+
+
+def test_unknown_layouts_fail_in_one_line(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("reporterCode,flowCode,partnerCode,cmdCode,primaryValue,refYear,colour\n")
+    with pytest.raises(FormatError) as exc:
+        comtrade.inspect_input(bad)
+    assert "'colour'" in str(exc.value) and "\n" not in str(exc.value)
+    short = tmp_path / "short.csv"
+    short.write_text("refYear,reporterCode,flowCode,partnerCode\n2016,112,X,398\n")
+    with pytest.raises(FormatError, match="no column for cmd, value"):
+        comtrade.inspect_input(short)
+    legacy_json = tmp_path / "legacy.json"
+    legacy_json.write_text('{"validation": {}, "dataset": []}')
+    with pytest.raises(FormatError, match="no 'data' array"):
+        comtrade.inspect_input(legacy_json)
+    cut = tmp_path / "cut.json"
+    cut.write_text('{"data": [{"refYear": 2016, "reporterCode": 112')
+    with pytest.raises(FormatError, match="not valid JSON"):
+        comtrade.inspect_input(cut)
+
+
+def test_counting_identity_with_bad_rows(tmp_path):
+    path = tmp_path / "bad_rows.csv"
+    header = "refYear,period,reporterCode,flowCode,partnerCode,classificationCode,cmdCode,primaryValue,netWgt,qty,qtyUnitAbbr"
+    path.write_text(
+        "\n".join(
+            [
+                header,
+                "2016,2016,112,X,398,H4,870120,100,,,",  # 2 ok
+                "2016,2016,112,X,398,H4,870130,abc,,,",  # 3 bad value
+                "2016,2016,112,X,398,H4,870140,100,,",  # 4 a field short
+                "20x6,20x6,112,X,398,H4,870150,100,,,",  # 5 bad year
+                "2016,2016,112,X,398,S4,7831,100,,,",  # 6 SITC: not an HS edition
+                "2016,2016,112,X,398,H4,8701200,100,,,",  # 7 7-digit code
+                "2016,2016,112,X,398,H4,870120,100,,,",  # 8 duplicate of line 2
+                "2016,2016,112,X,112,H4,870120,100,,,",  # 9 partner = reporter
+                "2016,2016,112,M,398,H4,870120,50,-3,,",  # 10 negative weight
+                "",  # blank line: not a record
+                "2016,2016,112,M,398,H4,870190,50,7,1.5,u",  # 12 ok
+            ]
+        )
+        + "\n"
+    )
+    result = ingest(tmp_path / "home", path)
+    assert result.rows_read == 10
+    assert result.rows_read == result.rows_loaded + result.rows_rejected
+    assert result.rows_loaded == 2
+    q = rejected(tmp_path / "home", "comtrade-blr").set_index("line")
+    assert dict(q.code) == {
+        3: "bad_value",
+        4: "field_count",
+        5: "bad_year",
+        6: "bad_classification",
+        7: "bad_product",
+        8: "duplicate_key",
+        9: "same_economy",
+        10: "bad_weight",
+    }
+    assert "first seen on line 2" in q.loc[8, "reason"]
+    assert q.loc[4, "raw"] == "2016,2016,112,X,398,H4,870140,100,,"
+    assert pd.isna(q.loc[5, "year"])  # the year could not be read
+
+
+def test_product_aggregates_beside_their_detail_are_not_added(tmp_path):
+    """TOTAL 1 000 = chapter 87 (900) + chapter 27 (100); 87 = 8701 (900) = 870120 (900).
+
+    A naive sum of every row would give 1 000 + 900 + 900 + 900 + 100 = 3 800.
+    """
+    records = [
+        rec("X", KAZ, "TOTAL", 1000.0),
+        rec("X", KAZ, "87", 900.0),
+        rec("X", KAZ, "8701", 900.0),
+        rec("X", KAZ, "870120", 900.0),
+        rec("X", KAZ, "27", 100.0),
+        rec("X", 0, "TOTAL", 5000.0),  # World total: alone in its group, kept
+    ]
+    home = tmp_path / "home"
+    result = ingest(home, write_json(tmp_path / "levels.json", records))
+    assert (result.rows_loaded, result.rows_rejected) == (3, 3)
+    assert result.rejected_by_reason == {"aggregate_product": 3}
+    df = rows(home)
+    bilateral = df[(df.exporter == "BLR") & (df.importer == "KAZ")]
+    assert sorted(bilateral["product"]) == ["27", "870120"]
+    assert bilateral.value_usd.sum() == 1000.0
+    summary = sr.open(home).pair("BLR", "KAZ", perspective="exporter").summary()
+    assert summary.exports_usd.tolist() == [1000.0]
+
+
+def legacy_rows() -> list[dict[str, str]]:
+    with open(LEGACY_SAMPLE, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.mark.skipif(not LEGACY_SAMPLE.exists(), reason="needs ../shared/data")
+def test_real_legacy_sample_belarus(tmp_path):
+    home = tmp_path / "home"
+    with pytest.raises(InputError, match=r"55 reporters.*--reporter"):
+        ingest(home, LEGACY_SAMPLE)
+    result = ingest(home, LEGACY_SAMPLE, reporter="BLR")
+    src = legacy_rows()
+    blr = [r for r in src if r["Reporter Code"] == "112"]
+    assert result.rows_read == len(src) == 127
+    assert result.rows_loaded == len(blr) == 2
+    assert result.rejected_by_reason == {"other_reporter": len(src) - len(blr)}
+    expected = {r["TradeFlow Code"]: float(r["TradeValueUS"]) for r in blr}
+    df = rows(home).set_index(["exporter", "importer"])
+    assert df.loc[("BLR", "WLD"), "value_usd"] == expected["2"]  # exports of chapter 01
+    assert df.loc[("WLD", "BLR"), "value_usd"] == expected["1"]  # imports of chapter 01
+    assert set(df["product"]) == {"01"} and set(df.classification) == {"HS12"}  # H4
+    assert df.weight_kg.isna().all() and df.quantity.isna().all()  # empty fields: NULL
+    # Re-ingesting the same file for the same reporter changes nothing.
+    assert ingest(home, LEGACY_SAMPLE, reporter="BLR").noop
+
+
+@pytest.mark.skipif(not LEGACY_SAMPLE.exists(), reason="needs ../shared/data")
+def test_real_legacy_sample_is_never_bilateral_trade(tmp_path):
+    """Every reporter of the sample against World: nothing counts between two economies."""
+    home = tmp_path / "home"
+    src = legacy_rows()
+    reporters = sorted({r["Reporter ISO"] for r in src})
+    assert len(reporters) == 55
+    loaded = 0
+    for iso in reporters:
+        loaded += ingest(home, LEGACY_SAMPLE, reporter=iso).rows_loaded
+    assert loaded == len(src)  # every row of the file, each under its own reporter
+    df = rows(home)
+    assert len(df) > 0
+    assert all(
+        is_aggregate(e) or is_aggregate(i) for e, i in zip(df.exporter, df.importer, strict=True)
+    )
+    store = sr.open(home)
+    for perspective in ("exporter", "mirror"):
+        p = store.pair("BLR", "ARM", perspective=perspective).profile()
+        assert p.exports_usd.tolist() == [0.0] and p.imports_usd.tolist() == [0.0]
+        # Each side's total trade with economies drops World: zero, not its World figure.
+        assert p.a_trade_total_usd.tolist() == [0.0]
+        assert p.b_trade_total_usd.tolist() == [0.0]
+
+
+#: Belarus and Kazakhstan, 2016: each side's own declarations; the importer's figures are the
+#: exporter's x 1.06 (CIF against FOB).
+BLR_DECL = [
+    rec("X", KAZ, "870120", 1000.0),  # BLR says it exported 1 000
+    rec("X", KAZ, "0402", 200.0),  # and 200
+    rec("M", KAZ, "2709", 530.0),  # BLR says it imported 530 = 500 x 1.06
+    rec("X", 0, "TOTAL", 9000.0),  # BLR -> World (an aggregate)
+]
+KAZ_DECL = [
+    rec("M", BLR, "870120", 1060.0, reporterCode=KAZ),  # 1 000 x 1.06
+    rec("M", BLR, "0402", 212.0, reporterCode=KAZ),  # 200 x 1.06
+    rec("X", BLR, "2709", 500.0, reporterCode=KAZ),
+]
+
+
+def test_exporter_and_mirror_perspectives_read_each_sides_declarations(tmp_path):
+    home = tmp_path / "home"
+    ingest(home, write_json(tmp_path / "blr.json", BLR_DECL))
+    ingest(home, write_json(tmp_path / "kaz.json", KAZ_DECL))
+    store = sr.open(home)
+    own = store.pair("BLR", "KAZ", perspective="exporter")
+    mirror = store.pair("BLR", "KAZ", perspective="mirror")
+    assert (own.source, mirror.source) == ("comtrade-blr", "comtrade-kaz")
+    a = own.profile().set_index("year")
+    b = mirror.profile().set_index("year")
+    assert a.attrs["metadata"]["source"] == "comtrade-blr"
+    assert b.attrs["metadata"]["source"] == "comtrade-kaz"
+    assert a.loc[2016, "exports_usd"] == 1200.0  # BLR's X
+    assert a.loc[2016, "imports_usd"] == 530.0  # BLR's M
+    assert b.loc[2016, "exports_usd"] == pytest.approx(1272.0)  # KAZ's M = 1 200 x 1.06
+    assert b.loc[2016, "imports_usd"] == 500.0  # KAZ's X
+    assert b.loc[2016, "exports_usd"] == pytest.approx(a.loc[2016, "exports_usd"] * 1.06)
+    assert a.loc[2016, "imports_usd"] == pytest.approx(b.loc[2016, "imports_usd"] * 1.06)
+    # BLR's total trade with economies (its own declarations) leaves World out: 1 200 + 530.
+    assert a.loc[2016, "a_trade_total_usd"] == 1730.0
+    # Structure by product follows the same declarations.
+    s = mirror.structure(2016, direction="exports", level="hs6")
+    assert s.set_index("code").value_usd.to_dict() == {"870120": 1060.0, "0402": 212.0}
+    # With BACI in the store, the default (reconciled) perspective still reads BACI.
+    files = BaciFiles(tmp_path / "baci")
+    release = files.release_dir({2016: ["2016,112,398,870120,1.5,1"]})
+    sr.ingest(store, "baci", release)
+    store = sr.open(home)
+    auto = store.pair("BLR", "KAZ")
+    assert (auto.perspective, auto.source) == ("reconciled", "baci-hs92")
+    assert auto.summary().exports_usd.tolist() == [1500.0]
+    assert store.pair("BLR", "KAZ", perspective="exporter").source == "comtrade-blr"
+
+
+def test_reporters_coexist_and_a_new_ingest_replaces_the_same_years(tmp_path):
+    home = tmp_path / "home"
+    ingest(home, write_json(tmp_path / "blr.json", BLR_DECL))
+    ingest(home, write_json(tmp_path / "kaz.json", KAZ_DECL))
+    revised = [rec("X", KAZ, "870120", 1100.0)]
+    ingest(home, write_json(tmp_path / "blr2.json", revised))
+    store = sr.open(home)
+    assert sorted(s["source"] for s in store.sources()) == ["comtrade-blr", "comtrade-kaz"]
+    blr = rows(home, "comtrade-blr")
+    assert blr.value_usd.tolist() == [1100.0]  # 2016 replaced, not added to
+    assert rows(home, "comtrade-kaz").value_usd.sum() == 1060.0 + 212.0 + 500.0
+
+
+def test_cli_ingest_comtrade_with_reporter(tmp_path, cli):
+    if not LEGACY_SAMPLE.exists():
+        pytest.skip("needs ../shared/data")
+    home = tmp_path / "home"
+    proc = cli("ingest", "comtrade", LEGACY_SAMPLE, "--home", home)
+    assert proc.returncode == 2
+    assert "--reporter" in proc.stderr + proc.stdout
+    proc = cli("ingest", "comtrade", LEGACY_SAMPLE, "--reporter", "BLR", "--home", home)
+    assert proc.returncode == 0, proc.stderr
+    assert "comtrade-blr" in proc.stdout
+    assert "loaded 2" in proc.stdout and "other_reporter 125" in proc.stdout
