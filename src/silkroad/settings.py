@@ -43,6 +43,18 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds that data replaced by an ingest is kept for readers of an older snapshot.",
     ),
     Setting(
+        "baci_url",
+        "SILKROAD_BACI_URL",
+        "https://www.cepii.fr/DATA_DOWNLOAD/baci/data",
+        "Where `silkroad download baci` fetches release archives from.",
+    ),
+    Setting(
+        "comtrade_url",
+        "SILKROAD_COMTRADE_URL",
+        "https://comtradeapi.un.org/data/v1/get",
+        "Base of the UN Comtrade final-data API used by `silkroad download comtrade`.",
+    ),
+    Setting(
         "memory_limit",
         "SILKROAD_MEMORY_LIMIT",
         "1GB",

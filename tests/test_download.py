@@ -1,0 +1,188 @@
+"""Downloaders against a fake server on 127.0.0.1 started by the tests (no other network)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from silkroad.download.http import DownloadError, Http
+from silkroad.download.sources import KEY_HEADER, download_baci, download_comtrade
+from silkroad.errors import InputError
+
+
+class FakeServer:
+    """Serves scripted answers per path, in order (the last one repeats); logs every request."""
+
+    def __init__(self) -> None:
+        self.script: dict[str, list[tuple]] = {}
+        self.log: list[tuple[str, dict[str, str]]] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # keep test output clean
+                pass
+
+            def do_GET(self):
+                path = self.path.split("?")[0]
+                server.log.append((self.path, dict(self.headers)))
+                actions = server.script[path]
+                action = actions.pop(0) if len(actions) > 1 else actions[0]
+                kind = action[0]
+                if kind == "json":
+                    body = json.dumps(action[1]).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                elif kind == "status":
+                    _, code, headers, body = action
+                    self.send_response(code)
+                    for k, v in headers.items():
+                        self.send_header(k, v)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                elif kind == "file":  # ("file", content, cut_after or None)
+                    _, content, cut = action
+                    start = 0
+                    rng = self.headers.get("Range")
+                    if rng:
+                        start = int(rng.split("=")[1].split("-")[0])
+                        self.send_response(206)
+                        self.send_header(
+                            "Content-Range", f"bytes {start}-{len(content) - 1}/{len(content)}"
+                        )
+                    else:
+                        self.send_response(200)
+                    self.send_header("Content-Length", str(len(content) - start))
+                    self.end_headers()
+                    payload = content[start:] if cut is None else content[start : start + cut]
+                    self.wfile.write(payload)
+                    if cut is not None:
+                        self.wfile.flush()
+                        self.connection.shutdown(2)  # drop the connection mid-body
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def server(monkeypatch):
+    s = FakeServer()
+    monkeypatch.setenv("SILKROAD_BACI_URL", s.url + "/baci")
+    monkeypatch.setenv("SILKROAD_COMTRADE_URL", s.url + "/comtrade")
+    yield s
+    s.stop()
+
+
+def http(**kw) -> tuple[Http, list[float]]:
+    sleeps: list[float] = []
+    return Http(sleep=sleeps.append, timeout=5, **kw), sleeps
+
+
+def test_baci_download_resumes_after_a_dropped_connection(server, tmp_path):
+    content = os.urandom(300_000)
+    server.script["/baci/BACI_HS92_V202401b.zip"] = [
+        ("file", content, 100_000),
+        ("file", content, None),
+    ]
+    client, sleeps = http(backoff=0.5)
+    path = download_baci(client, release="V202401b", hs="92", dest=tmp_path)
+    assert path.name == "BACI_HS92_V202401b.zip"
+    assert path.read_bytes() == content
+    assert not list(tmp_path.glob("*.part"))
+    ranges = [h.get("Range") for _, h in server.log]
+    assert ranges == [None, "bytes=100000-"]  # the second request resumed, not restarted
+    assert sleeps == [0.5]
+
+
+def test_a_truncated_body_is_resumed_and_a_second_run_is_not_downloaded_again(server, tmp_path):
+    content = b"x" * 5000
+    server.script["/baci/BACI_HS17_V202501.zip"] = [("file", content, 1000), ("file", content, 1500), ("file", content, None)]  # fmt: skip
+    client, _ = http(backoff=0.0)
+    path = download_baci(client, release="202501", hs="17", dest=tmp_path)
+    assert path.read_bytes() == content
+    sent = len(server.log)
+    download_baci(client, release="202501", hs="17", dest=tmp_path)
+    assert len(server.log) == sent
+
+
+def test_backoff_on_429_honours_retry_after_and_try_again_text(server, tmp_path):
+    server.script["/comtrade/C/A/HS"] = [
+        ("status", 429, {"Retry-After": "7"}, b"slow down"),
+        ("status", 429, {}, b'{"statusCode": 429, "message": "Rate limit is exceeded. Try again in 3 seconds."}'),
+        ("status", 503, {}, b"busy"),
+        ("json", {"data": [{"reporterCode": 398, "period": "2014"}]}),
+    ]  # fmt: skip
+    client, sleeps = http(backoff=1.0)
+    paths = download_comtrade(client, reporter="KAZ", partner="BLR", years=[2014], dest=tmp_path)
+    assert sleeps == [7.0, 3.0, 4.0]  # Retry-After, the body's N seconds, then 1 * 2**2
+    assert json.loads(paths[0].read_text())["data"][0]["reporterCode"] == 398
+    query = server.log[-1][0]
+    assert "reporterCode=398" in query and "partnerCode=112" in query and "period=2014" in query
+
+
+def test_cached_second_run_makes_no_request(server, tmp_path):
+    server.script["/comtrade/C/A/HS"] = [("json", {"data": [{"primaryValue": 1.5}]})]
+    client, _ = http(cache_dir=tmp_path / "cache")
+    first = download_comtrade(
+        client, reporter="KAZ", partner=None, years=[2013, 2014], dest=tmp_path / "a"
+    )
+    assert len(server.log) == 2
+    again = download_comtrade(
+        client, reporter="KAZ", partner=None, years=[2013, 2014], dest=tmp_path / "b"
+    )
+    assert len(server.log) == 2  # answered from the cache
+    assert [p.read_text() for p in first] == [p.read_text() for p in again]
+
+
+def test_the_key_is_sent_in_a_header_and_never_shown_logged_or_cached(server, tmp_path, caplog):
+    key = "SECRET-KEY-123"
+    server.script["/comtrade/C/A/HS"] = [
+        ("json", {"data": [{"primaryValue": 2.0}]}),
+        ("status", 401, {}, f"invalid subscription key {key}".encode()),
+    ]
+    caplog.set_level(logging.DEBUG)
+    client, _ = http(cache_dir=tmp_path / "cache", secret_headers={KEY_HEADER: key})
+    download_comtrade(client, reporter="KAZ", partner="BLR", years=[2014], dest=tmp_path)
+    with pytest.raises(DownloadError) as info:
+        download_comtrade(client, reporter="KAZ", partner="BLR", years=[2015], dest=tmp_path)
+    assert server.log[0][1].get(KEY_HEADER) == key  # sent
+    assert all(key not in path for path, _ in server.log)  # never in a URL
+    assert key not in str(info.value) and "401" in str(info.value)
+    assert key not in caplog.text
+    for f in tmp_path.rglob("*"):
+        if f.is_file():
+            assert key.encode() not in f.read_bytes()
+
+
+def test_empty_data_and_giving_up_are_errors(server, tmp_path):
+    server.script["/comtrade/C/A/HS"] = [("json", {"count": 0, "data": [], "error": ""})]
+    client, _ = http()
+    with pytest.raises(InputError, match="no data for KAZ in 2014"):
+        download_comtrade(client, reporter="KAZ", partner="BLR", years=[2014], dest=tmp_path)
+    server.script["/baci/BACI_HS92_V202401.zip"] = [("status", 503, {}, b"down")]
+    client, sleeps = http(retries=2, backoff=0.25)
+    with pytest.raises(DownloadError, match="giving up after 3 attempts"):
+        download_baci(client, release="V202401", hs="92", dest=tmp_path)
+    assert sleeps == [0.25, 0.5]
+
+
+@pytest.mark.parametrize(
+    ("kw", "needle"),
+    [({"release": "2024", "hs": "92"}, "release"), ({"release": "V202401b", "hs": "93"}, "HS")],
+)
+def test_bad_arguments_are_one_line_errors(kw, needle, tmp_path):
+    with pytest.raises(InputError, match=needle):
+        download_baci(Http(), dest=tmp_path, **kw)
