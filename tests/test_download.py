@@ -186,3 +186,26 @@ def test_empty_data_and_giving_up_are_errors(server, tmp_path):
 def test_bad_arguments_are_one_line_errors(kw, needle, tmp_path):
     with pytest.raises(InputError, match=needle):
         download_baci(Http(), dest=tmp_path, **kw)
+
+
+def test_cli_downloads_a_release_then_ingests_it(server, tmp_path):
+    from conftest import WORLD_2014, BaciFiles, run_cli
+
+    archive = BaciFiles(tmp_path / "src").release_zip({2014: WORLD_2014})
+    server.script["/baci/BACI_HS92_V202401b.zip"] = [("file", archive.read_bytes(), None)]
+    home = tmp_path / "home"
+    env = {"SILKROAD_BACI_URL": server.url + "/baci"}
+    result = run_cli("download", "baci", "--release", "V202401b", "--home", home, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "downloaded" in result.stdout and "baci-hs92" in result.stdout
+    assert (home / "downloads" / "BACI_HS92_V202401b.zip").read_bytes() == archive.read_bytes()
+    import silkroad as sr
+
+    assert sr.open(home).years() == [2014]
+    # No key in the environment: one line, exit 2, nothing requested.
+    sent = len(server.log)
+    env = {"SILKROAD_COMTRADE_URL": server.url + "/comtrade", "COMTRADE_KEY": ""}
+    result = run_cli("download", "comtrade", "--reporter", "KAZ", "--years", "2014", "--home", home, env=env)  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "COMTRADE_KEY" in result.stderr
+    assert len(server.log) == sent

@@ -38,6 +38,17 @@ def render() -> str:
     for cmd in commands:
         name = cmd.name or cmd.callback.__name__.replace("_", "-")
         parts += ["", f"## silkroad {name}", "", "```text", help_text(name), "```"]
+    for group in sorted(app.registered_groups, key=lambda g: g.name or ""):
+        parts += ["", f"## silkroad {group.name}", "", "```text", help_text(group.name), "```"]
+        for cmd in sorted(group.typer_instance.registered_commands, key=lambda c: c.name or ""):
+            parts += [
+                "",
+                f"## silkroad {group.name} {cmd.name}",
+                "",
+                "```text",
+                help_text(group.name, cmd.name),
+                "```",
+            ]
     return "\n".join(parts) + "\n"
 
 

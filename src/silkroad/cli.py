@@ -345,7 +345,7 @@ def main() -> None:
 
 
 # The analysis commands register themselves on ``app``.
-from silkroad import cli_analysis, cli_brief  # noqa: E402, F401
+from silkroad import cli_analysis, cli_brief, cli_download  # noqa: E402, F401
 
 if __name__ == "__main__":  # `python -m silkroad.cli`: run the imported module's app
     from silkroad.cli import main as _main_of_package
