@@ -209,3 +209,35 @@ def test_cli_downloads_a_release_then_ingests_it(server, tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "COMTRADE_KEY" in result.stderr
     assert len(server.log) == sent
+
+
+def test_cli_downloads_comtrade_declarations_then_ingests_them(server, tmp_path):
+    import silkroad as sr
+    from conftest import run_cli
+
+    def rec(flow, value, cmd):  # Kazakhstan (398) declaring trade with Belarus (112), 2014, H4
+        return {
+            "refYear": 2014, "period": "2014", "reporterCode": 398, "flowCode": flow,
+            "partnerCode": 112, "partner2Code": 0, "customsCode": "C00", "motCode": 0,
+            "classificationCode": "H4", "cmdCode": cmd, "primaryValue": value,
+            "netWgt": None, "qty": None, "qtyUnitAbbr": None,
+        }  # fmt: skip
+
+    server.script["/comtrade/C/A/HS"] = [
+        ("json", {"data": [rec("X", 250_000.0, "270900"), rec("M", 300_500.0, "870120")]})
+    ]
+    home = tmp_path / "home"
+    env = {"SILKROAD_COMTRADE_URL": server.url + "/comtrade", "COMTRADE_KEY": "K-42"}
+    result = run_cli(
+        "download", "comtrade", "--reporter", "KAZ", "--partner", "BLR", "--years", "2014",
+        "--home", home, env=env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "K-42" not in result.stdout + result.stderr
+    assert server.log[0][1].get("Ocp-Apim-Subscription-Key") == "K-42"
+    store = sr.open(home)
+    assert "comtrade-kaz" in store.catalog.sources
+    # Kazakhstan's own declarations: exports to Belarus 250 000, imports from it 300 500 USD.
+    df = store.pair("KAZ", "BLR", perspective="exporter").summary().set_index("year")
+    assert df.loc[2014, "exports_usd"] == pytest.approx(250_000.0)
+    assert df.loc[2014, "imports_usd"] == pytest.approx(300_500.0)
