@@ -332,3 +332,51 @@ def prices(
             table.add_row(key, str(value))
     out.print(table)
     _footer(result["metadata"])
+
+
+@app.command()
+def mirror(
+    a: Annotated[str, typer.Argument(help="Economy or bloc.")],
+    b: Annotated[str, typer.Argument(help="Partner economy or bloc.")],
+    year: YearOption,
+    level: Annotated[str, typer.Option("--level", help="hs2, hs4 or hs6.")] = "hs2",
+    top: Annotated[int, typer.Option("--top", min=1, help="Largest gaps to show.")] = 10,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+    as_csv: CsvOption = False,
+) -> None:
+    """Each side's declarations of the same trade: gaps, CIF/FOB ratio, likely causes."""
+    pair = Store(home).pair(a, b, perspective="exporter")
+    result = pair.mirror(year, level=level, top=top)
+    if _emit(result, as_json=as_json, as_csv=as_csv, main=("summary", "exports", "imports")):
+        return
+    meta = result["metadata"]
+    for direction, verb in (("exports", "exports to"), ("imports", "imports from")):
+        table = Table(
+            title=f"{meta['exporter_name']} {verb} {meta['partner_name']} in {year}: "
+            "declared by the exporter vs by the importer, million USD"
+        )
+        for col in ("code", "exporter", "importer", "gap", "gap, %", "CIF/FOB", "flags"):
+            table.add_column(
+                col, justify="left" if col in ("code", "flags") else "right", overflow="fold"
+            )
+        for r in result[direction].to_dict(orient="records"):
+            ratio = r["cif_fob_ratio"]
+            table.add_row(
+                str(r["code"]),
+                _musd(r["exporter_declared_usd"]),
+                _musd(r["importer_declared_usd"]),
+                _musd(r["gap_usd"]),
+                _pct(r["gap_rel"]),
+                "" if ratio != ratio else f"{ratio:.3f}",
+                r["flags"].replace(",", ", "),
+            )
+        out.print(table)
+    for s in result["summary"].to_dict(orient="records"):
+        ratio = s["cif_fob_ratio_common"]
+        out.print(
+            f"{s['direction']}: exporter {_musd(s['exporter_declared_usd'])}, importer "
+            f"{_musd(s['importer_declared_usd'])} (gap {_pct(s['gap_rel'])} %); CIF/FOB over "
+            f"products both report {'' if ratio != ratio else f'{ratio:.3f}'}"
+        )
+    out.print(f"declarations used: {meta['sources_used']}")

@@ -368,3 +368,12 @@ class Pair:
         from silkroad.analytics.prices import prices
 
         return prices(self, year, direction=direction, trim=trim)
+
+    def mirror(self, year: int, *, level: str = "hs2", top: int | None = 10) -> dict[str, Any]:
+        """Exporter's against importer's declarations, by product group, with gaps and flags.
+
+        See :func:`silkroad.analytics.mirror.mirror`.
+        """
+        from silkroad.analytics.mirror import mirror
+
+        return mirror(self, year, level=level, top=top)

@@ -1,0 +1,82 @@
+"""Mirror comparison on a hand-made pair: the importer declares the exporter's values x 1.06,
+one product is missing on one side."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import silkroad as sr
+from conftest import run_cli
+from silkroad.errors import AnalysisError
+from test_comtrade import BLR, KAZ, rec, write_json
+
+BLR_DECL = [
+    rec("X", KAZ, "870120", 1000.0, netWgt=10_000.0),  # BLR: exports 1 000 of tractors
+    rec("X", KAZ, "040210", 200.0),  # and 200 of milk powder
+    rec("X", KAZ, "843390", 50.0),  # and 50 of harvester parts, which KAZ does not report
+    rec("M", KAZ, "270900", 530.0),  # BLR: imports 530 = 500 x 1.06
+]
+KAZ_DECL = [
+    rec("M", BLR, "870120", 1060.0, reporterCode=KAZ, netWgt=20_000.0),  # x 1.06; weight x 2
+    rec("M", BLR, "040210", 212.0, reporterCode=KAZ),  # 200 x 1.06
+    rec("X", BLR, "270900", 500.0, reporterCode=KAZ),
+]
+
+
+@pytest.fixture
+def home(tmp_path):
+    h = tmp_path / "home"
+    sr.ingest(sr.open(h), "comtrade", write_json(tmp_path / "blr.json", BLR_DECL))
+    sr.ingest(sr.open(h), "comtrade", write_json(tmp_path / "kaz.json", KAZ_DECL))
+    return h
+
+
+def test_gap_cif_fob_ratio_and_missing_product(home):
+    result = sr.open(home).pair("BLR", "KAZ").mirror(2016, level="hs6", top=None)
+    ex = result["exports"].set_index("code")
+    assert ex.loc["870120", "gap_usd"] == pytest.approx(60.0)
+    assert ex.loc["870120", "cif_fob_ratio"] == pytest.approx(1.06)
+    assert ex.loc["040210", "gap_rel"] == pytest.approx(0.06)
+    assert ex.loc["843390", "importer_declared_usd"] == 0.0
+    assert "missing_importer_side" in ex.loc["843390", "flags"]
+    assert "unit_value_mismatch" in ex.loc["870120", "flags"]  # 10 t declared vs 20 t
+    assert "unit_value_mismatch" not in ex.loc["040210", "flags"]  # no weights: no judgement
+    assert all("customs_union_survey" in f for f in ex["flags"])  # both EAEU members in 2016
+    s = result["summary"].set_index("direction")
+    assert s.loc["exports", "exporter_declared_usd"] == pytest.approx(1250.0)
+    assert s.loc["exports", "importer_declared_usd"] == pytest.approx(1272.0)
+    assert s.loc["exports", "cif_fob_ratio_common"] == pytest.approx(1.06)  # the 6 % margin
+    assert s.loc["exports", "groups_missing_importer_side"] == 1
+    im = result["imports"].set_index("code")
+    assert im.loc["270900", "exporter_declared_usd"] == 500.0  # KAZ's own export figure
+    assert im.loc["270900", "importer_declared_usd"] == 530.0  # BLR's import figure
+    assert s.loc["imports", "cif_fob_ratio_common"] == pytest.approx(1.06)
+    assert result["metadata"]["sources_used"] == {
+        "exports: declared by BLR": "comtrade-blr",
+        "exports: declared by KAZ": "comtrade-kaz",
+        "imports: declared by KAZ": "comtrade-kaz",
+        "imports: declared by BLR": "comtrade-blr",
+    }
+
+
+def test_levels_aggregate_the_same_totals(home):
+    pair = sr.open(home).pair("BLR", "KAZ")
+    hs2 = pair.mirror(2016, level="hs2", top=None)["exports"].set_index("code")
+    assert hs2.loc["87", "importer_declared_usd"] == pytest.approx(1060.0)
+    assert hs2.exporter_declared_usd.sum() == pytest.approx(1250.0)
+    with pytest.raises(AnalysisError, match="no declared statistics for 2015"):
+        pair.mirror(2015)
+
+
+def test_cli_mirror_json_and_table(home):
+    result = run_cli(
+        "mirror", "BLR", "KAZ", "--year", "2016", "--level", "hs6", "--home", home, "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    summary = {r["direction"]: r for r in data["summary"]}
+    assert summary["exports"]["cif_fob_ratio_common"] == pytest.approx(1.06)
+    table = run_cli("mirror", "BLR", "KAZ", "--year", "2016", "--home", home)
+    assert table.returncode == 0 and "CIF/FOB" in table.stdout and "missing" in table.stdout
