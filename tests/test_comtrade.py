@@ -427,3 +427,73 @@ def test_cli_ingest_comtrade_with_reporter(tmp_path, cli):
     assert proc.returncode == 0, proc.stderr
     assert "comtrade-blr" in proc.stdout
     assert "loaded 2" in proc.stdout and "other_reporter 125" in proc.stdout
+
+
+def test_monthly_rows_and_their_annual_total_are_not_both_loaded(tmp_path):
+    """Jan 40 + Feb 60 = the annual 100: the annual row is kept, the months quarantined.
+    Without an annual row, months are loaded with their month (KAZ->BLR 2709: 5 + 7 = 12)."""
+    records = [
+        rec("X", KAZ, "870120", 100.0),
+        rec("X", KAZ, "870120", 40.0, period="201601", freqCode="M", refMonth=1),
+        rec("X", KAZ, "870120", 60.0, period="201602", freqCode="M", refMonth=2),
+        rec("M", KAZ, "2709", 5.0, period="201601", freqCode="M", refMonth=1),
+        rec("M", KAZ, "2709", 7.0, period="201603", freqCode="M", refMonth=3),
+        rec("M", KAZ, "2709", 9.0, period="201613", freqCode="M"),  # no 13th month
+    ]
+    home = tmp_path / "home"
+    result = ingest(home, write_json(tmp_path / "monthly.json", records))
+    assert result.rejected_by_reason == {"bad_period": 1, "breakdown_duplicate": 2}
+    df = rows(home)
+    x = df[df.exporter == "BLR"]
+    assert x.value_usd.tolist() == [100.0] and x.month.isna().all()
+    m = df[df.importer == "BLR"].sort_values("month")
+    assert m.month.tolist() == [1, 3] and m.value_usd.sum() == 12.0
+    summary = sr.open(home).pair("BLR", "KAZ", perspective="exporter").summary()
+    assert (summary.exports_usd.tolist(), summary.imports_usd.tolist()) == ([100.0], [12.0])
+
+
+LEGACY_35 = (
+    "Classification,Year,Period,Period Desc.,Aggregate Level,Is Leaf Code,Trade Flow Code,"
+    "Trade Flow,Reporter Code,Reporter,Reporter ISO,Partner Code,Partner,Partner ISO,"
+    "2nd Partner Code,2nd Partner,2nd Partner ISO,Customs Proc. Code,Customs,"
+    "Mode of Transport Code,Mode of Transport,Commodity Code,Commodity,Qty Unit Code,Qty Unit,"
+    "Qty,Alt Qty Unit Code,Alt Qty Unit,Alt Qty,Netweight (kg),Gross weight (kg),"
+    "Trade Value (US$),CIF Trade Value (US$),FOB Trade Value (US$),Flag"
+)
+
+
+def test_legacy_35_column_csv_breakdowns_and_cif_fallback(tmp_path):
+    def line(flow, partner2, customs, mot, value, cif=""):
+        return (
+            f"H4,2014,2014,2014,6,1,{flow},x,398,Kazakhstan,KAZ,112,Belarus,BLR,"
+            f"{partner2},,,{customs},,{mot},,870120,Tractors,5,Number of items,3,,,,1200,1300,"
+            f"{value},{cif},,0"
+        )
+
+    path = tmp_path / "legacy35.csv"
+    path.write_text(
+        "\n".join(
+            [
+                LEGACY_35,
+                line(1, 0, "C00", 0, "", cif="2500"),  # 2 import total: value from CIF
+                line(1, 0, "C00", 3100, "1500"),  # 3 rail part
+                line(1, 0, "C00", 3200, "1000"),  # 4 road part
+                line(1, 643, "C00", 0, "2500"),  # 5 2nd partner breakdown
+                line(2, "", "", "", "800"),  # 6 export, breakdown columns empty
+            ]
+        )
+        + "\n"
+    )
+    result = ingest(tmp_path / "home", path)
+    assert result.source == "comtrade-kaz"
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (5, 2, 3)
+    assert result.rejected_by_reason == {"breakdown_duplicate": 3}
+    df = rows(tmp_path / "home").set_index(["exporter", "importer"])
+    m = df.loc[("BLR", "KAZ")]  # KAZ imports from BLR: 2 500, not 2 500 + 1 500 + 1 000 + 2 500
+    assert (m.value_usd, m.weight_kg, m.quantity, m.declared_by) == (
+        2500.0,
+        1200.0,
+        3.0,
+        "importer",
+    )
+    assert df.loc[("KAZ", "BLR"), "value_usd"] == 800.0

@@ -616,6 +616,29 @@ def stage(inp: ComtradeInput, reporter: str, txn: object) -> StageReport:
         seen[key] = rec.line
         unique.append((rec, row))
 
+    # Months beside the annual row of the same flow: the annual total is kept, the months
+    # would add the year a second time.
+    annual = {
+        (r["year"], r["exporter"], r["importer"], r["re_flow"], r["product"]): rec.line
+        for rec, r in unique
+        if r["month"] is None
+    }
+    kept: list[tuple[Record, dict[str, Any]]] = []
+    for rec, row in unique:
+        ak = (row["year"], row["exporter"], row["importer"], row["re_flow"], row["product"])
+        if row["month"] is not None and ak in annual:
+            reject(
+                rec,
+                row["year"],
+                "period",
+                "breakdown_duplicate",
+                f"month {row['month']} of a flow whose annual total (line {annual[ak]}) is "
+                "kept; loading both would count the year twice",
+            )
+            continue
+        kept.append((rec, row))
+    unique = kept
+
     # Product aggregates beside their detail: keep the detail (each dollar counted once).
     groups: dict[tuple[Any, ...], list[str]] = {}
     for _, row in unique:
