@@ -16,7 +16,7 @@ from silkroad.store.catalog import IngestRecord
 from silkroad.store.store import IngestResult, Store, utcnow
 
 #: Source names accepted by ``silkroad ingest SOURCE PATH``.
-SOURCE_KINDS = ("baci", "comtrade")
+SOURCE_KINDS = ("baci", "comtrade", "table")
 
 Progress = Callable[[str, int, int], None]
 
@@ -29,12 +29,14 @@ def ingest(
     progress: Progress | None = None,
     force: bool = False,
     reporter: str | None = None,
+    mapping: str | Path | dict | None = None,
 ) -> IngestResult:
     """Load ``path`` (a file or directory of source ``kind``) into ``store``.
 
     Re-ingesting an identical input is a no-op that says so; a newer release of the same
     source replaces the older one in one step; an older one needs ``force=True``.
-    ``reporter`` (ISO3) selects one reporter's rows of a Comtrade file (docs/comtrade.md).
+    ``reporter`` (ISO3) selects one reporter's rows of a Comtrade file (docs/comtrade.md);
+    ``mapping`` (a YAML file) says how to read a national statistics table (docs/tables.md).
     """
     if kind not in SOURCE_KINDS:
         raise InputError(
@@ -44,6 +46,12 @@ def ingest(
         )
     if reporter is not None and kind != "comtrade":
         raise InputError("--reporter applies to comtrade only", field="--reporter", found=kind)
+    if mapping is not None and kind != "table":
+        raise InputError("--mapping applies to table only", field="--mapping", found=kind)
+    if kind == "table":
+        from silkroad.sources.table import ingest_table
+
+        return ingest_table(store, path, mapping, force=force)
     if kind == "comtrade":
         return _ingest_comtrade(store, path, reporter=reporter, force=force)
     started = time.perf_counter()

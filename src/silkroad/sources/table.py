@@ -1,0 +1,996 @@
+"""National statistics tables: CSV, XLSX and XLS read through a small YAML mapping (docs/tables.md).
+
+A statistics office publishes its country's trade as a spreadsheet: one row per partner (and
+product), years or months as columns, Russian headers, numbers such as ``1 234,5`` in thousand
+USD, and aggregate rows ("Всего", "СНГ", "ЕАЭС") mixed with the countries. The mapping says
+which column is what; this module turns the table into canonical rows declared by the
+mapping's reporter (``declared_by = 'exporter'`` for its exports, ``'importer'`` for its imports).
+
+Counting: the unit is a *value cell* (one partner × product × period). A cell that is empty or a
+dash is missing (not zero, not a row) and is only counted in ``cells_missing``; every other
+value cell is read, and then loaded or quarantined with its sheet, row, column and reason, so
+``rows_read = rows_loaded + rows_rejected``.
+
+Aggregates: world totals ("Всего", "Итого", "Весь мир", "World", "Total") are loaded with the
+partner ``WLD``, which every analysis leaves out of partner sums (as Comtrade's World rows);
+regional subtotals ("СНГ", "ЕАЭС", "страны вне СНГ", "Азия", "Страны ЕС", ...) are quarantined
+with the code ``aggregate_partner``: they have no code of their own and their parts are in the
+table. Either way no dollar is counted twice.
+
+The source id is ``table-<reporter>-<name>`` (``table-blr-belstat``); one ingest replaces the
+years it holds for that source.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from silkroad.errors import FormatError, InputError
+from silkroad.sources.numbers import UNITS, parse_number
+
+KIND = "table"
+SOURCE_VERSION = "declared"
+
+MAPPING_KEYS = {
+    "name",
+    "description",
+    "reporter",
+    "flow",
+    "encoding",
+    "delimiter",
+    "sheet",
+    "header_row",
+    "unit",
+    "decimal",
+    "partner",
+    "product",
+    "classification",
+    "products",
+    "year",
+    "month",
+    "value",
+    "wide",
+}
+
+#: Partner texts that mean the world total: stored with the aggregate code WLD.
+WORLD_NAMES = frozenset(
+    [
+        "всего",
+        "итого",
+        "весь мир",
+        "мир",
+        "всего по странам",
+        "все страны",
+        "world",
+        "total",
+        "all countries",
+        "world total",
+    ]
+)
+
+#: Partner texts of regional subtotals (also anything starting with "страны"/"countries").
+REGION_NAMES = frozenset(
+    [
+        "снг",
+        "еаэс",
+        "еаэс (без беларуси)",
+        "еэс",
+        "ес",
+        "евросоюз",
+        "европейский союз",
+        "вне снг",
+        "вне еаэс",
+        "дальнее зарубежье",
+        "азия",
+        "америка",
+        "африка",
+        "европа",
+        "океания",
+        "австралия и океания",
+        "прочие",
+        "прочие страны",
+        "другие страны",
+        "cis",
+        "eaeu",
+        "eu",
+        "asia",
+        "america",
+        "africa",
+        "europe",
+        "oceania",
+        "other countries",
+        "rest of the world",
+        "non-cis",
+    ]
+)
+
+FLOW_WORDS = {
+    "exports": "exports",
+    "export": "exports",
+    "экспорт": "exports",
+    "вывоз": "exports",
+    "x": "exports",
+    "imports": "imports",
+    "import": "imports",
+    "импорт": "imports",
+    "ввоз": "imports",
+    "m": "imports",
+}
+
+MONTHS = {
+    **{
+        m: i + 1
+        for i, m in enumerate(
+            [
+                "январь",
+                "февраль",
+                "март",
+                "апрель",
+                "май",
+                "июнь",
+                "июль",
+                "август",
+                "сентябрь",
+                "октябрь",
+                "ноябрь",
+                "декабрь",
+            ]
+        )
+    },
+    **{
+        m: i + 1
+        for i, m in enumerate(
+            [
+                "january",
+                "february",
+                "march",
+                "april",
+                "may",
+                "june",
+                "july",
+                "august",
+                "september",
+                "october",
+                "november",
+                "december",
+            ]
+        )
+    },
+    **{
+        m: i + 1
+        for i, m in enumerate(
+            ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"]
+        )
+    },
+    **{
+        m: i + 1
+        for i, m in enumerate(
+            ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+        )
+    },
+}
+
+_YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
+_FOOTNOTE = re.compile(r"(\s*(\d\)|\*+|¹|²|³))+$")
+
+
+def _key(text: Any) -> str:
+    return " ".join(str(text).replace("\u00a0", " ").casefold().split())
+
+
+# --- the mapping -------------------------------------------------------------------------------
+@dataclass
+class Mapping:
+    """A parsed mapping file (docs/tables.md)."""
+
+    name: str
+    reporter: str
+    flow: str | None  # 'exports' / 'imports', or None when a column says
+    flow_column: str | None
+    partner: str
+    value_unit: Decimal
+    unit: str
+    product: str | None = None
+    classification: str = "TOTAL"
+    baskets: Any = None  # BasketSet when the product column holds basket names
+    year_column: str | None = None
+    year: int | None = None
+    month_column: str | None = None
+    value: str | None = None
+    wide: str | None = None  # 'years' or 'months'
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | int | None = None
+    header_row: int = 1
+    decimal: str = ","
+    path: str | None = None
+    sha256: str = ""
+
+    @property
+    def source(self) -> str:
+        return f"table-{self.reporter.lower()}-{self.name}"
+
+    def columns(self) -> list[str]:
+        """Header names the table must have."""
+        cols = [self.partner, self.product, self.flow_column, self.year_column]
+        cols += [self.month_column, self.value]
+        return [c for c in cols if c]
+
+
+def _bad(path: Any, fld: str, found: Any, expected: str) -> InputError:
+    return InputError("bad mapping", path=path, field=fld, found=repr(found), expected=expected)
+
+
+def load_mapping(source: str | Path | dict[str, Any]) -> Mapping:
+    """Read and check a mapping (a YAML file, or the same as a dict)."""
+    import yaml
+
+    path: Path | None = None
+    if isinstance(source, dict):
+        data, raw = source, repr(sorted(source.items())).encode()
+    else:
+        path = Path(source).expanduser()
+        if not path.is_file():
+            raise InputError("mapping file not found", path=path, expected="a YAML mapping")
+        raw = path.read_bytes()
+        try:
+            data = yaml.safe_load(raw.decode("utf-8-sig"))
+        except yaml.YAMLError as exc:
+            raise InputError("not valid YAML", path=path, found=str(exc).splitlines()[0]) from exc
+    if not isinstance(data, dict):
+        raise _bad(path, "(file)", type(data).__name__, "a YAML mapping of keys (docs/tables.md)")
+    unknown = sorted(set(map(str, data)) - MAPPING_KEYS)
+    if unknown:
+        raise _bad(path, unknown[0], unknown[0], "one of: " + ", ".join(sorted(MAPPING_KEYS)))
+
+    def text(key: str, required: bool = False) -> str | None:
+        v = data.get(key)
+        if v is None:
+            if required:
+                raise _bad(path, key, None, f"a value for {key!r}")
+            return None
+        if isinstance(v, dict) and "column" in v:
+            v = v["column"]
+        if not isinstance(v, str | int) or isinstance(v, bool) or not str(v).strip():
+            raise _bad(path, key, v, "a column name (text)")
+        return str(v).strip()
+
+    from silkroad.reference.countries import resolve_country
+
+    name = text("name", True)
+    assert name is not None
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_.]*", name):
+        raise _bad(path, "name", name, "lower-case letters, digits, '_' or '.' (e.g. belstat)")
+    reporter_text = text("reporter", True)
+    assert reporter_text is not None
+    reporter = resolve_country(reporter_text)
+    unit = str(data.get("unit", "usd")).strip().lower()
+    if unit not in UNITS:
+        raise _bad(path, "unit", unit, "one of: " + ", ".join(UNITS))
+    flow_raw = data.get("flow")
+    flow, flow_column = None, None
+    if isinstance(flow_raw, str) and FLOW_WORDS.get(_key(flow_raw)) in ("exports", "imports"):
+        flow = FLOW_WORDS[_key(flow_raw)]
+    elif isinstance(flow_raw, dict) and "column" in flow_raw:
+        flow_column = text("flow")
+    else:
+        raise _bad(path, "flow", flow_raw, "exports, imports or {column: NAME}")
+    m = Mapping(
+        name=name,
+        reporter=reporter,
+        flow=flow,
+        flow_column=flow_column,
+        partner=text("partner", True) or "",
+        value_unit=UNITS[unit],
+        unit=unit,
+        product=text("product"),
+        year_column=None,
+        value=text("value"),
+        encoding=text("encoding"),
+        delimiter=data.get("delimiter"),
+        path=str(path) if path else None,
+        sha256=hashlib.sha256(raw).hexdigest(),
+    )
+    dec = str(data.get("decimal", ","))
+    if dec not in (",", "."):
+        raise _bad(path, "decimal", dec, "',' (1 234,5) or '.' (1,234.5)")
+    m.decimal = dec
+    sheet = data.get("sheet")
+    if sheet is not None and (isinstance(sheet, bool) or not isinstance(sheet, str | int)):
+        raise _bad(path, "sheet", sheet, "a sheet name or its 0-based index")
+    m.sheet = sheet
+    hr = data.get("header_row", 1)
+    if isinstance(hr, bool) or not isinstance(hr, int) or hr < 1:
+        raise _bad(path, "header_row", hr, "the 1-based row number of the header (1, 2, ...)")
+    m.header_row = hr
+    year = data.get("year")
+    if isinstance(year, int) and not isinstance(year, bool):
+        if not 1900 <= year <= 2100:
+            raise _bad(path, "year", year, "a year such as 2015 or a column name")
+        m.year = year
+    elif year is not None:
+        m.year_column = text("year")
+    m.month_column = text("month")
+    wide = data.get("wide")
+    if wide is not None:
+        cols = wide.get("columns") if isinstance(wide, dict) else wide
+        if cols not in ("years", "months"):
+            raise _bad(path, "wide", wide, "{columns: years} or {columns: months}")
+        m.wide = cols
+        if isinstance(wide, dict) and isinstance(wide.get("year"), int):
+            m.year = int(wide["year"])
+        if m.value:
+            raise _bad(
+                path, "value", m.value, "no value column with wide (the columns hold values)"
+            )
+    else:
+        if not m.value:
+            raise _bad(path, "value", None, "a value column, or wide: {columns: years}")
+    if m.wide != "years" and m.year is None and m.year_column is None:
+        raise _bad(path, "year", None, "a year column, a year (2015) or wide: {columns: years}")
+    products = data.get("products")
+    cls = data.get("classification")
+    if products is not None:
+        if not isinstance(products, dict) or "baskets" not in products:
+            raise _bad(path, "products", products, "{baskets: FILE}")
+        from silkroad.reference.baskets import load_baskets
+
+        bpath = Path(str(products["baskets"])).expanduser()
+        if not bpath.is_absolute() and path is not None:
+            bpath = path.parent / bpath
+        m.baskets = load_baskets(bpath)
+        if not m.product:
+            raise _bad(path, "product", None, "the column holding the basket names")
+    if m.product:
+        from silkroad.reference.products import hs_edition
+
+        if cls is None:
+            raise _bad(path, "classification", None, "HS92 … HS22 or TNVED (the product codes)")
+        c = str(cls).strip().upper()
+        if c in ("TNVED", "ТН ВЭД", "TN VED"):
+            m.classification = "TNVED"
+        else:
+            try:
+                m.classification = hs_edition(c)
+            except Exception as exc:
+                raise _bad(path, "classification", cls, "HS92 … HS22 or TNVED") from exc
+    return m
+
+
+def tnved_edition(year: int) -> str:
+    """The HS edition TN VED codes of ``year`` follow (FORMATS.md 5.4)."""
+    return (
+        "HS22" if year >= 2022 else "HS17" if year >= 2017 else "HS12" if year >= 2012 else "HS07"
+    )
+
+
+# --- reading the file ----------------------------------------------------------------------------
+@dataclass
+class Grid:
+    """The table as rows of cells, with where each came from."""
+
+    path: Path
+    rows: list[list[Any]]
+    sheet: str | None  # None for CSV
+    encoding: str | None
+    sha256: str
+
+
+def _col_letter(i: int) -> str:
+    s = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def where(grid: Grid, row: int, col: int, header: str) -> str:
+    """``Лист1!C12 ('2015')`` for sheets, ``column 3 ('2015')`` for CSV (row is 0-based)."""
+    if grid.sheet is not None:
+        return f"{grid.sheet}!{_col_letter(col)}{row + 1} ({header!r})"
+    return f"column {col + 1} ({header!r})"
+
+
+def detect_encoding(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=["cp1251", "koi8_r", "cp1252", "utf_16"]).best()
+    return best.encoding if best is not None else "cp1251"
+
+
+def read_grid(path: str | Path, mapping: Mapping) -> Grid:
+    path = Path(path).expanduser()
+    if not path.is_file():
+        raise InputError("file not found", path=path, expected="a CSV, XLSX or XLS table")
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods") or data[:4] in (
+        b"PK\x03\x04",
+        b"\xd0\xcf\x11\xe0",
+    ):
+        from python_calamine import CalamineWorkbook
+
+        try:
+            wb = CalamineWorkbook.from_path(str(path))
+        except Exception as exc:
+            raise FormatError("cannot read the workbook", path=path, found=str(exc)[:80]) from exc
+        names = wb.sheet_names
+        sheet = mapping.sheet if mapping.sheet is not None else 0
+        if isinstance(sheet, int):
+            if not 0 <= sheet < len(names):
+                raise InputError(
+                    "no such sheet",
+                    path=path,
+                    field="sheet",
+                    found=str(sheet),
+                    expected="one of: " + ", ".join(names),
+                )
+            sheet = names[sheet]
+        if sheet not in names:
+            raise InputError(
+                "no such sheet",
+                path=path,
+                field="sheet",
+                found=sheet,
+                expected="one of: " + ", ".join(names),
+            )
+        ws = wb.get_sheet_by_name(sheet)
+        rows = [list(r) for r in ws.to_python(skip_empty_area=False)]
+        return Grid(path, rows, sheet, None, sha)
+    enc = mapping.encoding or detect_encoding(data)
+    try:
+        text = data.decode(enc)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise FormatError(
+            f"cannot decode the file as {enc}",
+            path=path,
+            field="encoding",
+            hint="give the encoding in the mapping (encoding: cp1251)",
+        ) from exc
+    lines = text.splitlines()
+    delim = mapping.delimiter
+    if not delim:
+        sample = lines[mapping.header_row - 1] if len(lines) >= mapping.header_row else ""
+        delim = max((";", "\t", ","), key=sample.count)
+        if sample.count(delim) == 0:
+            delim = ";"
+    rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delim)]
+    return Grid(path, rows, None, enc, sha)
+
+
+# --- mapping rows ----------------------------------------------------------------------------------
+@dataclass
+class Cell:
+    """One value cell read: its canonical row, or why it is rejected."""
+
+    line: int  # 1-based row in the sheet / line in the file
+    field: str
+    raw: str
+    year: int | None
+    row: dict[str, Any] | None = None
+    code: str | None = None
+    reason: str | None = None
+
+
+@dataclass
+class Reading:
+    cells: list[Cell] = field(default_factory=list)
+    missing: int = 0
+    header: list[str] = field(default_factory=list)
+    value_columns: list[tuple[int, str, int | None, int | None]] = field(default_factory=list)
+
+
+class _Reject(Exception):
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.code, self.reason = code, reason
+
+
+def _header(grid: Grid, m: Mapping) -> tuple[list[str], dict[str, int]]:
+    if len(grid.rows) < m.header_row:
+        raise FormatError(
+            "the table has fewer rows than header_row",
+            path=grid.path,
+            line=m.header_row,
+            expected="columns " + ", ".join(repr(c) for c in m.columns()),
+        )
+    header = ["" if v is None else str(v).strip() for v in grid.rows[m.header_row - 1]]
+    if header and header[0].startswith("\ufeff"):
+        header[0] = header[0][1:]
+    index: dict[str, int] = {}
+    for i, h in enumerate(header):
+        index.setdefault(_key(h), i)
+    missing = [c for c in m.columns() if _key(c) not in index]
+    if missing:
+        raise FormatError(
+            "the header does not match the mapping (missing " + ", ".join(map(repr, missing)) + ")",
+            path=grid.path,
+            line=m.header_row,
+            found=", ".join(repr(h) for h in header if h)[:200] or "an empty row",
+            expected="columns " + ", ".join(repr(c) for c in m.columns()),
+            hint="check header_row and the column names in the mapping",
+        )
+    return header, {c: index[_key(c)] for c in m.columns()}
+
+
+def _value_columns(
+    header: list[str], cols: dict[str, int], m: Mapping, grid: Grid
+) -> list[tuple[int, str, int | None, int | None]]:
+    """(column, header, year, month) of the columns holding values."""
+    if not m.wide:
+        assert m.value
+        return [(cols[m.value], m.value, m.year, None)]
+    used = set(cols.values())
+    out = []
+    for i, h in enumerate(header):
+        if i in used or not h:
+            continue
+        if m.wide == "years":
+            ys = _YEAR.findall(h)
+            if len(ys) == 1:
+                out.append((i, h, int(ys[0]), None))
+        else:
+            k = _key(_YEAR.sub("", h)).strip(" .,")
+            month = MONTHS.get(k) or MONTHS.get(k[:3]) if k else None
+            if month is None and k.isdigit() and 1 <= int(k) <= 12:
+                month = int(k)
+            if month:
+                ys = _YEAR.findall(h)
+                out.append((i, h, int(ys[0]) if ys else m.year, month))
+    if not out:
+        raise FormatError(
+            f"no {m.wide} among the columns of the header",
+            path=grid.path,
+            line=m.header_row,
+            found=", ".join(repr(h) for h in header if h)[:200],
+            expected="headers such as '2015', '2015 г.'"
+            if m.wide == "years"
+            else "headers such as 'январь', 'Jan', '01'",
+        )
+    return out
+
+
+def _cell_text(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+class Resolver:
+    """Partner, product and flow cells → canonical values (cached per distinct text)."""
+
+    def __init__(self, m: Mapping) -> None:
+        self.m = m
+        self._partners: dict[str, tuple[str | None, str | None, str | None]] = {}
+
+    def partner(self, raw: str) -> str:
+        if raw not in self._partners:
+            self._partners[raw] = self._partner(raw)
+        iso, code, reason = self._partners[raw]
+        if iso is None:
+            raise _Reject(code or "unknown_country", reason or "")
+        return iso
+
+    def _partner(self, raw: str) -> tuple[str | None, str | None, str | None]:
+        from silkroad.reference.countries import resolve_country
+
+        name = _FOOTNOTE.sub("", raw.strip()).strip(" :")
+        k = _key(name)
+        if not k:
+            return None, "empty_partner", "the partner cell is empty, expected a country"
+        if k in WORLD_NAMES:
+            return "WLD", None, None
+        if (
+            k in REGION_NAMES
+            or k.startswith(("страны ", "countries ", "в том числе", "из них"))
+            or "вне снг" in k
+            or "вне еаэс" in k
+        ):
+            return (
+                None,
+                "aggregate_partner",
+                f"{name!r} is a group of countries (its members are in the table); "
+                "not loaded so that no dollar is counted twice",
+            )
+        try:
+            iso = resolve_country(name)
+        except Exception as exc:
+            msg = getattr(exc, "hint", None)
+            return (
+                None,
+                "unknown_country",
+                f"partner {name!r} is not a known economy" + (f" ({msg})" if msg else ""),
+            )
+        if iso == self.m.reporter:
+            return None, "same_economy", f"partner {name!r} is the reporter {iso}"
+        return iso, None, None
+
+    def product(self, raw: str, year: int) -> tuple[str, str]:
+        m = self.m
+        if not m.product:
+            return "TOTAL", "TOTAL"
+        if m.baskets is not None:
+            k = _key(raw)
+            for b in m.baskets.baskets:
+                if k in (_key(b.id), _key(b.name_en), _key(b.name_ru)):
+                    cls = tnved_edition(year) if m.classification == "TNVED" else m.classification
+                    return b.ranges[0].low, cls
+            raise _Reject(
+                "unknown_basket",
+                f"found {raw!r}, expected a basket of {m.baskets.name!r}: "
+                + ", ".join(b.id for b in m.baskets.baskets),
+            )
+        code = raw.replace(" ", "").replace("\u00a0", "")
+        if not code:  # a partner's total row in a table by product
+            return "TOTAL", "TOTAL"
+        if not code.isdigit() or len(code) > 10:
+            if _key(code) in ("total", "всего", "итого"):
+                return "TOTAL", "TOTAL"
+            raise _Reject("bad_product", f"found {raw!r}, expected an HS/TN VED code of digits")
+        width = next(w for w in (2, 4, 6, 8, 10) if len(code) <= w)
+        cls = tnved_edition(year) if m.classification == "TNVED" else m.classification
+        return code.zfill(width), cls
+
+    def flow(self, raw: str) -> str:
+        if self.m.flow:
+            return self.m.flow
+        f = FLOW_WORDS.get(_key(raw))
+        if f is None:
+            raise _Reject("bad_flow", f"found {raw!r}, expected экспорт/импорт or exports/imports")
+        return f
+
+
+def read_table(grid: Grid, m: Mapping, limit: int | None = None) -> Reading:
+    """Every value cell of the table as a Cell (loaded row or rejection)."""
+    header, cols = _header(grid, m)
+    vcols = _value_columns(header, cols, m, grid)
+    res = Resolver(m)
+    out = Reading(header=header, value_columns=vcols)
+    n_data = 0
+    for r in range(m.header_row, len(grid.rows)):
+        values = grid.rows[r]
+        if all(_cell_text(v) == "" for v in values):
+            continue
+        n_data += 1
+        if limit is not None and n_data > limit:
+            break
+        line = r + 1
+        raw = "|".join(_cell_text(v) for v in values)
+
+        def get(col: str | None, values: list[Any] = values) -> str:
+            if col is None:
+                return ""
+            i = cols[col]
+            return _cell_text(values[i]) if i < len(values) else ""
+
+        for ci, h, year0, month0 in vcols:
+            fld = where(grid, r, ci, h)
+            v = values[ci] if ci < len(values) else None
+            year = year0
+            try:
+                number = parse_number(v, decimal=m.decimal)
+            except ValueError as exc:
+                number = None
+                bad = str(exc)
+            else:
+                bad = None
+                if number is None:
+                    out.missing += 1
+                    continue
+            cell = Cell(line, fld, raw, year)
+            out.cells.append(cell)
+            try:
+                if m.year_column:
+                    yt = get(m.year_column)
+                    ys = _YEAR.findall(yt)
+                    if len(ys) != 1:
+                        cell.field = where(grid, r, cols[m.year_column], m.year_column)
+                        raise _Reject("bad_year", f"found {yt!r}, expected a year such as 2015")
+                    year = cell.year = int(ys[0])
+                month = month0
+                if m.month_column:
+                    mt = get(m.month_column)
+                    k = _key(_YEAR.sub("", mt)).strip(" .,")
+                    month = MONTHS.get(k) or (int(k) if k.isdigit() and 1 <= int(k) <= 12 else None)
+                    if month is None:
+                        cell.field = where(grid, r, cols[m.month_column], m.month_column)
+                        raise _Reject("bad_month", f"found {mt!r}, expected a month")
+                if bad is not None:
+                    raise _Reject("bad_value", bad)
+                assert number is not None and year is not None
+                if number < 0:
+                    raise _Reject("negative_value", f"found {number}, expected a value >= 0")
+                try:
+                    partner = res.partner(get(m.partner))
+                except _Reject:
+                    cell.field = where(grid, r, cols[m.partner], m.partner)
+                    raise
+                try:
+                    flow = res.flow(get(m.flow_column))
+                except _Reject:
+                    assert m.flow_column
+                    cell.field = where(grid, r, cols[m.flow_column], m.flow_column)
+                    raise
+                try:
+                    product, cls = res.product(get(m.product), year)
+                except _Reject:
+                    assert m.product
+                    cell.field = where(grid, r, cols[m.product], m.product)
+                    raise
+            except _Reject as rej:
+                cell.code, cell.reason = rej.code, rej.reason
+                continue
+            exports = flow == "exports"
+            cell.row = {
+                "year": year,
+                "month": month,
+                "exporter": m.reporter if exports else partner,
+                "importer": partner if exports else m.reporter,
+                "declared_by": "exporter" if exports else "importer",
+                "re_flow": False,
+                "classification": cls,
+                "product": product,
+                "value_usd": float(number * m.value_unit),
+                "weight_kg": None,
+                "quantity": None,
+                "quantity_unit": None,
+            }
+    # One value per flow: a second cell for the same flow is quarantined.
+    seen: dict[tuple[Any, ...], Cell] = {}
+    for cell in out.cells:
+        if cell.row is None:
+            continue
+        row = cell.row
+        key = (row["year"], row["month"], row["exporter"], row["importer"], row["product"])
+        if key in seen:
+            first = seen[key]
+            cell.code = "duplicate_key"
+            cell.reason = (
+                f"flow {row['year']} {row['exporter']}->{row['importer']} {row['product']} "
+                f"already read at line {first.line}, {first.field}"
+            )
+            cell.row = None
+            continue
+        seen[key] = cell
+    # Product totals beside their detail (a partner's total row, a chapter beside its headings):
+    # the detail is kept, so that product sums count each dollar once.
+    groups: dict[tuple[Any, ...], list[str]] = {}
+    for key in seen:
+        groups.setdefault(key[:4], []).append(key[4])
+    covered: set[tuple[Any, ...]] = set()
+    for gk, products in groups.items():
+        detail = sorted(p for p in products if p != "TOTAL")
+        if "TOTAL" in products and detail:
+            covered.add((*gk, "TOTAL"))
+        for p in detail:
+            if any(q != p and q.startswith(p) for q in detail):
+                covered.add((*gk, p))
+    for key in covered:
+        cell = seen[key]
+        cell.code = "aggregate_product"
+        cell.reason = (
+            f"product {key[4]} is a total of finer products also in the table; "
+            "the detail is kept so that each dollar counts once"
+        )
+        cell.row = None
+    return out
+
+
+# --- staging and ingest ----------------------------------------------------------------------------
+@dataclass
+class StageReport:
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    cells_missing: int = 0
+    years: list[int] = field(default_factory=list)
+    rejected_by_reason: dict[str, int] = field(default_factory=dict)
+    classifications: list[str] = field(default_factory=list)
+    loaded_years: list[int] = field(default_factory=list)
+
+
+def stage(grid: Grid, m: Mapping, txn: Any) -> StageReport:
+    """Write the table's canonical rows per year and its quarantine into ``txn``."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from silkroad.store.schema import CANONICAL_COLUMNS, rejected_arrow_schema
+
+    reading = read_table(grid, m)
+    source = m.source
+    label = str(grid.path)
+    loaded = [c.row for c in reading.cells if c.row is not None]
+    rejected = [
+        {
+            "source": source,
+            "file": label,
+            "year": c.year,
+            "line": c.line,
+            "field": c.field,
+            "code": c.code,
+            "reason": c.reason,
+            "raw": c.raw,
+        }
+        for c in reading.cells
+        if c.row is None
+    ]
+    years = sorted({r["year"] for r in loaded} | {r["year"] for r in rejected if r["year"]})
+    types = {
+        "VARCHAR": pa.string(),
+        "SMALLINT": pa.int16(),
+        "TINYINT": pa.int8(),
+        "DOUBLE": pa.float64(),
+        "BOOLEAN": pa.bool_(),
+    }
+    schema = pa.schema([(n, types[t]) for n, t in CANONICAL_COLUMNS.items()])
+    for y in years:
+        rows = sorted(
+            (r for r in loaded if r["year"] == y),
+            key=lambda r: (r["exporter"], r["importer"], r["product"], r["month"] or 0),
+        )
+        table = pa.table(
+            {
+                name: pa.array(
+                    [source if name == "source" else r[name] for r in rows],
+                    type=schema.field(name).type,
+                )
+                for name in CANONICAL_COLUMNS
+            },
+            schema=schema,
+        )
+        pq.write_table(table, txn.year_path(y), compression="zstd")
+    rej_schema = rejected_arrow_schema()
+    rejected.sort(key=lambda r: r["line"])
+    pq.write_table(
+        pa.table({n: [r[n] for r in rejected] for n in rej_schema.names}, schema=rej_schema),
+        txn.rejected_path,
+    )
+    report = StageReport(
+        rows_read=len(reading.cells),
+        rows_loaded=len(loaded),
+        rows_rejected=len(rejected),
+        cells_missing=reading.missing,
+        years=years,
+    )
+    for r in rejected:
+        report.rejected_by_reason[r["code"]] = report.rejected_by_reason.get(r["code"], 0) + 1
+    report.rejected_by_reason = dict(sorted(report.rejected_by_reason.items()))
+    report.classifications = sorted({r["classification"] for r in loaded})
+    report.loaded_years = sorted({r["year"] for r in loaded})
+    return report
+
+
+def ingest_table(store: Any, path: str | Path, mapping: Any, *, force: bool = False) -> Any:
+    """Load a national table into ``store`` (called by :func:`silkroad.ingestion.ingest`)."""
+    import time
+
+    from silkroad.errors import StoreError
+    from silkroad.store.catalog import IngestRecord
+    from silkroad.store.store import IngestResult, utcnow
+
+    if mapping is None:
+        raise InputError(
+            "a table needs a mapping", field="--mapping", expected="a YAML file (docs/tables.md)"
+        )
+    started, started_at = time.perf_counter(), utcnow()
+    m = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
+    grid = read_grid(path, m)
+    source = m.source
+    sha = hashlib.sha256(f"{grid.sha256}:{m.sha256}".encode()).hexdigest()
+    with store.writer() as txn:
+        store.refresh()
+        catalog = store.catalog
+        state = catalog.sources.get(source)
+        for record in catalog.current_ingests(source):
+            current = state is not None and all(
+                state.years.get(str(y)) == record.id for y in record.years
+            )
+            if record.input_sha256 == sha and current:
+                return IngestResult(
+                    source=source,
+                    input_path=str(path),
+                    rows_read=0,
+                    rows_loaded=0,
+                    rows_rejected=0,
+                    seconds=time.perf_counter() - started,
+                    noop=True,
+                    message=f"already ingested on {record.finished_at}; nothing changed",
+                    record=record,
+                )
+        report = stage(grid, m, txn)
+        if report.rows_read != report.rows_loaded + report.rows_rejected:
+            raise StoreError(
+                "row counts do not add up; nothing was committed",
+                path=path,
+                expected="read = loaded + rejected",
+            )
+        if not report.years:
+            raise InputError(
+                "nothing to load from the table",
+                path=path,
+                found=f"{report.cells_missing} missing cells, no values",
+                expected="value cells under the mapped columns",
+            )
+        held = set(state.years) if state else set()
+        loaded_years = {int(y) for y in report.loaded_years}
+        empty = [y for y in report.years if str(y) in held and y not in loaded_years]
+        if empty and not force:
+            raise StoreError(
+                f"every value of {', '.join(map(str, empty))} was rejected, and the store "
+                "holds that year; "
+                "nothing was committed",
+                path=path,
+                hint="pass --force to replace them with empty years",
+            )
+        hs = [c for c in report.classifications if c != "TOTAL"]
+        record = IngestRecord(
+            id=txn.id,
+            source=source,
+            kind=KIND,
+            source_version=SOURCE_VERSION,
+            classification=(hs[-1] if hs else "TOTAL"),
+            synthetic=False,
+            input_path=str(Path(path).expanduser().resolve()),
+            input_sha256=sha,
+            rows_read=report.rows_read,
+            rows_loaded=report.rows_loaded,
+            rows_rejected=report.rows_rejected,
+            years=report.years,
+            started_at=started_at,
+            finished_at=utcnow(),
+            dir="",
+            rejected_by_reason=report.rejected_by_reason,
+        )
+        txn.commit(record, force=force)
+    span = (
+        f"{report.years[0]}–{report.years[-1]}" if len(report.years) > 1 else str(report.years[0])
+    )
+    return IngestResult(
+        source=source,
+        input_path=str(path),
+        rows_read=report.rows_read,
+        rows_loaded=report.rows_loaded,
+        rows_rejected=report.rows_rejected,
+        seconds=time.perf_counter() - started,
+        message=f"loaded {source} (reporter {m.reporter}), years {span}; "
+        f"{report.cells_missing} cells missing (not loaded)",
+        record=record,
+        rejected_by_reason=report.rejected_by_reason,
+    )
+
+
+def preview(path: str | Path, mapping: Any, rows: int = 10) -> tuple[Mapping, Grid, Reading]:
+    """How the first ``rows`` data rows of the table would be read (``silkroad mapping-check``)."""
+    m = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
+    grid = read_grid(path, m)
+    return m, grid, read_table(grid, m, limit=rows)
+
+
+__all__ = [
+    "Mapping",
+    "StageReport",
+    "ingest_table",
+    "load_mapping",
+    "preview",
+    "read_grid",
+    "read_table",
+    "stage",
+]
