@@ -1,0 +1,404 @@
+"""National statistics tables (issue 5, part 2): CSV/XLSX through a YAML mapping.
+
+Every expected number below is worked out by hand in the comments (values in thousand USD in
+the tables, USD in the store).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import silkroad as sr
+from silkroad.errors import FormatError, InputError
+from silkroad.reference.baskets import example_baskets_path
+from silkroad.reference.countries import is_aggregate
+from silkroad.sources import table
+from silkroad.sources.numbers import parse_number
+from test_comtrade import KAZ, RUS, rec, write_json
+
+CHN = 156
+
+MAPPINGS = Path(table.__file__).parent / "data" / "mappings"
+
+
+def write_csv(path: Path, lines: list[str], encoding: str = "cp1251") -> Path:
+    path.write_bytes("\r\n".join(lines).encode(encoding) + b"\r\n")
+    return path
+
+
+def write_yaml(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+WIDE_MAPPING = """\
+name: belstat
+reporter: BLR
+flow: {column: Поток}
+header_row: 3
+unit: thousand_usd
+partner: Страна
+product: Код ТН ВЭД
+classification: HS12
+wide: {columns: years}
+"""
+
+#: Belarus's trade as Belstat would publish it: title, blank line, header on row 3, Russian
+#: names, NBSP and space thousands, decimal comma, '-' for nil, 'Всего' and 'СНГ' rows.
+BELSTAT = [
+    "Внешняя торговля Республики Беларусь товарами, тыс. долл. США",
+    "",
+    "Поток;Страна;Код ТН ВЭД;2014;2015;2016 г.",
+    "экспорт;Всего;;4\u00a0010,5;3 200;2 600,25",
+    "экспорт;СНГ;;3\u00a0010,5;2 200;2 600,25",
+    "экспорт;Казахстан;8701;2\u00a0000,5;1 500;-",
+    "экспорт;Казахстан;0402;1 000;700;2 100,25",
+    "экспорт;Россия;0402;10;-;500",
+    "экспорт;Китай;8701;1\u00a0000;1 000;-",
+    "импорт;Казахстан;2709;300,5;250;200",
+    "импорт;Россия;2709;5 000;4 000;3 000",
+]
+
+#: The same flows as Comtrade API records of reporter Belarus (H4 = HS12), in USD.
+COMTRADE_SAME = [
+    rec("X", KAZ, "8701", 2_000_500.0, refYear=2014, period="2014"),
+    rec("X", KAZ, "8701", 1_500_000.0, refYear=2015, period="2015"),
+    rec("X", KAZ, "0402", 1_000_000.0, refYear=2014, period="2014"),
+    rec("X", KAZ, "0402", 700_000.0, refYear=2015, period="2015"),
+    rec("X", KAZ, "0402", 2_100_250.0, refYear=2016, period="2016"),
+    rec("X", RUS, "0402", 10_000.0, refYear=2014, period="2014"),
+    rec("X", RUS, "0402", 500_000.0, refYear=2016, period="2016"),
+    rec("X", CHN, "8701", 1_000_000.0, refYear=2014, period="2014"),
+    rec("X", CHN, "8701", 1_000_000.0, refYear=2015, period="2015"),
+    rec("M", KAZ, "2709", 300_500.0, refYear=2014, period="2014"),
+    rec("M", KAZ, "2709", 250_000.0, refYear=2015, period="2015"),
+    rec("M", KAZ, "2709", 200_000.0, refYear=2016, period="2016"),
+    rec("M", RUS, "2709", 5_000_000.0, refYear=2014, period="2014"),
+    rec("M", RUS, "2709", 4_000_000.0, refYear=2015, period="2015"),
+    rec("M", RUS, "2709", 3_000_000.0, refYear=2016, period="2016"),
+]
+# The table's 'Всего' row (partner WLD) has no counterpart here: analyses leave aggregates out,
+# so the numbers must agree without it. (A Comtrade file mixing World TOTAL rows with HS rows
+# records the classification 'HS12,TOTAL', which structure() cannot read yet.)
+
+
+# --- numbers --------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1 234,5", Decimal("1234.5")),
+        ("1\u00a0234\u00a0567,25", Decimal("1234567.25")),
+        ("1\u202f234", Decimal("1234")),
+        ("1,234.5", Decimal("1234.5")),
+        ("1.234,5", Decimal("1234.5")),
+        ("-12,5", Decimal("-12.5")),
+        ("\u221212,5", Decimal("-12.5")),
+        ("0", Decimal("0")),
+        (2015.5, Decimal("2015.5")),
+        (7, Decimal("7")),
+    ],
+)
+def test_numbers_as_offices_write_them(text, expected):
+    assert parse_number(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", " ", "-", "–", "—", "…", "x", "х", None])
+def test_missing_is_none_not_zero(text):
+    assert parse_number(text) is None
+
+
+@pytest.mark.parametrize("text", ["abc", "12 кг", "1,2,3.4.5", "1)", True])
+def test_bad_numbers_raise(text):
+    with pytest.raises(ValueError):
+        parse_number(text)
+
+
+def test_single_comma_is_decimal_unless_the_mapping_says_dot():
+    assert parse_number("1,234") == Decimal("1.234")
+    assert parse_number("1,234", decimal=".") == Decimal("1234")
+
+
+def _russian(value: Decimal, sep: str, minus: str) -> str:
+    sign, digits = ("-" if value < 0 else ""), f"{abs(value):.2f}"
+    whole, frac = digits.split(".")
+    groups = []
+    while whole:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    return (minus if sign else "") + sep.join(groups) + "," + frac
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    cents=st.integers(min_value=-(10**15), max_value=10**15),
+    sep=st.sampled_from([" ", "\u00a0", "\u202f", ""]),
+    minus=st.sampled_from(["-", "\u2212"]),
+)
+def test_property_russian_numbers_parse_back_exactly(cents, sep, minus):
+    value = Decimal(cents) / 100
+    assert parse_number(_russian(value, sep, minus)) == value
+
+
+# --- wide -> long ---------------------------------------------------------------------------------
+PARTNERS = ["Казахстан", "Россия", "Китай", "Германия", "Польша"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    cells=st.lists(
+        st.lists(
+            st.one_of(st.none(), st.integers(min_value=0, max_value=10**9)), min_size=3, max_size=3
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_property_wide_to_long_preserves_sums(tmp_path_factory, cells):
+    d = tmp_path_factory.mktemp("wide")
+    lines = ["Страна;2014;2015;2016"]
+    for name, row in zip(PARTNERS, cells, strict=False):
+        texts = ["-" if c is None else _russian(Decimal(c) / 100, "\u00a0", "-") for c in row]
+        lines.append(";".join([name, *texts]))
+    path = write_csv(d / "t.csv", lines)
+    m = table.load_mapping(
+        {
+            "name": "t",
+            "reporter": "BLR",
+            "flow": "exports",
+            "unit": "thousand_usd",
+            "partner": "Страна",
+            "wide": {"columns": "years"},
+        }
+    )
+    reading = table.read_table(table.read_grid(path, m), m)
+    rows = pd.DataFrame([c.row for c in reading.cells if c.row is not None])
+    n = min(len(cells), len(PARTNERS))
+    for j, year in enumerate((2014, 2015, 2016)):
+        expected = sum(Decimal(r[j]) / 100 * 1000 for r in cells[:n] if r[j] is not None)
+        got = rows[rows.year == year].value_usd.sum() if len(rows) else 0.0
+        assert got == pytest.approx(float(expected), rel=1e-12, abs=1e-6)
+    missing = sum(1 for r in cells[:n] for c in r if c is None)
+    assert reading.missing == missing
+    assert len(reading.cells) == 3 * n - missing
+
+
+# --- ingest: counting, quarantine, aggregates ---------------------------------------------------
+def test_counting_identity_with_bad_cells(tmp_path):
+    path = write_csv(
+        tmp_path / "blr.csv",
+        [
+            "Экспорт, тыс. долл. США",
+            "",
+            "Страна;Код ТН ВЭД;2015;2016 г.",
+            "Всего;;1\u00a0500,0;2 000,5",  # 2 cells -> WLD TOTAL
+            "Казахстан;8701;1\u00a0000,0;1 500,5",  # 2 loaded
+            "Россия;0402;500;-",  # 1 loaded, 1 missing
+            "СНГ;;1500;2000,5",  # 2 quarantined: aggregate_partner
+            "Атлантида;8701;1;2",  # 2 quarantined: unknown_country
+            "Китай;8701;x;abc",  # x missing, 'abc' quarantined: bad_value
+        ],
+    )
+    mapping = write_yaml(
+        tmp_path / "m.yaml",
+        "name: belstat\nreporter: BLR\nflow: exports\nheader_row: 3\nunit: thousand_usd\n"
+        "partner: Страна\nproduct: Код ТН ВЭД\nclassification: HS12\nwide: {columns: years}\n",
+    )
+    store = sr.open(tmp_path / "home")
+    result = sr.ingest(store, "table", path, mapping=mapping)
+    assert result.source == "table-blr-belstat"
+    # read 10 = loaded 5 (2 WLD + 2 KAZ + 1 RUS) + rejected 5; missing 2 ('-' and 'x')
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (10, 5, 5)
+    assert result.rejected_by_reason == {
+        "aggregate_partner": 2,
+        "bad_value": 1,
+        "unknown_country": 2,
+    }
+    assert "2 cells missing" in result.message
+    rej = store.rejected("table-blr-belstat")
+    bad = rej[rej.code == "bad_value"].iloc[0]
+    assert (bad.line, bad.field, bad.year) == (9, "column 4 ('2016 г.')", 2016)
+    assert "abc" in bad.reason
+    assert set(rej[rej.code == "unknown_country"].line) == {8}
+    flows = store.flows("table-blr-belstat").to_pandas()
+    kaz = flows[(flows.importer == "KAZ")].sort_values("year")
+    assert kaz.value_usd.tolist() == [1_000_000.0, 1_500_500.0]
+    assert kaz.declared_by.unique().tolist() == ["exporter"]
+    assert kaz["product"].tolist() == ["8701", "8701"]
+    assert flows[flows.importer == "RUS"]["product"].tolist() == ["0402"]  # leading zero kept
+    # Re-ingesting the same file with the same mapping changes nothing.
+    again = sr.ingest(store, "table", path, mapping=mapping)
+    assert again.noop
+
+
+def test_aggregates_never_counted_twice(tmp_path):
+    """'Всего' equals the sum of the countries and 'СНГ' a part of it: a naive sum of the
+    partner column would give 3 × 3 000 (Всего + СНГ + countries); Belarus's total must be
+    3 000 thousand USD (1 000 + 2 000)."""
+    path = write_csv(
+        tmp_path / "t.csv",
+        ["Страна;2015", "Всего;3 000", "СНГ;3 000", "Казахстан;1 000", "Россия;2 000"],
+        encoding="utf-8-sig",
+    )
+    mapping = {
+        "name": "t",
+        "reporter": "BLR",
+        "flow": "exports",
+        "unit": "thousand_usd",
+        "partner": "Страна",
+        "wide": {"columns": "years"},
+    }
+    store = sr.open(tmp_path / "home")
+    result = sr.ingest(store, "table", path, mapping=mapping)
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (4, 3, 1)
+    flows = store.flows().to_pandas()
+    assert flows.value_usd.sum() == 6_000_000.0  # WLD 3 000 + KAZ 1 000 + RUS 2 000 (thousand)
+    wld = flows[flows.importer == "WLD"]
+    assert wld.value_usd.tolist() == [3_000_000.0]
+    assert is_aggregate("WLD")
+    prof = store.pair("BLR", "KAZ", perspective="exporter").profile()
+    assert prof.a_trade_total_usd.tolist() == [3_000_000.0]  # not 6 000 000 nor 9 000 000
+    assert prof.exports_usd.tolist() == [1_000_000.0]
+    assert prof.partner_share_of_a.tolist() == pytest.approx([1 / 3])
+
+
+def test_national_table_round_trip_matches_canonical_rows(tmp_path):
+    path = write_csv(tmp_path / "belstat.csv", BELSTAT)
+    mapping = write_yaml(tmp_path / "belstat.yaml", WIDE_MAPPING)
+    table_store = sr.open(tmp_path / "table_home")
+    result = sr.ingest(table_store, "table", path, mapping=mapping)
+    # 8 data rows × 3 years = 24 cells, 3 of them '-': read 21; loaded 3 WLD (Всего) + 15
+    # partner-product flows (the 15 Comtrade records below); rejected: the 3 'СНГ' cells.
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (21, 18, 3)
+    assert result.rejected_by_reason == {"aggregate_partner": 3}
+    comtrade_store = sr.open(tmp_path / "comtrade_home")
+    sr.ingest(comtrade_store, "comtrade", write_json(tmp_path / "blr.json", COMTRADE_SAME))
+
+    a = table_store.pair("BLR", "KAZ", perspective="exporter")
+    b = comtrade_store.pair("BLR", "KAZ", perspective="exporter")
+    assert a.source == "table-blr-belstat" and b.source == "comtrade-blr"
+    pa_, pb = a.profile(), b.profile()
+    pd.testing.assert_frame_equal(pa_, pb)
+    # By hand: BLR->KAZ 2014 = 2 000,5 + 1 000 = 3 000,5 thousand; KAZ->BLR 300,5 thousand.
+    assert pa_.exports_usd.tolist() == [3_000_500.0, 2_200_000.0, 2_100_250.0]
+    assert pa_.imports_usd.tolist() == [300_500.0, 250_000.0, 200_000.0]
+    # Belarus's exports 2014 to all partners: 3 000,5 + 10 + 1 000 = 4 010,5 (= 'Всего').
+    assert pa_.a_trade_total_usd.iloc[0] == 4_010_500.0 + 300_500.0 + 5_000_000.0
+    for year in (2014, 2015, 2016):
+        for level in ("hs2", "hs4"):
+            sa = a.structure(year, direction="exports", level=level)
+            sb = b.structure(year, direction="exports", level=level)
+            pd.testing.assert_frame_equal(sa, sb)
+    s14 = a.structure(2014, direction="exports", level="hs4")
+    assert dict(zip(s14.code, s14.value_usd, strict=True)) == {
+        "8701": 2_000_500.0,
+        "0402": 1_000_000.0,
+    }
+
+
+def test_xlsx_long_table_with_sheet_and_header_row(tmp_path):
+    xlsxwriter = pytest.importorskip("xlsxwriter")
+    path = tmp_path / "kaz.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    wb.add_worksheet("Титул").write(0, 0, "Бюро национальной статистики")
+    ws = wb.add_worksheet("Данные")
+    ws.write_row(0, 0, ["Экспорт Казахстана, млн долл. США"])
+    ws.write_row(1, 0, ["Год", "Направление", "Партнёр", "Стоимость"])
+    ws.write_row(2, 0, [2015, "экспорт", "Беларусь", 1.5])  # numeric cell: 1.5 million
+    ws.write_row(3, 0, ["2015", "Импорт", "Belarus", "2,25"])  # text cell, decimal comma
+    ws.write_row(4, 0, [2015, "экспорт", "Russia", "n.a."])  # bad value -> quarantine
+    ws.write_row(5, 0, [2015, "транзит", "Россия", 3])  # bad flow -> quarantine
+    ws.write_row(6, 0, [2016, "экспорт", "Весь мир", 10])  # world total -> WLD
+    wb.close()
+    mapping = {
+        "name": "bns",
+        "reporter": "Казахстан",
+        "sheet": "Данные",
+        "header_row": 2,
+        "unit": "million_usd",
+        "flow": {"column": "Направление"},
+        "partner": "Партнёр",
+        "year": "Год",
+        "value": "Стоимость",
+    }
+    store = sr.open(tmp_path / "home")
+    result = sr.ingest(store, "table", path, mapping=mapping)
+    assert result.source == "table-kaz-bns"
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (5, 3, 2)
+    rej = store.rejected("table-kaz-bns").sort_values("line")
+    assert rej.field.tolist() == ["Данные!D5 ('Стоимость')", "Данные!B6 ('Направление')"]
+    assert rej.code.tolist() == ["bad_value", "bad_flow"]
+    flows = store.flows().to_pandas().sort_values(["year", "exporter"])
+    got = list(zip(flows.exporter, flows.importer, flows.declared_by, flows.value_usd, strict=True))
+    assert got == [
+        ("BLR", "KAZ", "importer", 2_250_000.0),
+        ("KAZ", "BLR", "exporter", 1_500_000.0),
+        ("KAZ", "WLD", "exporter", 10_000_000.0),
+    ]
+    assert set(flows["product"]) == {"TOTAL"}
+
+
+def test_header_not_matching_the_mapping_names_file_row_and_columns(tmp_path):
+    path = write_csv(tmp_path / "t.csv", ["Заголовок", "Страна;2015", "Казахстан;1"])
+    mapping = {
+        "name": "t",
+        "reporter": "BLR",
+        "flow": "exports",
+        "header_row": 2,
+        "partner": "Партнёр",
+        "wide": {"columns": "years"},
+    }
+    with pytest.raises(FormatError) as err:
+        sr.ingest(sr.open(tmp_path / "home"), "table", path, mapping=mapping)
+    msg = str(err.value)
+    assert "t.csv" in msg and "line 2" in msg and "'Партнёр'" in msg and "'Страна'" in msg
+
+
+def test_bad_mapping_and_missing_mapping(tmp_path):
+    path = write_csv(tmp_path / "t.csv", ["Страна;2015", "Казахстан;1"])
+    with pytest.raises(InputError, match="mapping"):
+        sr.ingest(sr.open(tmp_path / "home"), "table", path)
+    with pytest.raises(InputError, match="unit"):
+        table.load_mapping(
+            {"name": "t", "reporter": "BLR", "flow": "exports", "partner": "x", "unit": "rub"}
+        )
+
+
+def test_basket_names_as_products(tmp_path):
+    mapping = {
+        "name": "t",
+        "reporter": "BLR",
+        "flow": "exports",
+        "unit": "thousand_usd",
+        "partner": "Страна",
+        "product": "Группа товаров",
+        "classification": "HS12",
+        "products": {"baskets": str(example_baskets_path())},
+        "wide": {"columns": "years"},
+    }
+    path = write_csv(
+        tmp_path / "t.csv",
+        [
+            "Страна;Группа товаров;2015",
+            "Казахстан;Тракторы и седельные тягачи;10",
+            "Казахстан;dairy;5",
+            "Казахстан;Сыр;1",
+        ],
+    )
+    m = table.load_mapping(mapping)
+    reading = table.read_table(table.read_grid(path, m), m)
+    rows = [c.row for c in reading.cells if c.row]
+    baskets = m.baskets.assign(pd.Series([r["product"] for r in rows])).tolist()
+    assert baskets == ["tractors", "dairy"]
+    assert [c.code for c in reading.cells if c.row is None] == ["unknown_basket"]
+
+
+@pytest.mark.parametrize("name", ["belstat_wide_years.yaml", "long_table.yaml"])
+def test_shipped_mappings_load(name):
+    m = table.load_mapping(MAPPINGS / name)
+    assert m.reporter in ("BLR", "KAZ")
