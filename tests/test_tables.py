@@ -402,3 +402,31 @@ def test_basket_names_as_products(tmp_path):
 def test_shipped_mappings_load(name):
     m = table.load_mapping(MAPPINGS / name)
     assert m.reporter in ("BLR", "KAZ")
+
+
+def test_cli_mapping_check_and_ingest_table(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from silkroad.cli import app
+
+    path = write_csv(tmp_path / "belstat.csv", BELSTAT)
+    mapping = write_yaml(tmp_path / "belstat.yaml", WIDE_MAPPING)
+    runner = CliRunner()
+    res = runner.invoke(app, ["mapping-check", str(path), "--mapping", str(mapping), "--rows", "2"])
+    assert res.exit_code == 0, res.output
+    assert "table-blr-belstat" in res.output and "aggregate_partner" in res.output
+    res = runner.invoke(
+        app, ["mapping-check", str(path), "--mapping", str(mapping), "--rows", "3", "--json"]
+    )
+    doc = json.loads(res.output)
+    # rows 1-3: Всего (3 cells), СНГ (3, rejected), Казахстан 8701 (2 + one '-')
+    assert (doc["cells_read"], doc["cells_loaded"], doc["cells_rejected"]) == (8, 5, 3)
+    assert doc["cells_missing"] == 1 and doc["encoding"] == "cp1251"
+    home = tmp_path / "home"
+    res = runner.invoke(
+        app, ["ingest", "table", str(path), "--mapping", str(mapping), "--home", str(home)]
+    )
+    assert res.exit_code == 0, res.output
+    assert "rows read 21  loaded 18  rejected 3" in res.output

@@ -118,12 +118,13 @@ def parse_years(text: str | None) -> list[int] | None:
 # --- commands ------------------------------------------------------------------------------------
 @app.command()
 def ingest(
-    source: Annotated[str, typer.Argument(help="Source format: baci or comtrade.")],
+    source: Annotated[str, typer.Argument(help="Source format: baci, comtrade or table.")],
     path: Annotated[
         Path,
         typer.Argument(
             help="BACI: a release zip, a directory of its files, or a year CSV. "
-            "Comtrade: an API JSON response, a CSV export or a legacy API CSV."
+            "Comtrade: an API JSON response, a CSV export or a legacy API CSV. "
+            "Table: a national statistics CSV, XLSX or XLS (with --mapping)."
         ),
     ],
     home: HomeOption = None,
@@ -136,6 +137,10 @@ def ingest(
             "--reporter", help="Comtrade: the reporter (ISO3) to load from a multi-reporter file."
         ),
     ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option("--mapping", help="Table: the YAML mapping that says how to read it."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Load a source's files into the store (atomic; rows read = loaded + rejected)."""
@@ -143,7 +148,9 @@ def ingest(
 
     store = Store(home)
     with _progress(f"ingest {path.name}") as progress:
-        result = run_ingest(store, source, path, progress=progress, force=force, reporter=reporter)
+        result = run_ingest(
+            store, source, path, progress=progress, force=force, reporter=reporter, mapping=mapping
+        )
     if as_json:
         _print_json(result.to_dict())
         return
@@ -345,7 +352,7 @@ def main() -> None:
 
 
 # The analysis commands register themselves on ``app``.
-from silkroad import cli_analysis, cli_brief, cli_download  # noqa: E402, F401
+from silkroad import cli_analysis, cli_brief, cli_download, cli_tables  # noqa: E402, F401
 
 if __name__ == "__main__":  # `python -m silkroad.cli`: run the imported module's app
     from silkroad.cli import main as _main_of_package
