@@ -430,3 +430,63 @@ def test_cli_mapping_check_and_ingest_table(tmp_path):
     )
     assert res.exit_code == 0, res.output
     assert "rows read 21  loaded 18  rejected 3" in res.output
+
+
+def test_tnved_codes_and_product_totals_beside_detail(tmp_path):
+    path = write_csv(
+        tmp_path / "t.csv",
+        [
+            "Страна;Код ТН ВЭД;2017",
+            "Казахстан;8701201000;10",
+            "Казахстан;0402109100;5",
+            "Казахстан;0402;3",  # heading 0402 beside its detail 0402109100: quarantined
+        ],
+    )
+    mapping = {
+        "name": "tn",
+        "reporter": "BLR",
+        "flow": "exports",
+        "unit": "thousand_usd",
+        "partner": "Страна",
+        "product": "Код ТН ВЭД",
+        "classification": "TNVED",
+        "wide": {"columns": "years"},
+    }
+    store = sr.open(tmp_path / "home")
+    result = sr.ingest(store, "table", path, mapping=mapping)
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (3, 2, 1)
+    assert result.rejected_by_reason == {"aggregate_product": 1}
+    assert result.record.classification == "HS17"  # TN VED of 2017 follows HS 2017
+    s = store.pair("BLR", "KAZ", perspective="exporter").structure(2017, level="hs6")
+    assert dict(zip(s.code, s.value_usd, strict=True)) == {"870120": 10_000.0, "040210": 5_000.0}
+
+
+def test_wide_by_month(tmp_path):
+    path = write_csv(
+        tmp_path / "t.csv",
+        ["Страна;Январь;Февраль;Март", "Россия;1,5;-;2", "Казахстан;0,25;0,5;0,75"],
+        encoding="utf-8",
+    )
+    mapping = {
+        "name": "m",
+        "reporter": "BLR",
+        "flow": "imports",
+        "unit": "million_usd",
+        "partner": "Страна",
+        "wide": {"columns": "months", "year": 2023},
+    }
+    m = table.load_mapping(mapping)
+    reading = table.read_table(table.read_grid(path, m), m)
+    rows = [
+        (r["exporter"], r["importer"], r["year"], r["month"], r["value_usd"], r["declared_by"])
+        for r in (c.row for c in reading.cells)
+        if r
+    ]
+    assert rows == [
+        ("RUS", "BLR", 2023, 1, 1_500_000.0, "importer"),
+        ("RUS", "BLR", 2023, 3, 2_000_000.0, "importer"),
+        ("KAZ", "BLR", 2023, 1, 250_000.0, "importer"),
+        ("KAZ", "BLR", 2023, 2, 500_000.0, "importer"),
+        ("KAZ", "BLR", 2023, 3, 750_000.0, "importer"),
+    ]
+    assert reading.missing == 1
