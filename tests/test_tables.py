@@ -490,3 +490,52 @@ def test_wide_by_month(tmp_path):
         ("KAZ", "BLR", 2023, 3, 750_000.0, "importer"),
     ]
     assert reading.missing == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Российская Федерация", "RUS"),
+        ("Республика Латвия", "LVA"),
+        ("Тайвань (Китай)", "TWN"),
+        ("Россия 1)", "RUS"),
+        ("Узбекистан*", "UZB"),
+        ("398", "KAZ"),
+        ("Germany", "DEU"),
+        ("Всего", "WLD"),
+        ("Итого", "WLD"),
+        ("World", "WLD"),
+    ],
+)
+def test_partner_names(name, expected):
+    m = table.load_mapping(
+        {
+            "name": "x",
+            "reporter": "BLR",
+            "flow": "exports",
+            "partner": "p",
+            "value": "v",
+            "year": 2015,
+        }
+    )
+    assert table.Resolver(m).partner(name) == expected
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["СНГ", "ЕАЭС", "Страны СНГ", "страны вне СНГ", "Страны ЕС", "Азия", "Остальные страны мира"],
+)
+def test_regional_aggregates_are_rejected(name):
+    m = table.load_mapping(
+        {
+            "name": "x",
+            "reporter": "BLR",
+            "flow": "exports",
+            "partner": "p",
+            "value": "v",
+            "year": 2015,
+        }
+    )
+    with pytest.raises(Exception) as err:
+        table.Resolver(m).partner(name)
+    assert err.value.code == "aggregate_partner"

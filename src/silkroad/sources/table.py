@@ -600,18 +600,27 @@ class Resolver:
             return "WLD", None, None
         if (
             k in REGION_NAMES
-            or k.startswith(("страны ", "countries ", "в том числе", "из них"))
+            or k.startswith(
+                ("страны ", "countries ", "в том числе", "из них", "остальные", "прочие", "other ")
+            )
             or "вне снг" in k
             or "вне еаэс" in k
         ):
             return (
                 None,
                 "aggregate_partner",
-                f"{name!r} is a group of countries (its members are in the table); "
-                "not loaded so that no dollar is counted twice",
+                f"{name!r} is a group of countries, not an economy; not loaded "
+                "(a regional subtotal would count its members' trade twice)",
             )
         try:
-            iso = resolve_country(name)
+            try:
+                iso = resolve_country(name)
+            except Exception:
+                # 'Республика Латвия', 'Королевство Нидерландов': try the short name.
+                short = re.sub(r"^(республика|королевство|княжество)\s+", "", name, flags=re.I)
+                if short == name:
+                    raise
+                iso = resolve_country(short)
         except Exception as exc:
             msg = getattr(exc, "hint", None)
             return (
