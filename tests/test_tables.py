@@ -539,3 +539,33 @@ def test_regional_aggregates_are_rejected(name):
     with pytest.raises(Exception) as err:
         table.Resolver(m).partner(name)
     assert err.value.code == "aggregate_partner"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    kinds=st.lists(
+        st.lists(st.sampled_from(["good", "bad", "missing"]), min_size=2, max_size=2),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_property_counting_identity_with_bad_cells(tmp_path_factory, kinds):
+    """Each cell is a number, garbage or a dash: read = loaded + rejected, garbage rejected."""
+    text = {"good": "1\u00a0000,5", "bad": "12 кг", "missing": "-"}
+    lines = ["Страна;2015;2016"]
+    lines += [
+        ";".join([p, *(text[k] for k in row)]) for p, row in zip(PARTNERS, kinds, strict=False)
+    ]
+    path = write_csv(tmp_path_factory.mktemp("count") / "t.csv", lines)
+    m = table.load_mapping(
+        {"name": "t", "reporter": "BLR", "flow": "exports", "partner": "Страна", "wide": "years"}
+    )
+    reading = table.read_table(table.read_grid(path, m), m)
+    used = [k for row in kinds[: len(PARTNERS)] for k in row]
+    loaded = [c for c in reading.cells if c.row is not None]
+    rejected = [c for c in reading.cells if c.row is None]
+    assert len(reading.cells) == len(loaded) + len(rejected)
+    assert len(loaded) == used.count("good")
+    assert len(rejected) == used.count("bad")
+    assert {c.code for c in rejected} <= {"bad_value"}
+    assert reading.missing == used.count("missing")
