@@ -569,3 +569,17 @@ def test_property_counting_identity_with_bad_cells(tmp_path_factory, kinds):
     assert len(rejected) == used.count("bad")
     assert {c.code for c in rejected} <= {"bad_value"}
     assert reading.missing == used.count("missing")
+
+
+def test_cli_mapping_check_shows_the_top_rows_when_the_header_is_wrong(tmp_path):
+    from typer.testing import CliRunner
+
+    from silkroad.cli import app
+
+    path = write_csv(tmp_path / "belstat.csv", BELSTAT)
+    mapping = write_yaml(
+        tmp_path / "m.yaml", WIDE_MAPPING.replace("header_row: 3", "header_row: 2")
+    )
+    res = CliRunner().invoke(app, ["mapping-check", str(path), "--mapping", str(mapping)])
+    assert res.exit_code != 0 and isinstance(res.exception, FormatError)
+    assert "   3: Поток | Страна | Код ТН ВЭД | 2014 | 2015 | 2016 г." in res.output

@@ -19,9 +19,20 @@ def mapping_check(
     as_json: JsonOption = False,
 ) -> None:
     """Preview how the first rows of a table would be read with a mapping (nothing is stored)."""
-    from silkroad.sources.table import preview
+    from silkroad.errors import FormatError
+    from silkroad.sources.table import load_mapping, preview, read_grid
 
-    m, grid, reading = preview(path, mapping, rows=rows)
+    try:
+        m, grid, reading = preview(path, mapping, rows=rows)
+    except FormatError:
+        # Show the top of the table as read, so that header_row and the names can be fixed.
+        if not as_json:
+            top = read_grid(path, load_mapping(mapping)).rows[:8]
+            out.print("the first rows as read (row number: cells):")
+            for n, cells in enumerate(top, start=1):
+                shown = " | ".join("" if c is None else str(c) for c in cells)
+                out.print(f"{n:>4}: {shown}", markup=False)
+        raise
     cells: list[dict[str, Any]] = []
     for c in reading.cells:
         item: dict[str, Any] = {"line": c.line, "field": c.field}
