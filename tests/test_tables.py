@@ -583,3 +583,53 @@ def test_cli_mapping_check_shows_the_top_rows_when_the_header_is_wrong(tmp_path)
     res = CliRunner().invoke(app, ["mapping-check", str(path), "--mapping", str(mapping)])
     assert res.exit_code != 0 and isinstance(res.exception, FormatError)
     assert "   3: Поток | Страна | Код ТН ВЭД | 2014 | 2015 | 2016 г." in res.output
+
+
+def test_mirror_across_sources_national_table_vs_comtrade(tmp_path):
+    """Belarus's side from its national table, Kazakhstan's from Comtrade: the mirror of
+    tests/test_mirror.py (importer = exporter × 1.06, harvester parts missing on KAZ's side)."""
+    from test_comtrade import BLR
+
+    path = write_csv(
+        tmp_path / "blr.csv",
+        [
+            "Поток;Страна;Код;2016",
+            "экспорт;Казахстан;870120;1,0",  # 1 000 USD
+            "экспорт;Казахстан;040210;0,2",  # 200 USD
+            "экспорт;Казахстан;843390;0,05",  # 50 USD
+            "импорт;Казахстан;270900;0,53",  # 530 USD
+        ],
+    )
+    mapping = {
+        "name": "belstat",
+        "reporter": "BLR",
+        "flow": {"column": "Поток"},
+        "unit": "thousand_usd",
+        "partner": "Страна",
+        "product": "Код",
+        "classification": "HS12",
+        "wide": {"columns": "years"},
+    }
+    kaz = [
+        rec("M", BLR, "870120", 1060.0, reporterCode=KAZ),
+        rec("M", BLR, "040210", 212.0, reporterCode=KAZ),
+        rec("X", BLR, "270900", 500.0, reporterCode=KAZ),
+    ]
+    store = sr.open(tmp_path / "home")
+    sr.ingest(store, "table", path, mapping=mapping)
+    sr.ingest(store, "comtrade", write_json(tmp_path / "kaz.json", kaz))
+    result = store.pair("BLR", "KAZ").mirror(2016, level="hs6", top=None)
+    ex = result["exports"].set_index("code")
+    assert ex.loc["870120", "exporter_declared_usd"] == pytest.approx(1000.0)
+    assert ex.loc["870120", "cif_fob_ratio"] == pytest.approx(1.06)
+    assert "missing_importer_side" in ex.loc["843390", "flags"]
+    s = result["summary"].set_index("direction")
+    assert s.loc["exports", "exporter_declared_usd"] == pytest.approx(1250.0)
+    assert s.loc["exports", "cif_fob_ratio_common"] == pytest.approx(1.06)
+    assert s.loc["imports", "cif_fob_ratio_common"] == pytest.approx(1.06)
+    assert result["metadata"]["sources_used"] == {
+        "exports: declared by BLR": "table-blr-belstat",
+        "exports: declared by KAZ": "comtrade-kaz",
+        "imports: declared by KAZ": "comtrade-kaz",
+        "imports: declared by BLR": "table-blr-belstat",
+    }
