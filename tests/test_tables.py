@@ -633,3 +633,45 @@ def test_mirror_across_sources_national_table_vs_comtrade(tmp_path):
         "imports: declared by KAZ": "comtrade-kaz",
         "imports: declared by BLR": "table-blr-belstat",
     }
+
+
+def test_two_header_rows_with_merged_flow_cells_xlsx(tmp_path):
+    """Belstat layout: 'Экспорт' / 'Импорт' / 'Сальдо' merged over their years (row 2), the years
+    below (row 3). Balance columns name no flow and are not read."""
+    xlsxwriter = pytest.importorskip("xlsxwriter")
+    path = tmp_path / "belstat.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Лист1")
+    ws.write(0, 0, "Внешняя торговля товарами, тыс. долл. США")
+    ws.write(1, 0, "Страна")
+    ws.merge_range(1, 1, 1, 2, "Экспорт")
+    ws.merge_range(1, 3, 1, 4, "Импорт")
+    ws.merge_range(1, 5, 1, 6, "Сальдо")
+    ws.write_row(2, 1, ["2015", "2016", "2015", "2016", "2015", "2016"])
+    ws.write_row(3, 0, ["Казахстан", 1000, "1 100,5", 300, "-", 700, 1100.5])
+    ws.write_row(4, 0, ["Всего", 1000, "1 100,5", 300, "-", 700, 1100.5])
+    wb.close()
+    mapping = {
+        "name": "belstat",
+        "reporter": "BLR",
+        "flow": "header",
+        "header_row": [2, 3],
+        "unit": "thousand_usd",
+        "partner": "Страна",
+        "wide": {"columns": "years"},
+    }
+    m = table.load_mapping(mapping)
+    reading = table.read_table(table.read_grid(path, m), m)
+    assert [vc[1] for vc in reading.value_columns] == [
+        "Экспорт 2015",
+        "Экспорт 2016",
+        "Импорт 2015",
+        "Импорт 2016",
+    ]
+    store = sr.open(tmp_path / "home")
+    result = sr.ingest(store, "table", path, mapping=mapping)
+    # 2 rows × 4 value cells, 2 of them '-': read 6, all loaded (KAZ and WLD)
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (6, 6, 0)
+    prof = store.pair("BLR", "KAZ", perspective="exporter").profile()
+    assert prof.exports_usd.tolist() == [1_000_000.0, 1_100_500.0]
+    assert prof.imports_usd.tolist() == [300_000.0, 0.0]

@@ -48,7 +48,7 @@ def mapping_check(
         "sheet": grid.sheet,
         "encoding": grid.encoding,
         "header": reading.header,
-        "value_columns": [h for _, h, _, _ in reading.value_columns],
+        "value_columns": [vc[1] for vc in reading.value_columns],
         "cells_read": len(reading.cells),
         "cells_loaded": sum(1 for c in reading.cells if c.row is not None),
         "cells_rejected": sum(1 for c in reading.cells if c.row is None),

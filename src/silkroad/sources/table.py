@@ -208,7 +208,8 @@ class Mapping:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | int | None = None
-    header_row: int = 1
+    header_row: int = 1  # the last header row: data start below it
+    header_rows: list[int] = field(default_factory=lambda: [1])
     decimal: str = ","
     path: str | None = None
     sha256: str = ""
@@ -280,8 +281,10 @@ def load_mapping(source: str | Path | dict[str, Any]) -> Mapping:
         flow = FLOW_WORDS[_key(flow_raw)]
     elif isinstance(flow_raw, dict) and "column" in flow_raw:
         flow_column = text("flow")
+    elif flow_raw == "header":
+        pass  # each value column's header says экспорт/импорт (wide tables)
     else:
-        raise _bad(path, "flow", flow_raw, "exports, imports or {column: NAME}")
+        raise _bad(path, "flow", flow_raw, "exports, imports, header or {column: NAME}")
     m = Mapping(
         name=name,
         reporter=reporter,
@@ -307,9 +310,16 @@ def load_mapping(source: str | Path | dict[str, Any]) -> Mapping:
         raise _bad(path, "sheet", sheet, "a sheet name or its 0-based index")
     m.sheet = sheet
     hr = data.get("header_row", 1)
-    if isinstance(hr, bool) or not isinstance(hr, int) or hr < 1:
-        raise _bad(path, "header_row", hr, "the 1-based row number of the header (1, 2, ...)")
-    m.header_row = hr
+    rows = hr if isinstance(hr, list) else [hr]
+    if (
+        not rows
+        or any(isinstance(r, bool) or not isinstance(r, int) or r < 1 for r in rows)
+        or rows != list(range(rows[0], rows[0] + len(rows)))
+    ):
+        raise _bad(
+            path, "header_row", hr, "the 1-based row of the header (3), or consecutive rows [3, 4]"
+        )
+    m.header_row, m.header_rows = rows[-1], rows
     year = data.get("year")
     if isinstance(year, int) and not isinstance(year, bool):
         if not 1900 <= year <= 2100:
@@ -333,6 +343,8 @@ def load_mapping(source: str | Path | dict[str, Any]) -> Mapping:
     else:
         if not m.value:
             raise _bad(path, "value", None, "a value column, or wide: {columns: years}")
+    if flow_raw == "header" and not m.wide:
+        raise _bad(path, "flow", flow_raw, "flow: header with wide tables only")
     if m.wide != "years" and m.year is None and m.year_column is None:
         raise _bad(path, "year", None, "a year column, a year (2015) or wide: {columns: years}")
     products = data.get("products")
@@ -493,7 +505,9 @@ class Reading:
     cells: list[Cell] = field(default_factory=list)
     missing: int = 0
     header: list[str] = field(default_factory=list)
-    value_columns: list[tuple[int, str, int | None, int | None]] = field(default_factory=list)
+    value_columns: list[tuple[int, str, int | None, int | None, str | None]] = field(
+        default_factory=list
+    )
 
 
 class _Reject(Exception):
@@ -511,6 +525,19 @@ def _header(grid: Grid, m: Mapping) -> tuple[list[str], dict[str, int]]:
             expected="columns " + ", ".join(repr(c) for c in m.columns()),
         )
     header = ["" if v is None else str(v).strip() for v in grid.rows[m.header_row - 1]]
+    # Header rows above the last: cells merged across columns ("Экспорт" over its years) are
+    # carried to the right, then each column's names are joined top to bottom.
+    names = {_key(c) for c in m.columns()}
+    for hr in reversed(m.header_rows[:-1]):
+        upper = ["" if v is None else str(v).strip() for v in grid.rows[hr - 1]]
+        carried, last = [], ""
+        for i in range(max(len(upper), len(header))):
+            u = upper[i] if i < len(upper) else ""
+            if u:
+                last = "" if _key(u) in names else u
+            carried.append(u or (last if i < len(header) and header[i] else ""))
+        header += [""] * (len(carried) - len(header))
+        header = [" ".join(x for x in (u, h) if x) for u, h in zip(carried, header, strict=True)]
     if header and header[0].startswith("\ufeff"):
         header[0] = header[0][1:]
     index: dict[str, int] = {}
@@ -529,30 +556,43 @@ def _header(grid: Grid, m: Mapping) -> tuple[list[str], dict[str, int]]:
     return header, {c: index[_key(c)] for c in m.columns()}
 
 
+def _header_flow(h: str) -> str | None:
+    words = re.findall(r"\w+", _key(h))
+    flows = {FLOW_WORDS[w] for w in words if w in FLOW_WORDS and len(w) > 1}
+    return flows.pop() if len(flows) == 1 else None
+
+
 def _value_columns(
     header: list[str], cols: dict[str, int], m: Mapping, grid: Grid
-) -> list[tuple[int, str, int | None, int | None]]:
-    """(column, header, year, month) of the columns holding values."""
+) -> list[tuple[int, str, int | None, int | None, str | None]]:
+    """(column, header, year, month, flow) of the columns holding values; with
+    ``flow: header`` only the columns whose header names one flow (not 'Сальдо', 'Оборот')."""
     if not m.wide:
         assert m.value
-        return [(cols[m.value], m.value, m.year, None)]
+        return [(cols[m.value], m.value, m.year, None, None)]
     used = set(cols.values())
     out = []
+    header_flow = m.flow is None and m.flow_column is None
     for i, h in enumerate(header):
         if i in used or not h:
+            continue
+        flow = _header_flow(h) if header_flow else None
+        if header_flow and flow is None:
             continue
         if m.wide == "years":
             ys = _YEAR.findall(h)
             if len(ys) == 1:
-                out.append((i, h, int(ys[0]), None))
+                out.append((i, h, int(ys[0]), None, flow))
         else:
             k = _key(_YEAR.sub("", h)).strip(" .,")
+            if header_flow:
+                k = " ".join(w for w in k.split() if w not in FLOW_WORDS).strip(" .,")
             month = MONTHS.get(k) or MONTHS.get(k[:3]) if k else None
             if month is None and k.isdigit() and 1 <= int(k) <= 12:
                 month = int(k)
             if month:
                 ys = _YEAR.findall(h)
-                out.append((i, h, int(ys[0]) if ys else m.year, month))
+                out.append((i, h, int(ys[0]) if ys else m.year, month, flow))
     if not out:
         raise FormatError(
             f"no {m.wide} among the columns of the header",
@@ -690,7 +730,7 @@ def read_table(grid: Grid, m: Mapping, limit: int | None = None) -> Reading:
             i = cols[col]
             return _cell_text(values[i]) if i < len(values) else ""
 
-        for ci, h, year0, month0 in vcols:
+        for ci, h, year0, month0, flow0 in vcols:
             fld = where(grid, r, ci, h)
             v = values[ci] if ci < len(values) else None
             year = year0
@@ -733,7 +773,7 @@ def read_table(grid: Grid, m: Mapping, limit: int | None = None) -> Reading:
                     cell.field = where(grid, r, cols[m.partner], m.partner)
                     raise
                 try:
-                    flow = res.flow(get(m.flow_column))
+                    flow = flow0 or res.flow(get(m.flow_column))
                 except _Reject:
                     assert m.flow_column
                     cell.field = where(grid, r, cols[m.flow_column], m.flow_column)
