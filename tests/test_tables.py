@@ -675,3 +675,22 @@ def test_two_header_rows_with_merged_flow_cells_xlsx(tmp_path):
     prof = store.pair("BLR", "KAZ", perspective="exporter").profile()
     assert prof.exports_usd.tolist() == [1_000_000.0, 1_100_500.0]
     assert prof.imports_usd.tolist() == [300_000.0, 0.0]
+
+
+def test_sheet_chosen_by_pattern(tmp_path):
+    xlsxwriter = pytest.importorskip("xlsxwriter")
+    path = tmp_path / "bns.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    for year, value in ((2015, 7), (2016, 9)):
+        ws = wb.add_worksheet(f"Экспорт {year}")
+        ws.write_row(0, 0, ["Страна", str(year)])
+        ws.write_row(1, 0, ["Беларусь", value])
+    wb.close()
+    base = {"name": "bns", "reporter": "KAZ", "flow": "exports", "partner": "Страна"}
+    m = table.load_mapping(base | {"sheet": "*2016*", "wide": "years"})
+    reading = table.read_table(table.read_grid(path, m), m)
+    assert [(c.row["year"], c.row["value_usd"]) for c in reading.cells] == [(2016, 9.0)]
+    assert reading.cells[0].field == "Экспорт 2016!B2 ('2016')"
+    m = table.load_mapping(base | {"sheet": "Экспорт*", "wide": "years"})
+    with pytest.raises(InputError, match="2 sheets match"):
+        table.read_grid(path, m)

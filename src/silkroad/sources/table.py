@@ -454,6 +454,19 @@ def read_grid(path: str | Path, mapping: Mapping) -> Grid:
                     expected="one of: " + ", ".join(names),
                 )
             sheet = names[sheet]
+        if sheet not in names and any(ch in sheet for ch in "*?["):
+            import fnmatch
+
+            matches = [n for n in names if fnmatch.fnmatchcase(n.casefold(), sheet.casefold())]
+            if len(matches) != 1:
+                raise InputError(
+                    f"{len(matches)} sheets match {sheet!r}",
+                    path=path,
+                    field="sheet",
+                    found=", ".join(matches or names),
+                    expected="exactly one sheet",
+                )
+            sheet = matches[0]
         if sheet not in names:
             raise InputError(
                 "no such sheet",
