@@ -694,3 +694,25 @@ def test_sheet_chosen_by_pattern(tmp_path):
     m = table.load_mapping(base | {"sheet": "Экспорт*", "wide": "years"})
     with pytest.raises(InputError, match="2 sheets match"):
         table.read_grid(path, m)
+
+
+def test_shipped_belstat_mapping_reads_its_documented_layout(tmp_path):
+    path = write_csv(
+        tmp_path / "belstat.csv",
+        [
+            "Экспорт товаров Республики Беларусь, тыс. долл. США",
+            "",
+            "Страна;Код ТН ВЭД;2014;2015;2016 г.",
+            "Всего;;4 010,5;3 200;2 600,25",
+            "СНГ;;3 010,5;2 200;2 600,25",
+            "Казахстан;8701;2 000,5;1 500;-",
+        ],
+    )
+    store = sr.open(tmp_path / "home")
+    result = sr.ingest(store, "table", path, mapping=MAPPINGS / "belstat_wide_years.yaml")
+    # 3 rows × 3 years, one '-': read 8 = WLD 3 + KAZ 2 loaded + СНГ 3 quarantined
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (8, 5, 3)
+    assert result.record.classification == "HS12"  # TN VED of 2014-2016 follows HS 2012
+    prof = store.pair("BLR", "KAZ", perspective="exporter").profile()
+    # 2016: the source covers the year (its 'Всего' row) but holds no BLR->KAZ flow: 0.
+    assert prof.exports_usd.tolist() == [2_000_500.0, 1_500_000.0, 0.0]
