@@ -497,3 +497,14 @@ def test_legacy_35_column_csv_breakdowns_and_cif_fallback(tmp_path):
         "importer",
     )
     assert df.loc[("KAZ", "BLR"), "value_usd"] == 800.0
+
+
+def test_world_total_rows_do_not_make_the_edition_unknown(tmp_path):
+    """A file with World TOTAL rows beside HS detail is recorded as its HS edition, so that
+    structure() works on it (it used to be 'HS12,TOTAL', an unknown edition)."""
+    home = tmp_path / "home"
+    ingest(home, write_json(tmp_path / "blr.json", BLR_DECL))  # holds an X to World, TOTAL
+    store = sr.open(home)
+    assert store.catalog.sources["comtrade-blr"].classification == "HS12"
+    s = store.pair("BLR", "KAZ", perspective="exporter").structure(2016, level="hs4")
+    assert s.set_index("code").value_usd.to_dict() == {"8701": 1000.0, "0402": 200.0}

@@ -217,7 +217,11 @@ def _ingest_comtrade(
             source=source,
             kind="comtrade",
             source_version=comtrade.SOURCE_VERSION,
-            classification=",".join(report.classifications) or "none",
+            # 'TOTAL' rows (World totals) carry no HS edition: name the editions of the detail
+            classification=",".join(
+                [c for c in report.classifications if c != "TOTAL"] or report.classifications
+            )
+            or "none",
             synthetic=False,
             input_path=str(Path(path).expanduser().resolve()),
             input_sha256=sha,
