@@ -80,3 +80,26 @@ def test_cli_mirror_json_and_table(home):
     assert summary["exports"]["cif_fob_ratio_common"] == pytest.approx(1.06)
     table = run_cli("mirror", "BLR", "KAZ", "--year", "2016", "--home", home)
     assert table.returncode == 0 and "CIF/FOB" in table.stdout and "missing" in table.stdout
+
+
+def test_chapter_level_codes_and_re_exports(tmp_path):
+    """Codes declared at chapter level are compared as they are (not padded into '000001'), and
+    re-exports only raise a flag: many reporters include them in X already."""
+    home = tmp_path / "home"
+    blr = [
+        rec("X", KAZ, "01", 100.0),
+        rec("X", KAZ, "870120", 1000.0),
+        rec("RX", KAZ, "870120", 200.0),
+    ]
+    kaz = [
+        rec("M", BLR, "01", 106.0, reporterCode=KAZ),
+        rec("M", BLR, "870120", 1060.0, reporterCode=KAZ),
+    ]
+    sr.ingest(sr.open(home), "comtrade", write_json(tmp_path / "blr.json", blr))
+    sr.ingest(sr.open(home), "comtrade", write_json(tmp_path / "kaz.json", kaz))
+    ex = sr.open(home).pair("BLR", "KAZ").mirror(2016, level="hs4", top=None)["exports"]
+    ex = ex.set_index("code")
+    assert ex.loc["01", "cif_fob_ratio"] == pytest.approx(1.06)
+    assert ex.loc["8701", "exporter_declared_usd"] == 1000.0  # not 1 200
+    assert ex.loc["8701", "cif_fob_ratio"] == pytest.approx(1.06)
+    assert "re_exports" in ex.loc["8701", "flags"]

@@ -25,7 +25,6 @@ import pandas as pd
 from silkroad.analytics.parties import sides_for_year
 from silkroad.errors import AnalysisError
 from silkroad.reference.blocs import members
-from silkroad.reference.products import hs_level
 
 if TYPE_CHECKING:
     from silkroad.analytics.pair import Pair
@@ -94,7 +93,8 @@ def _declared_rows(
         df = sel.to_pandas()
         frames.append(df.assign(source=source))
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    return out[out["product"].str.fullmatch(r"\d{2,6}")] if not out.empty else out
+    # HS codes at any level, and national 8- or 10-digit codes (TN VED): cut to the level asked
+    return out[out["product"].str.fullmatch(r"\d{2,10}")] if not out.empty else out
 
 
 def _one_source_per_declarer(df: pd.DataFrame, role: str) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -119,14 +119,22 @@ def _compare(xs: pd.DataFrame, ms: pd.DataFrame, level: str, *, union: bool) -> 
     def grouped(df: pd.DataFrame, prefix: str) -> pd.DataFrame:
         if df.empty:
             return pd.DataFrame(columns=[f"{prefix}_usd", f"{prefix}_kg", f"{prefix}_re"])
-        g = df.assign(code=[hs_level(p.zfill(6), level) for p in df["product"]])
-        return g.groupby("code").agg(
+        digits = {"hs2": 2, "hs4": 4, "hs6": 6}[level]
+        # A code declared at a coarser level than asked stays as declared (e.g. a chapter).
+        g = df.assign(code=[p[:digits] for p in df["product"]])
+        # Re-exports and re-imports are often inside X and M already (FORMATS 6.6): they only
+        # raise the flag, never the totals.
+        re_codes = set(g.loc[g.re_flow.astype(bool), "code"])
+        g = g[~g.re_flow.astype(bool)]
+        out = g.groupby("code").agg(
             **{
                 f"{prefix}_usd": ("value_usd", "sum"),
                 f"{prefix}_kg": ("weight_kg", lambda s: s.sum() if s.notna().all() else np.nan),
-                f"{prefix}_re": ("re_flow", "any"),
             }
         )
+        out = out.reindex(out.index.union(sorted(re_codes)))
+        out[f"{prefix}_re"] = [c in re_codes for c in out.index]
+        return out
 
     x = grouped(xs, "exporter_declared")
     m = grouped(ms, "importer_declared")
