@@ -16,7 +16,7 @@ import pytest
 
 import silkroad as sr
 from conftest import SHARED_DATA, BaciFiles
-from silkroad.errors import FormatError, InputError
+from silkroad.errors import AnalysisError, FormatError, InputError
 from silkroad.reference.countries import is_aggregate
 from silkroad.sources import comtrade
 
@@ -508,3 +508,12 @@ def test_world_total_rows_do_not_make_the_edition_unknown(tmp_path):
     assert store.catalog.sources["comtrade-blr"].classification == "HS12"
     s = store.pair("BLR", "KAZ", perspective="exporter").structure(2016, level="hs4")
     assert s.set_index("code").value_usd.to_dict() == {"8701": 1000.0, "0402": 200.0}
+
+
+def test_exporter_perspective_never_reads_the_partners_declarations(tmp_path):
+    home = tmp_path / "home"
+    ingest(home, write_json(tmp_path / "kaz.json", KAZ_DECL))  # only Kazakhstan's figures
+    store = sr.open(home)
+    with pytest.raises(AnalysisError, match="needs BLR's own declarations"):
+        store.pair("BLR", "KAZ", perspective="exporter")
+    assert store.pair("BLR", "KAZ", perspective="mirror").source == "comtrade-kaz"

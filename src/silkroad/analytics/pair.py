@@ -118,9 +118,24 @@ class Pair:
         # declaring side's Comtrade source (docs/comtrade.md), when the store holds it.
         if perspective in ("exporter", "mirror") and source is None:
             side = self.party_a if perspective == "exporter" else self.party_b
-            own = f"comtrade-{side.code.lower()}"
-            if any(s.source == own for s in pool):
-                return perspective, own
+            code = side.code.lower()
+            # Only the declaring side's own sources: its Comtrade data, else its national tables.
+            own = sorted(
+                (s for s in pool if s.source == f"comtrade-{code}"),
+                key=lambda s: s.source,
+            ) or sorted(
+                (s for s in pool if s.source.startswith(f"table-{code}-")),
+                key=lambda s: (-len(s.years), s.source),
+            )
+            if not own:
+                raise AnalysisError(
+                    f"perspective {perspective!r} needs {side.code}'s own declarations, "
+                    "which the store does not hold",
+                    field="perspective",
+                    found=", ".join(sorted(s.source for s in pool)),
+                    expected=f"comtrade-{code} or a table-{code}-* source",
+                )
+            return perspective, own[0].source
         # Prefer real data to the synthetic demo world, then the longest coverage.
         best = min(pool, key=lambda s: (s.synthetic, -len(s.years), s.source))
         return perspective, best.source
