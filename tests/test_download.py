@@ -241,3 +241,26 @@ def test_cli_downloads_comtrade_declarations_then_ingests_them(server, tmp_path)
     df = store.pair("KAZ", "BLR", perspective="exporter").summary().set_index("year")
     assert df.loc[2014, "exports_usd"] == pytest.approx(250_000.0)
     assert df.loc[2014, "imports_usd"] == pytest.approx(300_500.0)
+
+
+def test_an_empty_answer_is_not_cached_so_a_later_run_asks_again(server, tmp_path):
+    server.script["/comtrade/C/A/HS"] = [
+        ("json", {"count": 0, "data": [], "error": ""}),  # not yet published
+        ("json", {"data": [{"primaryValue": 9.0}]}),  # published later
+    ]
+    client, _ = http(cache_dir=tmp_path / "cache")
+    with pytest.raises(InputError, match="no data"):
+        download_comtrade(client, reporter="KAZ", partner="BLR", years=[2014], dest=tmp_path)
+    paths = download_comtrade(client, reporter="KAZ", partner="BLR", years=[2014], dest=tmp_path)
+    assert len(server.log) == 2
+    assert json.loads(paths[0].read_text())["data"] == [{"primaryValue": 9.0}]
+
+
+def test_error_bodies_become_one_line(server, tmp_path):
+    server.script["/comtrade/C/A/HS"] = [
+        ("status", 400, {}, b"Bad request\nline two\n\tline three")
+    ]
+    client, _ = http()
+    with pytest.raises(DownloadError) as info:
+        download_comtrade(client, reporter="KAZ", partner="BLR", years=[2014], dest=tmp_path)
+    assert "\n" not in str(info.value) and "line two" in str(info.value)

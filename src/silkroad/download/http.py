@@ -54,7 +54,9 @@ class Http:
         self.sleep = sleep
         self.progress = progress
         self._secrets = dict(secret_headers or {})
-        self.client = httpx.Client(timeout=timeout, follow_redirects=True)
+        # A secret header must not follow a redirect to another host (httpx strips only
+        # Authorization), so redirects are followed only when there is no secret to leak.
+        self.client = httpx.Client(timeout=timeout, follow_redirects=not self._secrets)
         self.requests = 0  # requests sent (a cached answer sends none)
 
     def close(self) -> None:
@@ -88,9 +90,8 @@ class Http:
         return text
 
     def _fail(self, url: str, what: str) -> DownloadError:
-        return DownloadError(
-            self._redact(what), path=self._redact(url), expected="a successful response"
-        )
+        one_line = " ".join(self._redact(what).split())
+        return DownloadError(one_line, path=self._redact(url), expected="a successful response")
 
     def _send(self, method: str, url: str, *, params: Mapping[str, Any] | None = None,
               headers: Mapping[str, str] | None = None) -> httpx.Response:  # fmt: skip
@@ -100,8 +101,18 @@ class Http:
         )
 
     # --- JSON --------------------------------------------------------------------------
-    def get_json(self, url: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """GET a JSON document; answered from the cache when the same request was made before."""
+    def get_json(
+        self,
+        url: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        validate: Callable[[dict[str, Any]], None] | None = None,
+    ) -> dict[str, Any]:
+        """GET a JSON document; answered from the cache when the same request was made before.
+
+        ``validate`` may raise on an answer that must not be kept (empty, an error, capped):
+        such answers are never cached, so asking again later does call the server.
+        """
         key = hashlib.sha256(
             json.dumps([url, sorted((params or {}).items())], default=str).encode()
         ).hexdigest()
@@ -119,6 +130,8 @@ class Http:
                     raise self._fail(url, f"HTTP {response.status_code}: {response.text[:200]}")
                 else:
                     data = response.json()
+                    if validate is not None:
+                        validate(data)
                     if cached is not None:
                         cached.parent.mkdir(parents=True, exist_ok=True)
                         tmp = cached.with_suffix(".part")

@@ -99,21 +99,25 @@ def download_comtrade(
         }
         if par:
             params["partnerCode"] = _comtrade_code(par)
-        data = http.get_json(f"{comtrade_url()}/C/A/{classification}", params)
-        rows = data.get("data") or []
-        if data.get("error"):
-            raise DownloadError(f"Comtrade answered with an error: {data['error']}", found=year)
-        if not rows:
-            raise InputError(
-                f"Comtrade returned no data for {rep} in {year}",
-                found=params,
-                expected="published data; check the reporter, partner, years and flows",
-            )
-        if len(rows) >= MAX_RECORDS:
-            raise InputError(
-                f"the {year} response has {len(rows):,} rows, the record cap: it may be truncated",
-                expected="a narrower query (a partner, fewer flows, or --level hs4)",
-            )
+
+        def check(data: dict, year: int = year, params: dict = params) -> None:
+            rows = data.get("data") or []
+            if data.get("error"):
+                raise DownloadError(f"Comtrade answered with an error: {data['error']}", found=year)
+            if not rows:
+                raise InputError(
+                    f"Comtrade returned no data for {rep} in {year}",
+                    found=params,
+                    expected="published data; check the reporter, partner, years and flows",
+                )
+            if len(rows) >= MAX_RECORDS:
+                raise InputError(
+                    f"the {year} response has {len(rows):,} rows, the record cap: it may be "
+                    "truncated",
+                    expected="a narrower query (a partner, fewer flows, or --level hs4)",
+                )
+
+        data = http.get_json(f"{comtrade_url()}/C/A/{classification}", params, validate=check)
         name = f"comtrade-{rep.lower()}-{(par or 'all').lower()}-{year}-{level}.json"
         path = dest / name
         path.write_text(json.dumps(data), encoding="utf-8")
