@@ -16,7 +16,7 @@ import pytest
 
 import silkroad as sr
 from conftest import SHARED_DATA, BaciFiles
-from silkroad.errors import AnalysisError, FormatError, InputError
+from silkroad.errors import AnalysisError, FormatError, InputError, StoreError
 from silkroad.reference.countries import is_aggregate
 from silkroad.sources import comtrade
 
@@ -408,7 +408,15 @@ def test_reporters_coexist_and_a_new_ingest_replaces_the_same_years(tmp_path):
     ingest(home, write_json(tmp_path / "blr.json", BLR_DECL))
     ingest(home, write_json(tmp_path / "kaz.json", KAZ_DECL))
     revised = [rec("X", KAZ, "870120", 1100.0)]
-    ingest(home, write_json(tmp_path / "blr2.json", revised))
+    before = (home / "catalog.json").read_bytes()
+    # The revision lacks BLR's imports from KAZ and its World row: refused, nothing changed ...
+    with pytest.raises(
+        StoreError, match=r"lacks flows the store holds: BLR→WLD \(exporter\), KAZ→BLR \(importer\)"
+    ):
+        ingest(home, write_json(tmp_path / "blr2.json", revised))
+    assert (home / "catalog.json").read_bytes() == before
+    # ... unless forced: then 2016 is replaced, not added to.
+    ingest(home, write_json(tmp_path / "blr2.json", revised), force=True)
     store = sr.open(home)
     assert sorted(s["source"] for s in store.sources()) == ["comtrade-blr", "comtrade-kaz"]
     blr = rows(home, "comtrade-blr")

@@ -138,6 +138,8 @@ class WriteTransaction:
                 )
             replaced = state.source_version
             state = None
+        if state is not None and record.kind != "baci" and not force:
+            self._refuse_narrower_scope(catalog, state, record)
         if state is None:
             state = SourceState(
                 source=record.source,
@@ -172,6 +174,44 @@ class WriteTransaction:
         self.committed = True
         self.store.refresh()
         return replaced
+
+    def _refuse_narrower_scope(
+        self, catalog: Catalog, state: SourceState, record: IngestRecord
+    ) -> None:
+        """Declared data is replaced year by year: refuse when the new input for a held year
+        lacks flows (exporter, importer, declarer) that the held data has, e.g. a reporter's
+        file for partner RUS replacing its file for partner BLR, or imports replacing exports."""
+        import duckdb
+
+        overlap = [y for y in record.years if str(y) in state.years]
+        if not overlap:
+            return
+        con = duckdb.connect()
+        try:
+            for year in overlap:
+                old_id = state.years[str(year)]
+                old = self.store.home / catalog.ingests[old_id].files[str(year)]
+                new = self.staging / f"year={year}" / "part-0.parquet"
+                missing = con.execute(
+                    f"""SELECT exporter, importer, declared_by FROM read_parquet(
+                          '{_sql_str(old.with_name(PAIR_TOTALS))}', hive_partitioning = false)
+                        EXCEPT
+                        SELECT exporter, importer, declared_by FROM read_parquet(
+                          '{_sql_str(new.with_name(PAIR_TOTALS))}', hive_partitioning = false)
+                        ORDER BY ALL"""
+                ).fetchall()
+                if missing:
+                    shown = ", ".join(f"{e}→{i} ({d})" for e, i, d in missing[:3])
+                    more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+                    raise StoreError(
+                        f"this input would replace {record.source} {year} but lacks flows the "
+                        f"store holds: {shown}{more}",
+                        path=record.input_path,
+                        expected="a file covering the same partners and flows for that year",
+                        hint="ingest a file with all of them, or pass --force to replace anyway",
+                    )
+        finally:
+            con.close()
 
     def abort(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
