@@ -6,14 +6,16 @@ the source's quarantine (``silkroad rejected SOURCE``) with their line and reaso
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from silkroad.errors import InputError, StoreError
-from silkroad.sources import baci, comtrade
+from silkroad.sources import baci, comtrade, table
 from silkroad.store.catalog import IngestRecord
-from silkroad.store.store import IngestResult, Store, utcnow
+from silkroad.store.store import IngestResult, Store, check_counts, utcnow
 
 #: Source names accepted by ``silkroad ingest SOURCE PATH``.
 SOURCE_KINDS = ("baci", "comtrade", "table")
@@ -49,9 +51,7 @@ def ingest(
     if mapping is not None and kind != "table":
         raise InputError("--mapping applies to table only", field="--mapping", found=kind)
     if kind == "table":
-        from silkroad.sources.table import ingest_table
-
-        return ingest_table(store, path, mapping, force=force)
+        return _ingest_table(store, path, mapping, force=force)
     if kind == "comtrade":
         return _ingest_comtrade(store, path, reporter=reporter, force=force)
     started = time.perf_counter()
@@ -61,35 +61,11 @@ def ingest(
     with store.writer() as txn:
         store.refresh()
         catalog = store.catalog
-        for record in catalog.current_ingests(release.source_id):
-            current = all(
-                catalog.sources[release.source_id].years.get(str(y)) == record.id
-                for y in record.years
-            )
-            if record.input_sha256 == sha and current:
-                return IngestResult(
-                    source=release.source_id,
-                    input_path=str(path),
-                    rows_read=0,
-                    rows_loaded=0,
-                    rows_rejected=0,
-                    seconds=time.perf_counter() - started,
-                    noop=True,
-                    message=(
-                        f"already ingested on {record.finished_at} (sha256 {sha[:12]}…); "
-                        "nothing changed"
-                    ),
-                    record=record,
-                )
+        done = catalog.current_input(release.source_id, sha)
+        if done is not None:
+            return IngestResult.unchanged(done, path, time.perf_counter() - started)
         report = baci.stage_release(release, txn, progress)
-        if report.rows_read != report.rows_loaded + report.rows_rejected:
-            raise StoreError(
-                "row counts do not add up; nothing was committed",
-                path=path,
-                found=f"read {report.rows_read}, loaded {report.rows_loaded}, "
-                f"rejected {report.rows_rejected}",
-                expected="read = loaded + rejected",
-            )
+        check_counts(path, report.rows_read, report.rows_loaded, report.rows_rejected)
         # A year in which every row was rejected must not replace a year the store holds.
         held = catalog.sources.get(release.source_id)
         held_years = set(held.years) if held else set()
@@ -163,34 +139,11 @@ def _ingest_comtrade(
         store.refresh()
         catalog = store.catalog
         state = catalog.sources.get(source)
-        for record in catalog.current_ingests(source):
-            current = state is not None and all(
-                state.years.get(str(y)) == record.id for y in record.years
-            )
-            if record.input_sha256 == sha and current:
-                return IngestResult(
-                    source=source,
-                    input_path=str(path),
-                    rows_read=0,
-                    rows_loaded=0,
-                    rows_rejected=0,
-                    seconds=time.perf_counter() - started,
-                    noop=True,
-                    message=(
-                        f"already ingested on {record.finished_at} (sha256 {sha[:12]}…); "
-                        "nothing changed"
-                    ),
-                    record=record,
-                )
+        done = catalog.current_input(source, sha)
+        if done is not None:
+            return IngestResult.unchanged(done, path, time.perf_counter() - started)
         report = comtrade.stage(inp, iso, txn)
-        if report.rows_read != report.rows_loaded + report.rows_rejected:
-            raise StoreError(
-                "row counts do not add up; nothing was committed",
-                path=path,
-                found=f"read {report.rows_read}, loaded {report.rows_loaded}, "
-                f"rejected {report.rows_rejected}",
-                expected="read = loaded + rejected",
-            )
+        check_counts(path, report.rows_read, report.rows_loaded, report.rows_rejected)
         if not report.years:
             raise InputError(
                 f"nothing to load for reporter {iso}",
@@ -253,3 +206,80 @@ def _span(years: list[int]) -> str:
         return "none"
     ys = sorted(years)
     return f"{ys[0]}–{ys[-1]}" if len(ys) > 1 else str(ys[0])
+
+
+def _ingest_table(
+    store: Store, path: str | Path, mapping: Any, *, force: bool = False
+) -> IngestResult:
+    """A national table through its YAML mapping into source ``table-<iso3>-<name>``."""
+    if mapping is None:
+        raise InputError(
+            "a table needs a mapping", field="--mapping", expected="a YAML file (docs/tables.md)"
+        )
+    started, started_at = time.perf_counter(), utcnow()
+    m = mapping if isinstance(mapping, table.Mapping) else table.load_mapping(mapping)
+    grid = table.read_grid(path, m)
+    source = m.source
+    sha = hashlib.sha256(f"{grid.sha256}:{m.sha256}".encode()).hexdigest()
+    with store.writer() as txn:
+        store.refresh()
+        catalog = store.catalog
+        state = catalog.sources.get(source)
+        done = catalog.current_input(source, sha)
+        if done is not None:
+            return IngestResult.unchanged(done, path, time.perf_counter() - started)
+        report = table.stage(grid, m, txn)
+        check_counts(path, report.rows_read, report.rows_loaded, report.rows_rejected)
+        if not report.years:
+            raise InputError(
+                "nothing to load from the table",
+                path=path,
+                found=f"{report.cells_missing} missing cells, no values",
+                expected="value cells under the mapped columns",
+            )
+        held = set(state.years) if state else set()
+        loaded_years = {int(y) for y in report.loaded_years}
+        empty = [y for y in report.years if str(y) in held and y not in loaded_years]
+        if empty and not force:
+            raise StoreError(
+                f"every value of {', '.join(map(str, empty))} was rejected, and the store "
+                "holds that year; "
+                "nothing was committed",
+                path=path,
+                hint="pass --force to replace them with empty years",
+            )
+        hs = [c for c in report.classifications if c != "TOTAL"]
+        record = IngestRecord(
+            id=txn.id,
+            source=source,
+            kind=table.KIND,
+            source_version=table.SOURCE_VERSION,
+            classification=(hs[-1] if hs else "TOTAL"),
+            synthetic=False,
+            input_path=str(Path(path).expanduser().resolve()),
+            input_sha256=sha,
+            rows_read=report.rows_read,
+            rows_loaded=report.rows_loaded,
+            rows_rejected=report.rows_rejected,
+            years=report.years,
+            started_at=started_at,
+            finished_at=utcnow(),
+            dir="",
+            rejected_by_reason=report.rejected_by_reason,
+        )
+        txn.commit(record, force=force)
+    span = (
+        f"{report.years[0]}–{report.years[-1]}" if len(report.years) > 1 else str(report.years[0])
+    )
+    return IngestResult(
+        source=source,
+        input_path=str(path),
+        rows_read=report.rows_read,
+        rows_loaded=report.rows_loaded,
+        rows_rejected=report.rows_rejected,
+        seconds=time.perf_counter() - started,
+        message=f"loaded {source} (reporter {m.reporter}), years {span}; "
+        f"{report.cells_missing} cells missing (not loaded)",
+        record=record,
+        rejected_by_reason=report.rejected_by_reason,
+    )

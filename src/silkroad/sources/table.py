@@ -940,105 +940,6 @@ def stage(grid: Grid, m: Mapping, txn: Any) -> StageReport:
     return report
 
 
-def ingest_table(store: Any, path: str | Path, mapping: Any, *, force: bool = False) -> Any:
-    """Load a national table into ``store`` (called by :func:`silkroad.ingestion.ingest`)."""
-    import time
-
-    from silkroad.errors import StoreError
-    from silkroad.store.catalog import IngestRecord
-    from silkroad.store.store import IngestResult, utcnow
-
-    if mapping is None:
-        raise InputError(
-            "a table needs a mapping", field="--mapping", expected="a YAML file (docs/tables.md)"
-        )
-    started, started_at = time.perf_counter(), utcnow()
-    m = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
-    grid = read_grid(path, m)
-    source = m.source
-    sha = hashlib.sha256(f"{grid.sha256}:{m.sha256}".encode()).hexdigest()
-    with store.writer() as txn:
-        store.refresh()
-        catalog = store.catalog
-        state = catalog.sources.get(source)
-        for record in catalog.current_ingests(source):
-            current = state is not None and all(
-                state.years.get(str(y)) == record.id for y in record.years
-            )
-            if record.input_sha256 == sha and current:
-                return IngestResult(
-                    source=source,
-                    input_path=str(path),
-                    rows_read=0,
-                    rows_loaded=0,
-                    rows_rejected=0,
-                    seconds=time.perf_counter() - started,
-                    noop=True,
-                    message=f"already ingested on {record.finished_at}; nothing changed",
-                    record=record,
-                )
-        report = stage(grid, m, txn)
-        if report.rows_read != report.rows_loaded + report.rows_rejected:
-            raise StoreError(
-                "row counts do not add up; nothing was committed",
-                path=path,
-                expected="read = loaded + rejected",
-            )
-        if not report.years:
-            raise InputError(
-                "nothing to load from the table",
-                path=path,
-                found=f"{report.cells_missing} missing cells, no values",
-                expected="value cells under the mapped columns",
-            )
-        held = set(state.years) if state else set()
-        loaded_years = {int(y) for y in report.loaded_years}
-        empty = [y for y in report.years if str(y) in held and y not in loaded_years]
-        if empty and not force:
-            raise StoreError(
-                f"every value of {', '.join(map(str, empty))} was rejected, and the store "
-                "holds that year; "
-                "nothing was committed",
-                path=path,
-                hint="pass --force to replace them with empty years",
-            )
-        hs = [c for c in report.classifications if c != "TOTAL"]
-        record = IngestRecord(
-            id=txn.id,
-            source=source,
-            kind=KIND,
-            source_version=SOURCE_VERSION,
-            classification=(hs[-1] if hs else "TOTAL"),
-            synthetic=False,
-            input_path=str(Path(path).expanduser().resolve()),
-            input_sha256=sha,
-            rows_read=report.rows_read,
-            rows_loaded=report.rows_loaded,
-            rows_rejected=report.rows_rejected,
-            years=report.years,
-            started_at=started_at,
-            finished_at=utcnow(),
-            dir="",
-            rejected_by_reason=report.rejected_by_reason,
-        )
-        txn.commit(record, force=force)
-    span = (
-        f"{report.years[0]}–{report.years[-1]}" if len(report.years) > 1 else str(report.years[0])
-    )
-    return IngestResult(
-        source=source,
-        input_path=str(path),
-        rows_read=report.rows_read,
-        rows_loaded=report.rows_loaded,
-        rows_rejected=report.rows_rejected,
-        seconds=time.perf_counter() - started,
-        message=f"loaded {source} (reporter {m.reporter}), years {span}; "
-        f"{report.cells_missing} cells missing (not loaded)",
-        record=record,
-        rejected_by_reason=report.rejected_by_reason,
-    )
-
-
 def preview(path: str | Path, mapping: Any, rows: int = 10) -> tuple[Mapping, Grid, Reading]:
     """How the first ``rows`` data rows of the table would be read (``silkroad mapping-check``)."""
     m = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
@@ -1049,7 +950,6 @@ def preview(path: str | Path, mapping: Any, rows: int = 10) -> tuple[Mapping, Gr
 __all__ = [
     "Mapping",
     "StageReport",
-    "ingest_table",
     "load_mapping",
     "preview",
     "read_grid",

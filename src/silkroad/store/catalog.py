@@ -151,6 +151,18 @@ class Catalog:
         ids = dict.fromkeys(state.years.values())
         return sorted((self.ingests[i] for i in ids), key=lambda r: r.started_at)
 
+    def current_input(self, source: str, sha256: str) -> IngestRecord | None:
+        """The ingest of ``source`` whose input had this sha256, if all its years are current
+        (re-ingesting that input would change nothing)."""
+        state = self.sources.get(source)
+        if state is None:
+            return None
+        for record in self.current_ingests(source):
+            current = all(state.years.get(str(y)) == record.id for y in record.years)
+            if record.input_sha256 == sha256 and current:
+                return record
+        return None
+
     def referenced_dirs(self) -> set[str]:
         """Relative directories of every ingest that still supplies current data."""
         return {

@@ -60,6 +60,26 @@ class IngestResult:
     replaced_version: str | None = None
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
 
+    @classmethod
+    def unchanged(
+        cls, record: IngestRecord, path: str | os.PathLike[str], seconds: float
+    ) -> IngestResult:
+        """The result of re-ingesting an input the store already holds: nothing happens."""
+        return cls(
+            source=record.source,
+            input_path=str(path),
+            rows_read=0,
+            rows_loaded=0,
+            rows_rejected=0,
+            seconds=seconds,
+            noop=True,
+            message=(
+                f"already ingested on {record.finished_at} "
+                f"(sha256 {record.input_sha256[:12]}…); nothing changed"
+            ),
+            record=record,
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "source": self.source,
@@ -74,6 +94,17 @@ class IngestResult:
             "rejected_by_reason": self.rejected_by_reason,
             "ingest_id": self.record.id if self.record else None,
         }
+
+
+def check_counts(path: str | os.PathLike[str], read: int, loaded: int, rejected: int) -> None:
+    """Refuse to commit an ingest whose rows do not add up: read = loaded + rejected."""
+    if read != loaded + rejected:
+        raise StoreError(
+            "row counts do not add up; nothing was committed",
+            path=path,
+            found=f"read {read}, loaded {loaded}, rejected {rejected}",
+            expected="read = loaded + rejected",
+        )
 
 
 class WriteTransaction:
