@@ -548,10 +548,8 @@ def _level(product: str) -> int:
 
 def stage(inp: ComtradeInput, reporter: str, txn: object) -> StageReport:
     """Map ``inp``'s records of ``reporter`` into ``txn``'s staging area; return the counts."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
 
-    from silkroad.store.schema import CANONICAL_COLUMNS, rejected_arrow_schema
+    from silkroad.store.schema import write_canonical_rows, write_rejected_rows
     from silkroad.store.store import WriteTransaction
 
     assert isinstance(txn, WriteTransaction)
@@ -670,44 +668,12 @@ def stage(inp: ComtradeInput, reporter: str, txn: object) -> StageReport:
     report = StageReport()
     mine = [r for r in rejected if r["code"] != "other_reporter"]
     years = sorted({r["year"] for r in loaded} | {r["year"] for r in mine if r["year"]})
-    types = {
-        "VARCHAR": pa.string(),
-        "SMALLINT": pa.int16(),
-        "TINYINT": pa.int8(),
-        "DOUBLE": pa.float64(),
-        "BOOLEAN": pa.bool_(),
-    }
-    schema = pa.schema([(n, types[t]) for n, t in CANONICAL_COLUMNS.items()])
     for y in years:
-        rows = sorted(
-            (r for r in loaded if r["year"] == y),
-            key=lambda r: (
-                r["exporter"],
-                r["importer"],
-                r["product"],
-                r["month"] or 0,
-                r["re_flow"],
-            ),
-        )
-        table = pa.table(
-            {
-                name: pa.array(
-                    [source if name == "source" else r[name] for r in rows],
-                    type=schema.field(name).type,
-                )
-                for name in CANONICAL_COLUMNS
-            },
-            schema=schema,
-        )
-        pq.write_table(table, txn.year_path(y), compression="zstd")
+        rows = [r for r in loaded if r["year"] == y]
+        write_canonical_rows(rows, source, txn.year_path(y))
         rej_y = sum(1 for r in rejected if r["year"] == y)
         report.by_year[y] = (len(rows) + rej_y, len(rows), rej_y)
-    rej_schema = rejected_arrow_schema()
-    rejected.sort(key=lambda r: r["line"])
-    pq.write_table(
-        pa.table({n: [r[n] for r in rejected] for n in rej_schema.names}, schema=rej_schema),
-        txn.rejected_path,
-    )
+    write_rejected_rows(rejected, txn.rejected_path)
     report.rows_read = len(inp.records)
     report.rows_loaded = len(loaded)
     report.rows_rejected = len(rejected)

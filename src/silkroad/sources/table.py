@@ -871,10 +871,8 @@ class StageReport:
 
 def stage(grid: Grid, m: Mapping, txn: Any) -> StageReport:
     """Write the table's canonical rows per year and its quarantine into ``txn``."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
 
-    from silkroad.store.schema import CANONICAL_COLUMNS, rejected_arrow_schema
+    from silkroad.store.schema import write_canonical_rows, write_rejected_rows
 
     reading = read_table(grid, m)
     source = m.source
@@ -895,36 +893,10 @@ def stage(grid: Grid, m: Mapping, txn: Any) -> StageReport:
         if c.row is None
     ]
     years = sorted({r["year"] for r in loaded} | {r["year"] for r in rejected if r["year"]})
-    types = {
-        "VARCHAR": pa.string(),
-        "SMALLINT": pa.int16(),
-        "TINYINT": pa.int8(),
-        "DOUBLE": pa.float64(),
-        "BOOLEAN": pa.bool_(),
-    }
-    schema = pa.schema([(n, types[t]) for n, t in CANONICAL_COLUMNS.items()])
     for y in years:
-        rows = sorted(
-            (r for r in loaded if r["year"] == y),
-            key=lambda r: (r["exporter"], r["importer"], r["product"], r["month"] or 0),
-        )
-        table = pa.table(
-            {
-                name: pa.array(
-                    [source if name == "source" else r[name] for r in rows],
-                    type=schema.field(name).type,
-                )
-                for name in CANONICAL_COLUMNS
-            },
-            schema=schema,
-        )
-        pq.write_table(table, txn.year_path(y), compression="zstd")
-    rej_schema = rejected_arrow_schema()
-    rejected.sort(key=lambda r: r["line"])
-    pq.write_table(
-        pa.table({n: [r[n] for r in rejected] for n in rej_schema.names}, schema=rej_schema),
-        txn.rejected_path,
-    )
+        rows = [r for r in loaded if r["year"] == y]
+        write_canonical_rows(rows, source, txn.year_path(y))
+    write_rejected_rows(rejected, txn.rejected_path)
     report = StageReport(
         rows_read=len(reading.cells),
         rows_loaded=len(loaded),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -43,9 +44,64 @@ SORT_KEYS = ("exporter", "importer", "product")
 ROW_GROUP_SIZE = 65_536
 
 
+_ARROW_TYPES = {
+    "VARCHAR": "string",
+    "SMALLINT": "int16",
+    "TINYINT": "int8",
+    "BIGINT": "int64",
+    "DOUBLE": "float64",
+    "BOOLEAN": "bool_",
+}
+
+
+def canonical_arrow_schema() -> pa.Schema:
+    """Arrow schema of the canonical year files."""
+    import pyarrow as pa
+
+    return pa.schema([(n, getattr(pa, _ARROW_TYPES[t])()) for n, t in CANONICAL_COLUMNS.items()])
+
+
+def write_canonical_rows(rows: list[dict], source: str, path: Path) -> None:
+    """Write canonical rows (dicts; ``source`` filled in) sorted the store's way to ``path``.
+
+    For readers that build rows in Python (declared statistics: thousands of rows, not BACI's
+    millions, which DuckDB writes directly).
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = canonical_arrow_schema()
+    ordered = sorted(
+        rows,
+        key=lambda r: (r["exporter"], r["importer"], r["product"], r["month"] or 0, r["re_flow"]),
+    )
+    table = pa.table(
+        {
+            name: pa.array(
+                [source if name == "source" else r[name] for r in ordered],
+                type=schema.field(name).type,
+            )
+            for name in CANONICAL_COLUMNS
+        },
+        schema=schema,
+    )
+    pq.write_table(table, path, compression="zstd", row_group_size=ROW_GROUP_SIZE)
+
+
+def write_rejected_rows(rows: list[dict], path: Path) -> None:
+    """Write quarantine rows (dicts with the REJECTED_COLUMNS) in line order to ``path``."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = rejected_arrow_schema()
+    ordered = sorted(rows, key=lambda r: r["line"])
+    pq.write_table(
+        pa.table({n: [r[n] for r in ordered] for n in schema.names}, schema=schema), path
+    )
+
+
 def rejected_arrow_schema() -> pa.Schema:
     """Arrow schema of the quarantine files (for writing an empty one)."""
     import pyarrow as pa
 
-    types = {"VARCHAR": pa.string(), "SMALLINT": pa.int16(), "BIGINT": pa.int64()}
-    return pa.schema([(name, types[t]) for name, t in REJECTED_COLUMNS.items()])
+    return pa.schema([(n, getattr(pa, _ARROW_TYPES[t])()) for n, t in REJECTED_COLUMNS.items()])
