@@ -72,15 +72,6 @@ class _Writer:
         d, nf, en = self.d, self.nf, self.en
         y, prev, between = d.year, d.prev, self.names["between"]
         money = nf.money(self.T)
-        empty = [p for p in (d.party_a, d.party_b) if p.is_bloc and not p.members(y)]
-        if self.T == 0 and empty:
-            bloc = empty[0].name(self.brief.lang)
-            return [
-                f"{capitalize(name(empty[0], 'en', 'the') or bloc)} had no members in {y}: "
-                "there is no trade to report."
-                if en
-                else f"Объединение «{bloc}» в {y} году не имело членов: торговли нет."
-            ]
         if self.T == 0:
             before = ""
             if not missing(self.pT) and self.pT > 0:
