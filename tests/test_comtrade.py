@@ -303,6 +303,53 @@ def test_product_aggregates_beside_their_detail_are_not_added(tmp_path):
     assert summary.exports_usd.tolist() == [1000.0]
 
 
+def test_total_larger_than_its_detail_keeps_the_part_not_broken_down(tmp_path):
+    """TOTAL 1 000 beside chapters 87 (600) and 27 (100) only: 300 USD is not broken down by
+    product (confidential trade, chapters not asked for). Dropping the total would make
+    exports 700 and chapter 87's share 600/700 = 86%; the declared figures say 600/1 000 = 60%.
+    """
+    records = [
+        rec("X", KAZ, "TOTAL", 1000.0, netWgt=80.0),
+        rec("X", KAZ, "87", 600.0, netWgt=50.0),
+        rec("X", KAZ, "27", 100.0, netWgt=10.0),
+        rec("M", KAZ, "TOTAL", 50.0),  # imports: a total below its detail (inconsistent)
+        rec("M", KAZ, "27", 70.0),
+    ]
+    home = tmp_path / "home"
+    result = ingest(home, write_json(tmp_path / "partial.json", records))
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (5, 4, 1)
+    assert result.rejected_by_reason == {"aggregate_below_detail": 1}
+    assert "1 total larger than its product detail kept" in result.message
+    df = rows(home)
+    exports = df[(df.exporter == "BLR") & (df.importer == "KAZ")].set_index("product")
+    assert exports.value_usd.to_dict() == {"27": 100.0, "87": 600.0, "TOTAL": 300.0}
+    assert exports.loc["TOTAL", "weight_kg"] == 80.0 - 50.0 - 10.0
+    pair = sr.open(home).pair("BLR", "KAZ", perspective="exporter")
+    summary = pair.summary()
+    assert (summary.exports_usd[0], summary.imports_usd[0]) == (1000.0, 70.0)
+    s = pair.structure(2016, level="hs2").set_index("code")
+    assert s.share.to_dict() == {"87": 0.6, "TOTAL": 0.3, "27": 0.1}
+    assert s.loc["TOTAL", "label_en"] == "Not broken down by product"
+    assert s.loc["TOTAL", "label_ru"] == "Без разбивки по товарам"
+    sec = pair.structure(2016, level="section").set_index("code")
+    assert sec.loc["TOTAL", "value_usd"] == 300.0 and "NS" not in sec.index
+    q = rejected(home, "comtrade-blr")
+    assert q.loc[0, "line"] == 4 and "smaller than the sum" in q.loc[0, "reason"]
+
+
+def test_chapter_larger_than_its_headings_keeps_its_residual_at_finer_levels(tmp_path):
+    # 87 = 900 declared beside heading 8701 = 500: 400 USD of chapter 87 is not in headings.
+    records = [rec("X", KAZ, "87", 900.0), rec("X", KAZ, "8701", 500.0)]
+    home = tmp_path / "home"
+    ingest(home, write_json(tmp_path / "ch.json", records))
+    pair = sr.open(home).pair("BLR", "KAZ", perspective="exporter")
+    hs2 = pair.structure(2016, level="hs2").set_index("code")
+    assert hs2.value_usd.to_dict() == {"87": 900.0}
+    hs4 = pair.structure(2016, level="hs4").set_index("code")
+    assert hs4.value_usd.to_dict() == {"8701": 500.0, "87": 400.0}
+    assert hs4.loc["87", "label_en"].endswith("87, not broken down to headings")
+
+
 def legacy_rows() -> list[dict[str, str]]:
     with open(LEGACY_SAMPLE, newline="", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))

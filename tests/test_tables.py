@@ -439,7 +439,7 @@ def test_tnved_codes_and_product_totals_beside_detail(tmp_path):
             "Страна;Код ТН ВЭД;2017",
             "Казахстан;8701201000;10",
             "Казахстан;0402109100;5",
-            "Казахстан;0402;3",  # heading 0402 beside its detail 0402109100: quarantined
+            "Казахстан;0402;5",  # heading 0402 = its detail 0402109100: quarantined
         ],
     )
     mapping = {
@@ -459,6 +459,52 @@ def test_tnved_codes_and_product_totals_beside_detail(tmp_path):
     assert result.record.classification == "HS17"  # TN VED of 2017 follows HS 2017
     s = store.pair("BLR", "KAZ", perspective="exporter").structure(2017, level="hs6")
     assert dict(zip(s.code, s.value_usd, strict=True)) == {"870120": 10_000.0, "040210": 5_000.0}
+
+
+def test_partner_total_beside_a_few_products_keeps_the_rest_not_broken_down(tmp_path):
+    """A statistics office lists Kazakhstan's total and its two main products only.
+
+    Kazakhstan 2017: total 100,0 thousand; 8701 = 30,0 and 2709 = 20,0: 50 000 USD not broken
+    down. Russia 2017: total 10,0 beside 3,3 + 3,3 + 3,3 = 9,9: the 100 USD gap is within the
+    rounding of four figures written to 0,1 thousand (4 x 50 USD), so the total is an aggregate.
+    """
+    path = write_csv(
+        tmp_path / "t.csv",
+        [
+            "Страна;Код ТН ВЭД;2017",
+            "Казахстан;Всего;100,0",
+            "Казахстан;8701;30,0",
+            "Казахстан;2709;20,0",
+            "Россия;;10,0",
+            "Россия;01;3,3",
+            "Россия;02;3,3",
+            "Россия;03;3,3",
+        ],
+    )
+    mapping = {
+        "name": "few",
+        "reporter": "BLR",
+        "flow": "exports",
+        "unit": "thousand_usd",
+        "partner": "Страна",
+        "product": "Код ТН ВЭД",
+        "classification": "HS12",
+        "wide": {"columns": "years"},
+    }
+    store = sr.open(tmp_path / "home")
+    result = sr.ingest(store, "table", path, mapping=mapping)
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (7, 6, 1)
+    assert result.rejected_by_reason == {"aggregate_product": 1}
+    assert "1 total larger than its product detail kept" in result.message
+    kaz = store.pair("BLR", "KAZ", perspective="exporter")
+    assert kaz.summary().exports_usd.tolist() == [100_000.0]
+    s = kaz.structure(2017, level="hs4").set_index("code")
+    assert s.value_usd.to_dict() == {"TOTAL": 50_000.0, "8701": 30_000.0, "2709": 20_000.0}
+    assert s.share.to_dict() == {"TOTAL": 0.5, "8701": 0.3, "2709": 0.2}
+    rus = store.pair("BLR", "RUS", perspective="exporter")
+    assert rus.summary().exports_usd.tolist() == [9_900.0]  # the detail, each dollar once
+    q = store.rejected("table-blr-few")
+    assert q.line.tolist() == [5] and "equals the sum of its 3 finer codes" in q.reason[0]
 
 
 def test_wide_by_month(tmp_path):

@@ -195,9 +195,19 @@ def _ingest_comtrade(
         rows_loaded=report.rows_loaded,
         rows_rejected=report.rows_rejected,
         seconds=time.perf_counter() - started,
-        message=f"loaded {source} ({inp.variant}), reporter {iso}, years {_span(report.years)}",
+        message=f"loaded {source} ({inp.variant}), reporter {iso}, years {_span(report.years)}"
+        + _residual_note(report.residuals),
         record=record,
         rejected_by_reason=report.rejected_by_reason,
+    )
+
+
+def _residual_note(n: int) -> str:
+    if not n:
+        return ""
+    return (
+        f"; {n} total{'s' if n != 1 else ''} larger than {'their' if n != 1 else 'its'} product "
+        "detail kept as the part the detail does not cover (product 'TOTAL' or the parent code)"
     )
 
 
@@ -279,7 +289,7 @@ def _ingest_table(
         rows_rejected=report.rows_rejected,
         seconds=time.perf_counter() - started,
         message=f"loaded {source} (reporter {m.reporter}), years {span}; "
-        f"{report.cells_missing} cells missing (not loaded)",
+        f"{report.cells_missing} cells missing (not loaded)" + _residual_note(report.residuals),
         record=record,
         rejected_by_reason=report.rejected_by_reason,
     )

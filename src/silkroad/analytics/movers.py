@@ -14,7 +14,8 @@ The change of the total splits exactly into the margins::
 
 All values are in USD; growth is a fraction (NaN from a zero base, -1.0 for a lost product).
 Each product carries the label of its HS chapter (``chapter``, ``label_en``, ``label_ru``; empty
-labels for codes outside chapters 01–97, such as ``999999``).
+labels for codes outside chapters 01–97, such as ``999999``; ``TOTAL``, declared trade not broken
+down by product, is labelled so).
 """
 
 from __future__ import annotations
@@ -226,6 +227,11 @@ def with_labels(df: pd.DataFrame) -> pd.DataFrame:
     known = out.chapter.isin(labels.index)
     for col in ("label_en", "label_ru"):
         out[col] = out.chapter.map(labels[col]).where(known, "")
+    # Declared trade not broken down by product (a total larger than its detail).
+    unallocated = out["product"] == "TOTAL"
+    out.loc[unallocated, "chapter"] = ""
+    out.loc[unallocated, "label_en"] = "Not broken down by product"
+    out.loc[unallocated, "label_ru"] = "Без разбивки по товарам"
     return out
 
 

@@ -4,7 +4,10 @@ One row per group, largest first (METHODS.md 1.2, 1.3, 1.5). Values in USD, shar
 fractions:
 
 - ``code``: chapter (``'87'``), heading (``'8701'``), subheading (``'870120'``), section (roman
-  numeral, ``'XVII'``), basket id, or ``'other'``; ``label_en``, ``label_ru``: chapter or section
+  numeral, ``'XVII'``), basket id, ``'other'``, or ``'TOTAL'`` for declared trade not broken down
+  by product (a declared total larger than its detail, :mod:`silkroad.sources.aggregates`; a
+  residual chapter beside its headings keeps its chapter code and is labelled "not broken down to
+  headings"); ``label_en``, ``label_ru``: chapter or section
   labels from the reference data; headings and subheadings get their chapter's label followed by
   "heading 8701" / "subheading 870120" (silkroad ships no official heading texts); baskets their
   names;
@@ -83,9 +86,18 @@ _NO_SECTION_LABELS = (
     "Вне разделов ГС (группы 98-99)",
 )
 _OTHER_LABELS = ("Other products", "Прочие товары")
+#: A declared total larger than its product detail keeps the difference under the code 'TOTAL'
+#: (sources/aggregates.py): trade the declarant did not break down by product.
+UNALLOCATED = "TOTAL"
+_UNALLOCATED_LABELS = ("Not broken down by product", "Без разбивки по товарам")
 _DETAIL_WORDS = {
     "hs4": ("heading", "товарная позиция"),
     "hs6": ("subheading", "субпозиция"),
+}
+#: A residual chapter or heading (shorter than the level's codes): what its detail leaves out.
+_COARSE_WORDS = {
+    "hs4": ("not broken down to headings", "без разбивки по товарным позициям"),
+    "hs6": ("not broken down to subheadings", "без разбивки по субпозициям"),
 }
 
 CorrelationArg = CorrelationTable | str | PathLike[str] | Sequence[CorrelationTable | str]
@@ -252,10 +264,13 @@ def _groups(products: pd.Series, level: str | BasketSet) -> pd.Series:
     codes = products.astype(str)
     if isinstance(level, BasketSet):
         return level.assign(codes).fillna(OTHER).astype(str)
+    unallocated = codes == UNALLOCATED
     if level == "section":
         roman = _chapter_romans()
-        return codes.str[:2].map(roman).fillna(NO_SECTION)
-    return codes.str[: _DIGITS[level]]
+        groups = codes.str[:2].map(roman).fillna(NO_SECTION)
+    else:
+        groups = codes.str[: _DIGITS[level]]
+    return groups.where(~unallocated, UNALLOCATED)
 
 
 @lru_cache(maxsize=1)
@@ -280,6 +295,8 @@ def _section_labels() -> dict[str, tuple[str, str]]:
 def _label(code: str, level: str | BasketSet) -> tuple[str, str]:
     if code == OTHER:
         return _OTHER_LABELS
+    if code == UNALLOCATED:
+        return _UNALLOCATED_LABELS
     if isinstance(level, BasketSet):
         b = level.get(code)
         return b.name_en, b.name_ru
@@ -289,6 +306,9 @@ def _label(code: str, level: str | BasketSet) -> tuple[str, str]:
     en, ru = _chapter_labels().get(chapter) or _SPECIAL_CHAPTERS.get(
         chapter, (f"Chapter {chapter}", f"Группа {chapter}")
     )
+    if level in _DETAIL_WORDS and len(code) < _DIGITS[str(level)]:
+        word_en, word_ru = _COARSE_WORDS[str(level)]
+        return f"{en}: {code}, {word_en}", f"{ru}: {code}, {word_ru}"
     if level in _DETAIL_WORDS:
         word_en, word_ru = _DETAIL_WORDS[level]
         en, ru = f"{en}: {word_en} {code}", f"{ru}: {word_ru} {code}"

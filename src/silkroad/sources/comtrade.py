@@ -20,8 +20,11 @@ silently: every record is loaded or quarantined with its line and reason, and
 * ``other_flow``: sub-flows (DX, FM, MIP, ...) that are not additive with X and M;
 * ``breakdown_duplicate``: partner2 / customs procedure / transport mode breakdowns, whose
   totals (partner2 0, customs C00, transport 0) are kept; summing them would multiply trade;
-* ``aggregate_product``: a product code whose detail is also in the input (TOTAL beside its
-  chapters, a chapter beside its headings), so that product sums count each dollar once;
+* ``aggregate_product``: a product code whose detail, also in the input, adds up to it (TOTAL
+  beside its chapters, a chapter beside its headings), so that product sums count each dollar
+  once; a total *larger* than its detail is kept as the residual the detail does not cover
+  (confidential trade, products not asked for), and one smaller than its detail is quarantined
+  as ``aggregate_below_detail`` (:mod:`silkroad.sources.aggregates`);
 * ``other_reporter``: rows of reporters other than the one selected with ``--reporter``.
 
 Partner World (0) and area/"nes" codes are kept as rows with an aggregate code (``WLD`` for
@@ -38,7 +41,6 @@ from __future__ import annotations
 import csv
 import gzip
 import hashlib
-import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -46,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from silkroad.errors import FormatError, InputError
+from silkroad.sources.aggregates import Item, split_aggregates
 
 KIND = "comtrade"
 SOURCE_VERSION = "declared"
@@ -177,6 +180,7 @@ class StageReport:
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
     by_year: dict[int, tuple[int, int, int]] = field(default_factory=dict)
     classifications: list[str] = field(default_factory=list)
+    residuals: int = 0  # totals kept as the part their detail does not cover
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -637,32 +641,29 @@ def stage(inp: ComtradeInput, reporter: str, txn: object) -> StageReport:
         kept.append((rec, row))
     unique = kept
 
-    # Product aggregates beside their detail: keep the detail (each dollar counted once).
-    groups: dict[tuple[Any, ...], list[str]] = {}
-    for _, row in unique:
-        gk = (row["year"], row["month"], row["exporter"], row["importer"], row["re_flow"])
-        groups.setdefault(gk, []).append(row["product"])
-    covered: set[tuple[Any, ...]] = set()
-    for gk, products in groups.items():
-        detail = sorted(p for p in products if p != "TOTAL")
-        if "TOTAL" in products and detail:
-            covered.add((*gk, "TOTAL"))
-        for p, nxt in itertools.pairwise(detail):
-            if nxt.startswith(p) and len(nxt) > len(p):
-                covered.add((*gk, p))
-    loaded: list[dict[str, Any]] = []
-    for rec, row in unique:
-        gk = (row["year"], row["month"], row["exporter"], row["importer"], row["re_flow"])
-        if (*gk, row["product"]) in covered:
-            reject(
-                rec,
-                row["year"],
-                "cmdCode",
-                "aggregate_product",
-                f"product {row['product']} is an aggregate of finer codes also in the file; "
-                "the detail is kept so that each dollar counts once",
+    # Product totals beside their detail: the detail is kept, a total is either an aggregate
+    # (quarantined) or kept as the residual its detail does not cover (sources/aggregates.py).
+    decisions = split_aggregates(
+        [
+            Item(
+                (row["year"], row["month"], row["exporter"], row["importer"], row["re_flow"]),
+                row["product"],
+                row["value_usd"],
+                row["weight_kg"],
             )
+            for _, row in unique
+        ]
+    )
+    loaded: list[dict[str, Any]] = []
+    residuals = 0
+    for (rec, row), d in zip(unique, decisions, strict=True):
+        if d.action == "reject":
+            reject(rec, row["year"], "cmdCode", d.code or "aggregate_product", d.reason or "")
             continue
+        if d.action == "residual":
+            residuals += 1
+            row = {**row, "value_usd": d.value_usd, "weight_kg": d.weight_kg}
+            row["quantity"] = row["quantity_unit"] = None
         loaded.append(row)
 
     report = StageReport()
@@ -676,6 +677,7 @@ def stage(inp: ComtradeInput, reporter: str, txn: object) -> StageReport:
     write_rejected_rows(rejected, txn.rejected_path)
     report.rows_read = len(inp.records)
     report.rows_loaded = len(loaded)
+    report.residuals = residuals
     report.rows_rejected = len(rejected)
     report.years = years
     for r in rejected:

@@ -15,7 +15,9 @@ Aggregates: world totals ("Всего", "Итого", "Весь мир", "World"
 partner ``WLD``, which every analysis leaves out of partner sums (as Comtrade's World rows);
 regional subtotals ("СНГ", "ЕАЭС", "страны вне СНГ", "Азия", "Страны ЕС", ...) are quarantined
 with the code ``aggregate_partner``: they have no code of their own and their parts are in the
-table. Either way no dollar is counted twice.
+table. Either way no dollar is counted twice. A product total beside its detail (a partner's
+"Всего" row above a few TN VED rows) is quarantined when the detail adds up to it, and kept as the
+residual the detail does not cover when it is larger (:mod:`silkroad.sources.aggregates`).
 
 The source id is ``table-<reporter>-<name>`` (``table-blr-belstat``); one ingest replaces the
 years it holds for that source.
@@ -33,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from silkroad.errors import FormatError, InputError
+from silkroad.sources.aggregates import Item, split_aggregates
 from silkroad.sources.numbers import UNITS, parse_number
 
 KIND = "table"
@@ -511,6 +514,8 @@ class Cell:
     row: dict[str, Any] | None = None
     code: str | None = None
     reason: str | None = None
+    tolerance_usd: float = 0.5  # half the last digit written, in USD (rounding of the figure)
+    residual: bool = False  # a total kept as the part its detail does not cover
 
 
 @dataclass
@@ -521,6 +526,7 @@ class Reading:
     value_columns: list[tuple[int, str, int | None, int | None, str | None]] = field(
         default_factory=list
     )
+    residuals: int = 0
 
 
 class _Reject(Exception):
@@ -758,6 +764,10 @@ def read_table(grid: Grid, m: Mapping, limit: int | None = None) -> Reading:
                     out.missing += 1
                     continue
             cell = Cell(line, fld, raw, year)
+            if number is not None:
+                exponent = number.as_tuple().exponent
+                step = Decimal(10) ** exponent if isinstance(exponent, int) else Decimal(1)
+                cell.tolerance_usd = float(step * m.value_unit / 2)
             out.cells.append(cell)
             try:
                 if m.year_column:
@@ -833,26 +843,24 @@ def read_table(grid: Grid, m: Mapping, limit: int | None = None) -> Reading:
             continue
         seen[key] = cell
     # Product totals beside their detail (a partner's total row, a chapter beside its headings):
-    # the detail is kept, so that product sums count each dollar once.
-    groups: dict[tuple[Any, ...], list[str]] = {}
-    for key in seen:
-        groups.setdefault(key[:4], []).append(key[4])
-    covered: set[tuple[Any, ...]] = set()
-    for gk, products in groups.items():
-        detail = sorted(p for p in products if p != "TOTAL")
-        if "TOTAL" in products and detail:
-            covered.add((*gk, "TOTAL"))
-        for p in detail:
-            if any(q != p and q.startswith(p) for q in detail):
-                covered.add((*gk, p))
-    for key in covered:
-        cell = seen[key]
-        cell.code = "aggregate_product"
-        cell.reason = (
-            f"product {key[4]} is a total of finer products also in the table; "
-            "the detail is kept so that each dollar counts once"
-        )
-        cell.row = None
+    # the detail is kept; a total is an aggregate (quarantined) when its detail adds up to it,
+    # else kept as the residual the detail does not cover (sources/aggregates.py).
+    flows = list(seen.items())
+    decisions = split_aggregates(
+        [
+            Item(key[:4], key[4], cell.row["value_usd"], None, cell.tolerance_usd)
+            for key, cell in flows
+        ]
+    )
+    for (_, cell), d in zip(flows, decisions, strict=True):
+        assert cell.row is not None
+        if d.action == "reject":
+            cell.code, cell.reason = d.code, d.reason
+            cell.row = None
+        elif d.action == "residual":
+            cell.row["value_usd"] = d.value_usd
+            cell.residual = True
+            out.residuals += 1
     return out
 
 
@@ -863,6 +871,7 @@ class StageReport:
     rows_loaded: int = 0
     rows_rejected: int = 0
     cells_missing: int = 0
+    residuals: int = 0  # totals kept as the part their detail does not cover
     years: list[int] = field(default_factory=list)
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
     classifications: list[str] = field(default_factory=list)
@@ -902,6 +911,7 @@ def stage(grid: Grid, m: Mapping, txn: Any) -> StageReport:
         rows_loaded=len(loaded),
         rows_rejected=len(rejected),
         cells_missing=reading.missing,
+        residuals=reading.residuals,
         years=years,
     )
     for r in rejected:
