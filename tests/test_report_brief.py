@@ -178,7 +178,7 @@ def test_first_year_has_no_movers(store):
     assert doc.data.prev is None and doc.data.movers is None
     assert "movers_exports" not in doc.tables
     md = doc.render("md")
-    assert "Not available: the store does not hold 2010, the year before 2011" in md
+    assert "Not available: the source gives no figures for 2010, the year before 2011" in md
 
 
 def test_baskets_group_the_structure(store, tmp_path):

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import silkroad as sr
-from silkroad.errors import FormatError, InputError
+from silkroad.errors import AnalysisError, FormatError, InputError
 from silkroad.reference.baskets import example_baskets_path
 from silkroad.reference.countries import is_aggregate
 from silkroad.sources import table
@@ -230,7 +230,18 @@ def test_counting_identity_with_bad_cells(tmp_path):
     assert kaz.value_usd.tolist() == [1_000_000.0, 1_500_500.0]
     assert kaz.declared_by.unique().tolist() == ["exporter"]
     assert kaz["product"].tolist() == ["8701", "8701"]
-    assert flows[flows.importer == "RUS"]["product"].tolist() == ["0402"]  # leading zero kept
+    rus = flows[flows.importer == "RUS"].sort_values("year")
+    assert rus["product"].tolist() == ["0402", "TOTAL"]  # leading zero kept
+    # Russia 2016 and China 2015 are missing ('-', 'x'): one row of unknown value each, so that
+    # the profile says missing, not zero (China 2016 is a bad value, quarantined: not missing).
+    assert rus.value_usd.isna().tolist() == [False, True]
+    chn = flows[flows.importer == "CHN"]
+    assert chn[["year", "product"]].values.tolist() == [[2015, "TOTAL"]]
+    assert chn.value_usd.isna().all()
+    assert "2 flows missing" in result.message
+    summary = store.pair("BLR", "RUS", perspective="exporter").summary()
+    assert summary.exports_usd[0] == 500_000.0 and pd.isna(summary.exports_usd[1])
+    assert pd.isna(summary.exports_growth[1])  # not -100 %, 'stopped'
     # Re-ingesting the same file with the same mapping changes nothing.
     again = sr.ingest(store, "table", path, mapping=mapping)
     assert again.noop
@@ -720,7 +731,9 @@ def test_two_header_rows_with_merged_flow_cells_xlsx(tmp_path):
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (6, 6, 0)
     prof = store.pair("BLR", "KAZ", perspective="exporter").profile()
     assert prof.exports_usd.tolist() == [1_000_000.0, 1_100_500.0]
-    assert prof.imports_usd.tolist() == [300_000.0, 0.0]
+    # 2016 imports are '-': missing, not zero
+    assert prof.imports_usd[0] == 300_000.0 and pd.isna(prof.imports_usd[1])
+    assert pd.isna(prof.turnover_usd[1]) and pd.isna(prof.imports_growth[1])
 
 
 def test_sheet_chosen_by_pattern(tmp_path):
@@ -760,5 +773,46 @@ def test_shipped_belstat_mapping_reads_its_documented_layout(tmp_path):
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (8, 5, 3)
     assert result.record.classification == "HS12"  # TN VED of 2014-2016 follows HS 2012
     prof = store.pair("BLR", "KAZ", perspective="exporter").profile()
-    # 2016: the source covers the year (its 'Всего' row) but holds no BLR->KAZ flow: 0.
-    assert prof.exports_usd.tolist() == [2_000_500.0, 1_500_000.0, 0.0]
+    # 2016: the source covers the year (its 'Всего' row) but BLR->KAZ is '-': missing, not 0.
+    assert prof.exports_usd[:2].tolist() == [2_000_500.0, 1_500_000.0]
+    assert pd.isna(prof.exports_usd[2])
+
+
+def test_a_missing_year_is_unknown_in_profile_and_brief(tmp_path):
+    """Kazakhstan 2016 is '-' (missing): the profile shows it unknown, not a -100 % fall; a brief
+    of 2016 is refused; a brief of 2017 has no previous year to compare with, instead of one in
+    which Belarus sold nothing."""
+    path = write_csv(
+        tmp_path / "t.csv",
+        [
+            "Страна;Код ТН ВЭД;2015;2016;2017",
+            "Казахстан;8701;1 000;-;1 200",
+            "Россия;8701;500;600;700",
+        ],
+    )
+    mapping = {
+        "name": "gap",
+        "reporter": "BLR",
+        "flow": "exports",
+        "unit": "thousand_usd",
+        "partner": "Страна",
+        "product": "Код ТН ВЭД",
+        "classification": "HS12",
+        "wide": {"columns": "years"},
+    }
+    store = sr.open(tmp_path / "home")
+    sr.ingest(store, "table", path, mapping=mapping)
+    pair = store.pair("BLR", "KAZ", perspective="exporter")
+    prof = pair.profile()
+    assert prof.exports_usd[0] == 1_000_000.0 and prof.exports_usd[2] == 1_200_000.0
+    assert pd.isna(prof.exports_usd[1]) and pd.isna(prof.partner_share_of_a[1])
+    assert prof.exports_note[1] != "stopped" and pd.isna(prof.exports_growth[2])
+    # Russia's share of Belarus's 2016 exports is taken over the known flows: 600 / 600
+    assert store.pair("BLR", "RUS", perspective="exporter").profile().partner_share_of_a[1] == 1.0
+    with pytest.raises(AnalysisError, match="exports with KAZ in 2016 are missing"):
+        sr.brief(store, "BLR", "KAZ", year=2016, perspective="exporter")
+    b = sr.brief(store, "BLR", "KAZ", year=2017, perspective="exporter")
+    assert b.data.prev is None and b.data.movers is None
+    text = b.render("md")
+    assert "disappeared" not in text and "$1.2\u00a0million" in text
+    assert "the source gives no figures for 2016" in text

@@ -289,7 +289,13 @@ def _ingest_table(
         rows_rejected=report.rows_rejected,
         seconds=time.perf_counter() - started,
         message=f"loaded {source} (reporter {m.reporter}), years {span}; "
-        f"{report.cells_missing} cells missing (not loaded)" + _residual_note(report.residuals),
+        f"{report.cells_missing} cells missing (not loaded"
+        + (
+            f"; {report.missing_flows} flows missing entirely, kept as unknown, not zero)"
+            if report.missing_flows
+            else ")"
+        )
+        + _residual_note(report.residuals),
         record=record,
         rejected_by_reason=report.rejected_by_reason,
     )

@@ -245,7 +245,8 @@ class Pair:
         raw = sel.select(
             "year", "exporter", "importer", "declared_by", "product", "value_usd", "weight_kg"
         ).to_pandas()
-        flows = self._in_sides(raw)
+        # Rows of unknown value (a table's missing flows) say nothing about products.
+        flows = self._in_sides(raw[raw.value_usd.notna()])
         if flows.empty:
             return pd.DataFrame(columns=FLOW_COLUMNS)
         flows["weight_missing"] = flows.weight_kg.isna()
@@ -277,11 +278,15 @@ class Pair:
         raw = raw[raw.exporter.isin(both) & raw.importer.isin(both)]
         flows = self._in_sides(raw)
         if not flows.empty:
-            wide = flows.pivot_table(
-                index="year", columns="direction", values="value_usd", aggfunc="sum"
-            ).reindex(index=ys, columns=["exports", "imports"])
-            out["exports_usd"] = wide["exports"].fillna(0.0).to_numpy(dtype=float)
-            out["imports_usd"] = wide["imports"].fillna(0.0).to_numpy(dtype=float)
+            # min_count=1: a direction whose every flow is of unknown value (a table's '-',
+            # stored as NULL) is missing (NaN), not zero; no flow at all is zero.
+            sums = flows.groupby(["year", "direction"]).value_usd.sum(min_count=1)
+            wide = sums.unstack("direction").reindex(index=ys, columns=["exports", "imports"])
+            rows = flows.groupby(["year", "direction"]).size().unstack("direction")
+            rows = rows.reindex(index=ys, columns=["exports", "imports"]).fillna(0)
+            for d in ("exports", "imports"):
+                # no row at all: zero trade; rows but no known value: NaN (missing)
+                out[f"{d}_usd"] = wide[d].where(rows[d] > 0, 0.0).to_numpy(dtype=float)
             out.loc[undefined, ["exports_usd", "imports_usd"]] = float("nan")
         return out
 
@@ -313,7 +318,8 @@ class Pair:
         """Per year: exports, imports, turnover, balance (USD) and year-on-year growth.
 
         Years the source covers but with no flow in a direction count as 0 (BACI lists only
-        positive flows); growth is NaN where the previous year is zero or not shown.
+        positive flows); a direction declared missing (a table's '-' for every cell of it) is
+        NaN, not 0; growth is NaN where the previous year is zero, missing or not shown.
 
         >>> store.pair("BLR", "KAZ").summary(years=range(2010, 2016))  # doctest: +SKIP
         """

@@ -75,6 +75,10 @@ def profile(
     # A bloc before it existed: its shares and ranks are undefined, like its flows.
     undefined = [not pair.sides_exist(int(y)) for y in out.year]
     out.loc[undefined, ["partner_share_of_a", "a_share_of_b"]] = np.nan
+    # A flow declared missing (a table's '-'): the turnover, hence the shares and ranks, unknown.
+    unknown = out.turnover_usd.isna()
+    cols = ["partner_share_of_a", "partner_rank_for_a", "a_share_of_b", "a_rank_for_b"]
+    out.loc[unknown, cols] = np.nan
     out.attrs["metadata"] = pair.metadata(ys) | {"base": base}
     first, last = out.iloc[0], out.iloc[-1]
     n = int(last.year - first.year)

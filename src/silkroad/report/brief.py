@@ -227,6 +227,23 @@ def brief(
     profile = pair.profile(wanted, base=base)
     meta = dict(profile.attrs["metadata"])
     profile = profile.set_index("year", drop=False)
+    # A flow the source declares missing (a table's '-'): unknown, so not briefed as zero.
+    unknown = {
+        int(y)
+        for y in wanted
+        if pair.sides_exist(int(y)) and pd.isna(profile.loc[y, "turnover_usd"])
+    }
+    if year in unknown:
+        gone = [f for f in ("exports", "imports") if pd.isna(profile.loc[year, f"{f}_usd"])]
+        raise AnalysisError(
+            f"{pair.a}'s {' and '.join(gone)} with {pair.b} in {year} are missing in "
+            f"{pair.source} (declared as '-' or empty), so the year's turnover is unknown",
+            field="year",
+            found=year,
+            expected="a year whose exports and imports the source gives",
+        )
+    if prev in unknown:
+        prev = None  # nothing to compare with: no changes, movers or price effects
 
     structure = {}
     for direction in DIRECTIONS:

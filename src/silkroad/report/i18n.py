@@ -35,8 +35,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sec_notes": ("Sources and notes", "Источники и примечания"),
     "not_available": ("Not available: {reason}", "Нет данных: {reason}"),
     "no_prev_year": (
-        "the store does not hold {prev}, the year before {year}",
-        "в хранилище нет {prev} года, предшествующего {year} году",
+        "the source gives no figures for {prev}, the year before {year}",
+        "в источнике нет данных за {prev} год, предшествующий {year} году",
     ),
     "chart_alt": ("Chart: {title}", "Диаграмма: {title}"),
     "charts_elsewhere": (

@@ -592,6 +592,9 @@ def cards(brief: Brief) -> list[Card]:
         v = value(d.profile, d.year, f"{flow}_usd")
         pv = value(d.profile, d.prev, f"{flow}_usd")
         if flow == "balance":
+            if v is None or v != v:  # missing in the source: no surplus nor deficit to name
+                out.append(Card(flow, _t(brief, flow), nf.money(v), "", ""))
+                continue
             t = nf.table_value(v)
             words = {
                 "en": ("surplus", "deficit", "balanced"),

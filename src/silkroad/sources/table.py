@@ -527,6 +527,8 @@ class Reading:
         default_factory=list
     )
     residuals: int = 0
+    #: (year, month, exporter, importer) of missing cells ('-', empty): unknown, not zero
+    missing_flows: set[tuple[Any, ...]] = field(default_factory=set)
 
 
 class _Reject(Exception):
@@ -760,15 +762,17 @@ def read_table(grid: Grid, m: Mapping, limit: int | None = None) -> Reading:
                 bad = str(exc)
             else:
                 bad = None
-                if number is None:
-                    out.missing += 1
-                    continue
+            missing = bad is None and number is None
             cell = Cell(line, fld, raw, year)
+            if missing:
+                # Not a value: counted apart, and remembered as a missing flow (below).
+                out.missing += 1
+            else:
+                out.cells.append(cell)
             if number is not None:
                 exponent = number.as_tuple().exponent
                 step = Decimal(10) ** exponent if isinstance(exponent, int) else Decimal(1)
                 cell.tolerance_usd = float(step * m.value_unit / 2)
-            out.cells.append(cell)
             try:
                 if m.year_column:
                     yt = get(m.year_column)
@@ -787,8 +791,8 @@ def read_table(grid: Grid, m: Mapping, limit: int | None = None) -> Reading:
                         raise _Reject("bad_month", f"found {mt!r}, expected a month")
                 if bad is not None:
                     raise _Reject("bad_value", bad)
-                assert number is not None and year is not None
-                if number < 0:
+                assert year is not None
+                if number is not None and number < 0:
                     raise _Reject("negative_value", f"found {number}, expected a value >= 0")
                 try:
                     partner = res.partner(get(m.partner))
@@ -811,6 +815,16 @@ def read_table(grid: Grid, m: Mapping, limit: int | None = None) -> Reading:
                 cell.code, cell.reason = rej.code, rej.reason
                 continue
             exports = flow == "exports"
+            if missing:
+                out.missing_flows.add(
+                    (
+                        year,
+                        month,
+                        m.reporter if exports else partner,
+                        partner if exports else m.reporter,
+                    )
+                )
+                continue
             cell.row = {
                 "year": year,
                 "month": month,
@@ -820,7 +834,7 @@ def read_table(grid: Grid, m: Mapping, limit: int | None = None) -> Reading:
                 "re_flow": False,
                 "classification": cls,
                 "product": product,
-                "value_usd": float(number * m.value_unit),
+                "value_usd": float(number * m.value_unit) if number is not None else None,
                 "weight_kg": None,
                 "quantity": None,
                 "quantity_unit": None,
@@ -861,6 +875,10 @@ def read_table(grid: Grid, m: Mapping, limit: int | None = None) -> Reading:
             cell.row["value_usd"] = d.value_usd
             cell.residual = True
             out.residuals += 1
+    # A flow whose every cell is missing is stored as one row of unknown value (NULL), so that
+    # analyses show it as missing rather than as zero trade; flows with values need no marker.
+    present = {key[:4] for key in seen}
+    out.missing_flows -= present
     return out
 
 
@@ -872,6 +890,7 @@ class StageReport:
     rows_rejected: int = 0
     cells_missing: int = 0
     residuals: int = 0  # totals kept as the part their detail does not cover
+    missing_flows: int = 0  # flows with every cell missing, stored as one NULL-valued row each
     years: list[int] = field(default_factory=list)
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
     classifications: list[str] = field(default_factory=list)
@@ -887,6 +906,25 @@ def stage(grid: Grid, m: Mapping, txn: Any) -> StageReport:
     source = m.source
     label = str(grid.path)
     loaded = [c.row for c in reading.cells if c.row is not None]
+    markers = [
+        {
+            "year": year,
+            "month": month,
+            "exporter": exporter,
+            "importer": importer,
+            "declared_by": "exporter" if exporter == m.reporter else "importer",
+            "re_flow": False,
+            "classification": "TOTAL",
+            "product": "TOTAL",
+            "value_usd": None,
+            "weight_kg": None,
+            "quantity": None,
+            "quantity_unit": None,
+        }
+        for year, month, exporter, importer in sorted(
+            reading.missing_flows, key=lambda k: (k[0], k[1] or 0, k[2], k[3])
+        )
+    ]
     rejected = [
         {
             "source": source,
@@ -903,7 +941,7 @@ def stage(grid: Grid, m: Mapping, txn: Any) -> StageReport:
     ]
     years = sorted({r["year"] for r in loaded} | {r["year"] for r in rejected if r["year"]})
     for y in years:
-        rows = [r for r in loaded if r["year"] == y]
+        rows = [r for r in loaded + markers if r["year"] == y]
         write_canonical_rows(rows, source, txn.year_path(y))
     write_rejected_rows(rejected, txn.rejected_path)
     report = StageReport(
@@ -912,6 +950,7 @@ def stage(grid: Grid, m: Mapping, txn: Any) -> StageReport:
         rows_rejected=len(rejected),
         cells_missing=reading.missing,
         residuals=reading.residuals,
+        missing_flows=len(markers),
         years=years,
     )
     for r in rejected:
