@@ -22,7 +22,9 @@ pieces with strictly fewer flows, one partner instead of all, or a proper subset
 so the depth is at most four; the pieces of one split are disjoint (different flows, different
 partners, disjoint code lists), and their union is the parent (every flow; every partner with
 trade; every syntactically possible code of every chapter or heading with trade). Because the
-code lists are candidates rather than a reference list, codes of any HS edition are covered. As
+code lists are candidates rather than a reference list, codes of any HS edition are covered
+(this assumes Comtrade answers a list with the rows of the codes that exist; not yet checked on
+the live API, where a refused list would stop the download with an error, not lose rows). As
 a guard, a merged year is checked for repeated rows (flow, partner, product, partner2, customs,
 transport): a repeat is an error, never silently dropped. A piece at the finest split that still
 reaches the cap (or a listing query that does) stops the download with one line naming it.
