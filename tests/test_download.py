@@ -429,3 +429,34 @@ def test_cli_pages_a_capped_download_and_shows_progress_on_a_terminal(server, tm
     assert result.returncode == 0, result.stderr
     assert "download Comtrade" not in result.stderr
     assert "0 request(s) sent" in result.stdout and len(server.log) == 11
+
+
+def test_a_run_stopped_by_an_error_resumes_from_the_cached_pieces(server, tmp_path):
+    world = with_aggregates(TWELVE)
+    server.script["/comtrade/C/A/HS"] = [("comtrade", world, 5)] * 4 + [
+        ("status", 400, {}, b"bad request"),
+        ("comtrade", world, 5),
+    ]
+    client, _ = http(cache_dir=tmp_path / "cache")
+    kw = {"reporter": "KAZ", "partner": None, "years": [2014], "dest": tmp_path, "max_records": 5}
+    with pytest.raises(DownloadError, match="400"):
+        download_comtrade(client, **kw)
+    assert len(server.log) == 5 and not list(tmp_path.glob("*.json"))
+    paths = download_comtrade(client, **kw)
+    assert len(server.log) == 5 + 7  # the 4 answered queries are not asked again
+    rows = json.loads(paths[0].read_text())["data"]
+    assert sorted(map(_key, rows)) == sorted(map(_key, TWELVE))
+
+
+def test_a_listing_query_over_the_cap_is_a_one_line_error(server, tmp_path):
+    # 7 hs6 rows in 5 headings, cap 5: the heading listing (AG4) is itself capped.
+    ours = [rec("X", 112, c, 1.0) for c in ("270900", "271000", "271111", "271112", "847130", "847150", "870323")]  # fmt: skip
+    server.script["/comtrade/C/A/HS"] = [("comtrade", with_aggregates(ours), 5)]
+    client, _ = http()
+    with pytest.raises(DownloadError) as info:
+        download_comtrade(
+            client, reporter="KAZ", partner="BLR", years=[2014], flows=["X"], dest=tmp_path,
+            max_records=5,
+        )  # fmt: skip
+    assert "\n" not in str(info.value)
+    assert "cmdCode AG4" in str(info.value) and "cannot be listed" in str(info.value)

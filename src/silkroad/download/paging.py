@@ -162,14 +162,14 @@ class _Pager:
             return [replace(piece, partner=p) for p in partners]
         if piece.cmd == "AG4":
             rows = self.listing(piece, "AG2")
-            chapters = sorted({_code(r, 2) for r in rows} - {None})  # type: ignore[type-var]
+            chapters = sorted({c for r in rows if (c := _code(r, 2))})
             return [
                 replace(piece, cmd=",".join(f"{c}{i:02d}" for i in range(1, 100)), chapter=c)
                 for c in chapters
             ]
         if piece.cmd == "AG6":
             rows = self.listing(piece, "AG4")
-            headings = sorted({_code(r, 4) for r in rows} - {None})  # type: ignore[type-var]
+            headings = sorted({h for r in rows if (h := _code(r, 4))})
             pieces = []
             for chapter in sorted({h[:2] for h in headings}):
                 mine = [h for h in headings if h[:2] == chapter]
