@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -33,6 +35,9 @@ class FakeServer:
                 actions = server.script[path]
                 action = actions.pop(0) if len(actions) > 1 else actions[0]
                 kind = action[0]
+                if kind == "comtrade":  # ("comtrade", all rows at every level, server cap)
+                    action = ("json", {"data": answer(action[1], action[2], self.path)})
+                    kind = "json"
                 if kind == "json":
                     body = json.dumps(action[1]).encode()
                     self.send_response(200)
@@ -75,6 +80,45 @@ class FakeServer:
     def stop(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def rec(flow, partner, cmd, value, *, reporter=398, year=2014):
+    """A Comtrade final-data record with the fixed breakdowns (partner2 0, C00, transport 0)."""
+    return {
+        "refYear": year, "period": str(year), "reporterCode": reporter, "flowCode": flow,
+        "partnerCode": partner, "partner2Code": 0, "customsCode": "C00", "motCode": 0,
+        "classificationCode": "H4", "cmdCode": cmd, "primaryValue": value,
+    }  # fmt: skip
+
+
+def with_aggregates(hs6_rows):
+    """The hs6 rows plus what Comtrade also holds: their headings, chapters and TOTAL."""
+    sums: dict[tuple, float] = {}
+    for r in hs6_rows:
+        for cmd in (r["cmdCode"][:4], r["cmdCode"][:2], "TOTAL"):
+            key = (r["flowCode"], r["partnerCode"], cmd)
+            sums[key] = sums.get(key, 0.0) + r["primaryValue"]
+    return list(hs6_rows) + [rec(f, p, cmd, v) for (f, p, cmd), v in sums.items()]
+
+
+def answer(rows, cap, path):
+    """What the Comtrade API answers to one query over ``rows``, cut at the cap or maxRecords."""
+    q = {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
+    flows = q["flowCode"].split(",")
+    cmd = q["cmdCode"]
+    partners = {int(p) for p in q["partnerCode"].split(",")} if "partnerCode" in q else None
+
+    def wanted(r):
+        if r["flowCode"] not in flows or (
+            partners is not None and r["partnerCode"] not in partners
+        ):
+            return False
+        if cmd in ("TOTAL", "AG2", "AG4", "AG6"):
+            return r["cmdCode"] == cmd if cmd == "TOTAL" else len(r["cmdCode"]) == int(cmd[2])
+        return r["cmdCode"] in cmd.split(",")
+
+    hits = [r for r in rows if wanted(r)]
+    return hits[: min(cap, int(q.get("maxRecords", cap)))]
 
 
 @pytest.fixture
@@ -264,3 +308,155 @@ def test_error_bodies_become_one_line(server, tmp_path):
     with pytest.raises(DownloadError) as info:
         download_comtrade(client, reporter="KAZ", partner="BLR", years=[2014], dest=tmp_path)
     assert "\n" not in str(info.value) and "line two" in str(info.value)
+
+
+# --- paging under the record cap ---------------------------------------------------------------
+# Kazakhstan's 2014 hs6 declarations: 12 rows, 2 flows, 3 partners (BLR 112, CHN 156, RUS 643).
+TWELVE = [
+    rec("X", 112, "270900", 1.0), rec("X", 112, "271000", 2.0), rec("X", 112, "847130", 3.0),
+    rec("X", 643, "270900", 4.0), rec("X", 643, "720839", 5.0),
+    rec("X", 156, "260300", 6.0),
+    rec("M", 112, "870323", 7.0), rec("M", 112, "040210", 8.0),
+    rec("M", 643, "271000", 9.0),
+    rec("M", 156, "847130", 10.0), rec("M", 156, "851712", 11.0), rec("M", 156, "640299", 12.0),
+]  # fmt: skip
+
+
+def _key(row):
+    return json.dumps(row, sort_keys=True)
+
+
+def test_a_capped_answer_is_paged_by_flow_and_partner_into_exactly_the_full_answer(
+    server, tmp_path
+):
+    server.script["/comtrade/C/A/HS"] = [("comtrade", with_aggregates(TWELVE), 5)]
+    seen = []
+    client, _ = http(cache_dir=tmp_path / "cache")
+    paths = download_comtrade(
+        client, reporter="KAZ", partner=None, years=[2014], dest=tmp_path / "a", max_records=5,
+        progress=lambda stage, done, total: seen.append((stage, done, total)),
+    )  # fmt: skip
+    rows = json.loads(paths[0].read_text())["data"]
+    assert len(rows) == 12  # every row once ...
+    assert sorted(map(_key, rows)) == sorted(map(_key, TWELVE))  # ... and exactly the server's
+    # The whole query, 2 flows, 2 partner listings (TOTAL) and 6 flow-partner pieces.
+    assert len(server.log) == 11
+    assert all("maxRecords=5" in path for path, _ in server.log)
+    # Progress: queries done out of queries known, for the year; it ends complete.
+    assert seen[-1] == ("2014", 11, 11)
+    assert all(done <= total for _, done, total in seen)
+    # A second run (another destination) is answered from the cache, piece by piece.
+    again = download_comtrade(
+        client, reporter="KAZ", partner=None, years=[2014], dest=tmp_path / "b", max_records=5
+    )
+    assert len(server.log) == 11
+    assert again[0].read_text() == paths[0].read_text()
+
+
+def test_an_hs6_piece_over_the_cap_is_split_by_chapter_with_explicit_code_lists(server, tmp_path):
+    ours = [
+        rec("X", 112, "270900", 1.0), rec("X", 112, "271000", 2.0), rec("X", 112, "271111", 3.0),
+        rec("X", 112, "271112", 4.0), rec("X", 112, "847130", 5.0), rec("X", 112, "847150", 6.0),
+        rec("X", 112, "870323", 7.0),
+    ]  # fmt: skip
+    server.script["/comtrade/C/A/HS"] = [("comtrade", with_aggregates(ours), 6)]
+    client, _ = http()
+    paths = download_comtrade(
+        client, reporter="KAZ", partner="BLR", years=[2014], flows=["X"], dest=tmp_path,
+        max_records=6,  # 7 rows: capped; 5 headings: not
+    )  # fmt: skip
+    rows = json.loads(paths[0].read_text())["data"]
+    assert sorted(map(_key, rows)) == sorted(map(_key, ours))
+    cmds = [parse_qs(urlsplit(path).query)["cmdCode"][0] for path, _ in server.log]
+    assert cmds[:2] == ["AG6", "AG4"]  # the whole query, then the headings with trade
+    chapters = [c.split(",") for c in cmds[2:]]
+    assert [(c[0], c[-1], len(c)) for c in chapters] == [
+        ("270900", "271199", 300),
+        ("847100", "847199", 100),
+        ("870300", "870399", 100),
+    ]
+
+
+def test_a_piece_that_cannot_be_split_under_the_cap_is_a_one_line_error(server, tmp_path):
+    ours = [rec("X", 112, code, 1.0) for code in ("847130", "847141", "847150")]
+    server.script["/comtrade/C/A/HS"] = [("comtrade", with_aggregates(ours), 2)]
+    client, _ = http()
+    with pytest.raises(DownloadError) as info:
+        download_comtrade(
+            client, reporter="KAZ", partner="BLR", years=[2014], flows=["X"], dest=tmp_path,
+            max_records=2,
+        )  # fmt: skip
+    message = str(info.value)
+    assert "\n" not in message
+    assert "KAZ in 2014" in message and "chapter 84 headings 8471" in message
+    assert "cannot be split further" in message
+    assert not list(tmp_path.glob("*.json"))  # nothing half-written
+
+
+def test_the_record_cap_comes_from_the_setting(server, tmp_path, monkeypatch):
+    server.script["/comtrade/C/A/HS"] = [("comtrade", with_aggregates(TWELVE), 1000)]
+    monkeypatch.setenv("SILKROAD_COMTRADE_MAX_RECORDS", "7")
+    client, _ = http()
+    paths = download_comtrade(client, reporter="KAZ", partner=None, years=[2014], dest=tmp_path)
+    assert "maxRecords=7" in server.log[0][0]
+    assert len(server.log) > 1  # 12 rows reach a cap of 7: paged
+    assert len(json.loads(paths[0].read_text())["data"]) == 12
+    monkeypatch.setenv("SILKROAD_COMTRADE_MAX_RECORDS", "lots")
+    with pytest.raises(InputError, match="SILKROAD_COMTRADE_MAX_RECORDS"):
+        download_comtrade(client, reporter="KAZ", partner=None, years=[2014], dest=tmp_path)
+
+
+def test_cli_pages_a_capped_download_and_shows_progress_on_a_terminal(server, tmp_path):
+    from conftest import run_cli
+
+    server.script["/comtrade/C/A/HS"] = [("comtrade", with_aggregates(TWELVE), 5)]
+    home = tmp_path / "home"
+    env = {
+        "SILKROAD_COMTRADE_URL": server.url + "/comtrade", "COMTRADE_KEY": "K-42",
+        "TTY_COMPATIBLE": "1",  # a terminal as far as the progress bar is concerned
+    }  # fmt: skip
+    args = ("download", "comtrade", "--reporter", "KAZ", "--years", "2014", "--max-records", "5",
+            "--no-ingest", "--home", home)  # fmt: skip
+    result = run_cli(*args, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "download Comtrade KAZ (2014)" in result.stderr and "11/11" in result.stderr
+    assert "K-42" not in result.stdout + result.stderr
+    assert "11 request(s) sent" in re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", result.stdout)
+    (path,) = (home / "downloads" / "comtrade").glob("*.json")
+    assert sorted(map(_key, json.loads(path.read_text())["data"])) == sorted(map(_key, TWELVE))
+    # Not a terminal: no bar; and a second run is answered from the cache.
+    result = run_cli(*args, env={**env, "TTY_COMPATIBLE": "0"})
+    assert result.returncode == 0, result.stderr
+    assert "download Comtrade" not in result.stderr
+    assert "0 request(s) sent" in result.stdout and len(server.log) == 11
+
+
+def test_a_run_stopped_by_an_error_resumes_from_the_cached_pieces(server, tmp_path):
+    world = with_aggregates(TWELVE)
+    server.script["/comtrade/C/A/HS"] = [("comtrade", world, 5)] * 4 + [
+        ("status", 400, {}, b"bad request"),
+        ("comtrade", world, 5),
+    ]
+    client, _ = http(cache_dir=tmp_path / "cache")
+    kw = {"reporter": "KAZ", "partner": None, "years": [2014], "dest": tmp_path, "max_records": 5}
+    with pytest.raises(DownloadError, match="400"):
+        download_comtrade(client, **kw)
+    assert len(server.log) == 5 and not list(tmp_path.glob("*.json"))
+    paths = download_comtrade(client, **kw)
+    assert len(server.log) == 5 + 7  # the 4 answered queries are not asked again
+    rows = json.loads(paths[0].read_text())["data"]
+    assert sorted(map(_key, rows)) == sorted(map(_key, TWELVE))
+
+
+def test_a_listing_query_over_the_cap_is_a_one_line_error(server, tmp_path):
+    # 7 hs6 rows in 5 headings, cap 5: the heading listing (AG4) is itself capped.
+    ours = [rec("X", 112, c, 1.0) for c in ("270900", "271000", "271111", "271112", "847130", "847150", "870323")]  # fmt: skip
+    server.script["/comtrade/C/A/HS"] = [("comtrade", with_aggregates(ours), 5)]
+    client, _ = http()
+    with pytest.raises(DownloadError) as info:
+        download_comtrade(
+            client, reporter="KAZ", partner="BLR", years=[2014], flows=["X"], dest=tmp_path,
+            max_records=5,
+        )  # fmt: skip
+    assert "\n" not in str(info.value)
+    assert "cmdCode AG4" in str(info.value) and "cannot be listed" in str(info.value)

@@ -67,11 +67,24 @@ def download_comtrade_cmd(
     key_env: Annotated[
         str, typer.Option("--key-env", help="Environment variable holding the API key.")
     ] = "COMTRADE_KEY",
+    max_records: Annotated[
+        int | None,
+        typer.Option(
+            "--max-records",
+            help="Rows per call, your subscription's cap (default: "
+            "$SILKROAD_COMTRADE_MAX_RECORDS, else 100000); longer answers are split.",
+            show_default=False,
+        ),
+    ] = None,
     dest: DestOption = None,
     home: HomeOption = None,
     ingest: IngestOption = True,
 ) -> None:
-    """Fetch a reporter's declarations from the UN Comtrade API (cached), then ingest them."""
+    """Fetch a reporter's declarations from the UN Comtrade API (cached), then ingest them.
+
+    An answer as long as the record cap is split by flow, partner and chapter, and the pieces
+    are merged into one file per year.
+    """
     from silkroad.download.http import Http, require_key
     from silkroad.download.sources import KEY_HEADER, download_comtrade
 
@@ -81,16 +94,18 @@ def download_comtrade_cmd(
         raise InputError("no years given", field="--years", expected="e.g. 2010-2014")
     store = Store(home)
     target = dest or store.home / "downloads" / "comtrade"
-    with Http(
-        cache_dir=store.home / "cache" / "comtrade", secret_headers={KEY_HEADER: key}
-    ) as http:
+    with (
+        _progress(f"download Comtrade {reporter.upper()}") as progress,
+        Http(cache_dir=store.home / "cache" / "comtrade", secret_headers={KEY_HEADER: key}) as http,
+    ):
         paths = download_comtrade(
             http, reporter=reporter, partner=partner, years=ys,
             flows=[f.strip().upper() for f in flows.split(",") if f.strip()],
-            level=level, dest=target,
+            level=level, dest=target, max_records=max_records, progress=progress,
         )  # fmt: skip
     for path in paths:
         out.print(f"downloaded {path}")
+    out.print(f"{http.requests} request(s) sent to Comtrade (the others answered from the cache)")
     if ingest:
         from silkroad.ingestion import SOURCE_KINDS
         from silkroad.ingestion import ingest as run_ingest

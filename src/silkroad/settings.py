@@ -12,6 +12,8 @@ from pathlib import Path
 
 import platformdirs
 
+from silkroad.errors import InputError
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -55,6 +57,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Base of the UN Comtrade final-data API used by `silkroad download comtrade`.",
     ),
     Setting(
+        "comtrade_max_records",
+        "SILKROAD_COMTRADE_MAX_RECORDS",
+        "100000",
+        "Rows per Comtrade call (the subscription's cap); an answer this long is split and "
+        "asked again.",
+    ),
+    Setting(
         "memory_limit",
         "SILKROAD_MEMORY_LIMIT",
         "1GB",
@@ -71,6 +80,17 @@ def resolve_home(home: str | os.PathLike[str] | None = None) -> Path:
     if env:
         return Path(env).expanduser().resolve()
     return Path(platformdirs.user_data_dir("silkroad", appauthor=False))
+
+
+def comtrade_max_records() -> int:
+    """Rows per Comtrade call (``SILKROAD_COMTRADE_MAX_RECORDS``, default 100000)."""
+    text = os.environ.get("SILKROAD_COMTRADE_MAX_RECORDS", "100000").strip()
+    if not text.isdigit() or int(text) < 1:
+        raise InputError(
+            "bad record cap", field="SILKROAD_COMTRADE_MAX_RECORDS", found=text,
+            expected="a positive whole number, e.g. 100000",
+        )  # fmt: skip
+    return int(text)
 
 
 def lock_timeout() -> float:

@@ -107,11 +107,14 @@ class Http:
         params: Mapping[str, Any] | None = None,
         *,
         validate: Callable[[dict[str, Any]], None] | None = None,
+        cache_as: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
     ) -> dict[str, Any]:
         """GET a JSON document; answered from the cache when the same request was made before.
 
-        ``validate`` may raise on an answer that must not be kept (empty, an error, capped):
-        such answers are never cached, so asking again later does call the server.
+        ``validate`` may raise on an answer that must not be kept (empty, an error): such answers
+        are never cached, so asking again later does call the server. ``cache_as`` turns an
+        answer into what the cache keeps and what is returned (e.g. a small marker in place of a
+        capped answer that will be split anyway).
         """
         key = hashlib.sha256(
             json.dumps([url, sorted((params or {}).items())], default=str).encode()
@@ -132,6 +135,8 @@ class Http:
                     data = response.json()
                     if validate is not None:
                         validate(data)
+                    if cache_as is not None:
+                        data = cache_as(data)
                     if cached is not None:
                         cached.parent.mkdir(parents=True, exist_ok=True)
                         tmp = cached.with_suffix(".part")

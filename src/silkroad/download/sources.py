@@ -2,19 +2,26 @@
 
 Base URLs are settings (``SILKROAD_BACI_URL``, ``SILKROAD_COMTRADE_URL``) so that a mirror or a
 test server can stand in. The Comtrade key travels in the ``Ocp-Apim-Subscription-Key`` header.
+A Comtrade answer as long as the record cap (``SILKROAD_COMTRADE_MAX_RECORDS``) is split into
+smaller queries and merged (:mod:`silkroad.download.paging` explains how).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from silkroad.download.http import DownloadError, Http
+from silkroad.download.http import Http, Progress
+from silkroad.download.paging import fetch_year
 from silkroad.errors import InputError
 from silkroad.reference.countries import iso3_from_numeric, numeric_code_table, resolve_country
+from silkroad.settings import comtrade_max_records
+
+log = logging.getLogger(__name__)
 
 BACI_URL = "https://www.cepii.fr/DATA_DOWNLOAD/baci/data"
 COMTRADE_URL = "https://comtradeapi.un.org/data/v1/get"
@@ -22,7 +29,8 @@ KEY_HEADER = "Ocp-Apim-Subscription-Key"
 RELEASE = re.compile(r"^V?(\d{6}[a-z]?)$")
 HS_REVISIONS = ("92", "96", "02", "07", "12", "17", "22")
 LEVEL_CODES = {"total": "TOTAL", "hs2": "AG2", "hs4": "AG4", "hs6": "AG6"}
-#: Rows per Comtrade call on the free tier; a response this long may be truncated.
+#: Rows per Comtrade call on the free tier; a response this long may be truncated. The cap in
+#: use is the ``SILKROAD_COMTRADE_MAX_RECORDS`` setting or the ``max_records`` argument.
 MAX_RECORDS = 100_000
 
 
@@ -70,56 +78,53 @@ def download_comtrade(
     level: str = "hs6",
     classification: str = "HS",
     dest: Path,
+    max_records: int | None = None,
+    progress: Progress | None = None,
 ) -> list[Path]:
     """One JSON file per year of the reporter's declarations (final data, annual).
 
-    A response as long as the record cap may be truncated, so it is refused with advice to narrow
-    the query; an empty ``data`` (Comtrade's answer to bad parameters) is an error too.
+    An answer as long as the record cap (``max_records``, else the setting) may be truncated:
+    the query is split by flow, partner and chapter and the pieces are merged into the year's
+    file (``{"count", "data", "pieces"}``); a piece that cannot be split under the cap is an
+    error. An empty ``data`` for the whole query (Comtrade's answer to bad parameters) is an
+    error too. ``progress(year, queries done, queries known)`` follows the calls.
     """
     if level not in LEVEL_CODES:
         raise InputError("bad level", field="--level", found=level, expected=", ".join(LEVEL_CODES))
     bad = [f for f in flows if f not in ("X", "M", "RX", "RM")]
     if bad:
         raise InputError("bad flow", field="--flows", found=bad[0], expected="X, M, RX, RM")
+    cap = comtrade_max_records() if max_records is None else max_records
+    if cap < 1:
+        raise InputError("bad record cap", field="--max-records", found=cap, expected="at least 1")
     rep = resolve_country(reporter)
     par = resolve_country(partner) if partner else None
     dest.mkdir(parents=True, exist_ok=True)
     written = []
     for year in years:
-        params = {
+        base = {
             "reporterCode": _comtrade_code(rep),
             "period": str(year),
-            "flowCode": ",".join(flows),
-            "cmdCode": LEVEL_CODES[level],
             "partner2Code": 0,
             "customsCode": "C00",
             "motCode": 0,
-            "maxRecords": MAX_RECORDS,
+            "maxRecords": cap,
             "includeDesc": "false",
         }
-        if par:
-            params["partnerCode"] = _comtrade_code(par)
-
-        def check(data: dict, year: int = year, params: dict = params) -> None:
-            rows = data.get("data") or []
-            if data.get("error"):
-                raise DownloadError(f"Comtrade answered with an error: {data['error']}", found=year)
-            if not rows:
-                raise InputError(
-                    f"Comtrade returned no data for {rep} in {year}",
-                    found=params,
-                    expected="published data; check the reporter, partner, years and flows",
-                )
-            if len(rows) >= MAX_RECORDS:
-                raise InputError(
-                    f"the {year} response has {len(rows):,} rows, the record cap: it may be "
-                    "truncated",
-                    expected="a narrower query (a partner, fewer flows, or --level hs4)",
-                )
-
-        data = http.get_json(f"{comtrade_url()}/C/A/{classification}", params, validate=check)
+        sent = http.requests
+        result = fetch_year(
+            http, f"{comtrade_url()}/C/A/{classification}", base,
+            flows=list(flows), partner=_comtrade_code(par) if par else None,
+            cmd=LEVEL_CODES[level], cap=cap, what=f"{rep} in {year}",
+            progress=progress, stage=str(year),
+        )  # fmt: skip
+        log.info(
+            "Comtrade %s %s: %d rows in %d pieces, %d queries (%d requests sent)",
+            rep, year, len(result.data.get("data") or []), result.pieces, result.queries,
+            http.requests - sent,
+        )  # fmt: skip
         name = f"comtrade-{rep.lower()}-{(par or 'all').lower()}-{year}-{level}.json"
         path = dest / name
-        path.write_text(json.dumps(data), encoding="utf-8")
+        path.write_text(json.dumps(result.data), encoding="utf-8")
         written.append(path)
     return written
