@@ -226,10 +226,10 @@ def test_unknown_layouts_fail_in_one_line(tmp_path):
     short.write_text("refYear,reporterCode,flowCode,partnerCode\n2016,112,X,398\n")
     with pytest.raises(FormatError, match="no column for cmd, value"):
         comtrade.inspect_input(short)
-    legacy_json = tmp_path / "legacy.json"
-    legacy_json.write_text('{"validation": {}, "dataset": []}')
+    other_json = tmp_path / "other.json"
+    other_json.write_text('{"results": []}')
     with pytest.raises(FormatError, match="no 'data' array"):
-        comtrade.inspect_input(legacy_json)
+        comtrade.inspect_input(other_json)
     cut = tmp_path / "cut.json"
     cut.write_text('{"data": [{"refYear": 2016, "reporterCode": 112')
     with pytest.raises(FormatError, match="not valid JSON"):
@@ -267,7 +267,7 @@ def test_counting_identity_with_bad_rows(tmp_path):
         3: "bad_value",
         4: "field_count",
         5: "bad_year",
-        6: "bad_classification",
+        6: "unsupported_classification",
         7: "bad_product",
         8: "duplicate_key",
         9: "same_economy",
@@ -572,3 +572,278 @@ def test_exporter_perspective_never_reads_the_partners_declarations(tmp_path):
     with pytest.raises(AnalysisError, match="needs BLR's own declarations"):
         store.pair("BLR", "KAZ", perspective="exporter")
     assert store.pair("BLR", "KAZ", perspective="mirror").source == "comtrade-kaz"
+
+
+# --- legacy API JSON (FORMATS.md 2.6) ---------------------------------------------------------------
+def legacy(rg: int, partner: int, cmd: str, value: float | None, **extra) -> dict:
+    """One record of the retired comtrade.un.org/api/get JSON: Belarus, 2016, H4, every field."""
+    row = {
+        "pfCode": "H4",
+        "yr": 2016,
+        "period": 2016,
+        "periodDesc": "2016",
+        "aggrLevel": 0 if cmd == "TOTAL" else len(cmd),
+        "IsLeaf": 0,
+        "rgCode": rg,
+        "rgDesc": {1: "Import", 2: "Export", 3: "Re-Export", 4: "Re-Import"}[rg],
+        "rtCode": BLR,
+        "rtTitle": "Belarus",
+        "rt3ISO": "BLR",
+        "ptCode": partner,
+        "ptTitle": "",
+        "pt3ISO": "WLD" if partner == 0 else "",
+        "ptCode2": None,
+        "ptTitle2": "",
+        "pt3ISO2": "",
+        "cstCode": "",
+        "cstDesc": "",
+        "motCode": "",
+        "motDesc": "",
+        "cmdCode": cmd,
+        "cmdDescE": "",
+        "qtCode": 1,
+        "qtDesc": "No Quantity",
+        "qtAltCode": None,
+        "qtAltDesc": "",
+        "TradeQuantity": None,
+        "AltQuantity": None,
+        "NetWeight": None,
+        "GrossWeight": None,
+        "TradeValue": value,
+        "CIFValue": None,
+        "FOBValue": None,
+        "estCode": 0,
+    }
+    row.update(extra)
+    return row
+
+
+def write_legacy_json(path: Path, records: list[dict], **validation) -> Path:
+    status = {"name": "Ok", "value": 0, "category": 0, "description": "", "helpUrl": ""}
+    doc = {
+        "validation": {
+            "status": status,
+            "message": None,
+            "count": {"value": len(records), "durationSeconds": 0.1},
+            **validation,
+        },
+        "dataset": records,
+    }
+    path.write_text(json.dumps(doc, indent=1))
+    return path
+
+
+#: Belarus 2016 from the legacy API. Loaded: records 1-6 and 11; the rest are quarantined.
+LEGACY_DATASET = [
+    legacy(2, KAZ, "870120", 1000, NetWeight=50, TradeQuantity=2, qtCode=5, qtDesc="Items"),  # 1
+    legacy(1, KAZ, "2709", 500, NetWeight=0),  # 2 KAZ->BLR; 0 kg = not reported
+    legacy(3, KAZ, "870120", 30),  # 3 re-export BLR->KAZ
+    legacy(4, KAZ, "10121", 7, pfCode="H5"),  # 4 re-import, 010121 in HS17
+    legacy(2, 0, "TOTAL", 5000),  # 5 BLR->World
+    legacy(1, 0, "01", 80),  # 6 World->BLR, chapter 01
+    legacy(2, KAZ, "870120", 600, motCode="2100"),  # 7 sea part of record 1
+    legacy(2, KAZ, "870120", 900, ptCode2=156, pt3ISO2="CHN"),  # 8 2nd-partner breakdown
+    legacy(2, KAZ, "7831", 40, pfCode="S3"),  # 9 SITC Rev. 3
+    legacy(1, 998, "2709", 3),  # 10 unknown partner code
+    legacy(2, RUS, "870120", None, FOBValue=250),  # 11 no TradeValue: the FOB value
+    legacy(1, RUS, "2709", -4),  # 12 negative value
+    legacy(2, BLR, "2709", 9, rtCode=KAZ, rt3ISO="KAZ"),  # 13 Kazakhstan's record
+]
+
+
+def test_legacy_api_json(tmp_path):
+    home = tmp_path / "home"
+    path = write_legacy_json(tmp_path / "legacy.json", LEGACY_DATASET)
+    assert comtrade.inspect_input(path).variant == "legacy-json"
+    result = ingest(home, path, reporter="BLR")
+    assert result.source == "comtrade-blr" and "(legacy-json)" in result.message
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (13, 7, 6)
+    assert result.rows_read == result.rows_loaded + result.rows_rejected
+    assert result.rejected_by_reason == {
+        "breakdown_duplicate": 2,
+        "negative_value": 1,
+        "other_reporter": 1,
+        "unknown_country": 1,
+        "unsupported_classification": 1,
+    }
+    df = rows(home).set_index(["exporter", "importer", "product", "re_flow"])
+    # 1 000 + 500 + 30 + 7 + 5 000 + 80 + 250: the breakdowns (600, 900) are not added.
+    assert df.value_usd.sum() == 6867.0
+    x = df.loc[("BLR", "KAZ", "870120", False)]  # rgCode 2: the reporter exports
+    assert (x.value_usd, x.weight_kg, x.quantity, x.quantity_unit) == (1000.0, 50.0, 2.0, "Items")
+    assert (x.declared_by, x.classification, x.year) == ("exporter", "HS12", 2016)  # pfCode H4
+    m = df.loc[("KAZ", "BLR", "2709", False)]  # rgCode 1: the reporter imports
+    assert (m.value_usd, m.declared_by, m.classification) == (500.0, "importer", "HS12")
+    assert m.weight_kg != m.weight_kg and m.quantity != m.quantity  # 0 kg, "No Quantity": NULL
+    rx = df.loc[("BLR", "KAZ", "870120", True)]  # rgCode 3: re-export
+    assert (rx.value_usd, rx.declared_by) == (30.0, "exporter")
+    rm = df.loc[("KAZ", "BLR", "010121", True)]  # rgCode 4: re-import, pfCode H5
+    assert (rm.value_usd, rm.declared_by, rm.classification) == (7.0, "importer", "HS17")
+    world_x = df.loc[("BLR", "WLD", "TOTAL", False)]
+    assert (world_x.value_usd, world_x.classification) == (5000.0, "TOTAL")
+    world_m = df.loc[("WLD", "BLR", "01", False)]
+    assert (world_m.value_usd, world_m.declared_by, world_m.classification) == (
+        80.0,
+        "importer",
+        "HS12",
+    )
+    assert df.loc[("BLR", "RUS", "870120", False)].value_usd == 250.0  # FOBValue
+    assert month_is_annual(df)
+    q = rejected(home, "comtrade-blr").set_index("line")  # the record's position in "dataset"
+    assert dict(q.code) == {
+        7: "breakdown_duplicate",
+        8: "breakdown_duplicate",
+        9: "unsupported_classification",
+        10: "unknown_country",
+        12: "negative_value",
+        13: "other_reporter",
+    }
+    assert q.loc[7, "field"] == "motCode" and q.loc[8, "field"] == "partner2Code"
+    assert "S3 (SITC Rev. 3)" in q.loc[9, "reason"] and "H0-H6 (HS)" in q.loc[9, "reason"]
+    assert json.loads(q.loc[12, "raw"])["TradeValue"] == -4
+    assert set(q.year) == {2016} and set(q.file) == {str(path)}
+
+
+def month_is_annual(df) -> bool:
+    return bool(df.month.isna().all())
+
+
+def test_legacy_json_reads_like_the_api_json(tmp_path):
+    """The same six declarations in both JSON layouts give the same canonical rows."""
+    api = [
+        rec("X", KAZ, "870120", 1000.0, netWgt=50.0),
+        rec("M", KAZ, "2709", 500.0),
+        rec("RX", KAZ, "870120", 30.0),
+        rec("RM", KAZ, "10121", 7.0, classificationCode="H5"),
+        rec("X", 0, "TOTAL", 5000.0),
+        rec("M", 899, "2709", 12.0),
+    ]
+    old = [
+        legacy(2, KAZ, "870120", 1000, NetWeight=50),
+        legacy(1, KAZ, "2709", 500),
+        legacy(3, KAZ, "870120", 30),
+        legacy(4, KAZ, "10121", 7, pfCode="H5"),
+        legacy(2, 0, "TOTAL", 5000),
+        legacy(1, 899, "2709", 12),
+    ]
+    ingest(tmp_path / "a", write_json(tmp_path / "a.json", api))
+    ingest(tmp_path / "b", write_legacy_json(tmp_path / "b.json", old))
+    a, b = rows(tmp_path / "a"), rows(tmp_path / "b")
+    assert len(a) == 6 and a.equals(b)
+    assert b.set_index("exporter").loc["_X", "value_usd"] == 12.0  # Areas nes -> BLR
+
+
+def test_legacy_json_monthly_and_refmonth_52(tmp_path):
+    """Legacy monthly period 201603 is March; an annual API row with refMonth 52 (the
+    reference docs' annual marker) stays annual."""
+    home = tmp_path / "legacy"
+    ingest(
+        home, write_legacy_json(tmp_path / "m.json", [legacy(2, KAZ, "0402", 70, period=201603)])
+    )
+    assert rows(home).month.tolist() == [3]
+    home = tmp_path / "api"
+    ingest(home, write_json(tmp_path / "a.json", [rec("X", KAZ, "0402", 70.0, refMonth=52)]))
+    assert month_is_annual(rows(home))
+
+
+def test_legacy_json_error_responses_fail_in_one_line(tmp_path):
+    home = tmp_path / "home"
+    too_large = tmp_path / "too_large.json"
+    too_large.write_text(
+        json.dumps(
+            {
+                "validation": {
+                    "status": {
+                        "name": "Result too large: you do not have permissions to access such "
+                        "a large resultset.",
+                        "value": 5004,
+                        "category": 0,
+                        "description": "",
+                        "helpUrl": "",
+                    },
+                    "message": "Maximum resultset is:\n10000",
+                    "count": None,
+                    "datasetTimer": None,
+                },
+                "dataset": [],
+            }
+        )
+    )
+    with pytest.raises(FormatError) as exc:
+        ingest(home, too_large)
+    text = str(exc.value)
+    assert "answered with an error" in text and "Result too large" in text
+    assert "Maximum resultset is: 10000" in text and "\n" not in text
+    assert not (home / "catalog.json").exists() or not sr.open(home).sources()
+    # A response cut below its own count is refused, not loaded in part.
+    cut = write_legacy_json(tmp_path / "cut.json", LEGACY_DATASET[:2], count={"value": 5})
+    with pytest.raises(
+        FormatError, match="truncated: its validation counts 5 records, its dataset holds 2"
+    ):
+        comtrade.inspect_input(cut)
+    # "Ok" with no records: read, then refused for having nothing to load.
+    empty = write_legacy_json(tmp_path / "empty.json", [])
+    assert comtrade.inspect_input(empty).records == []
+    with pytest.raises(InputError, match="no record with a known reporter"):
+        ingest(home, empty)
+    # The current API's error body (no "data") names its message.
+    denied = tmp_path / "denied.json"
+    denied.write_text(
+        json.dumps({"statusCode": 401, "message": "Access denied due to invalid subscription key."})
+    )
+    with pytest.raises(FormatError, match=r"answered with an error.*Access denied"):
+        comtrade.inspect_input(denied)
+
+
+def test_cli_legacy_json_error_is_one_line(tmp_path, cli):
+    path = tmp_path / "err.json"
+    path.write_text('{"validation": {"status": {"name": "Invalid parameter"}}, "dataset": null}')
+    proc = cli("ingest", "comtrade", path, "--home", tmp_path / "home")
+    assert proc.returncode == 2
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Invalid parameter" in lines[0]
+
+
+# --- SITC and other non-HS classifications -------------------------------------------------------
+def test_a_file_of_sitc_fails_with_one_line_and_stores_nothing(tmp_path, cli):
+    home = tmp_path / "home"
+    sitc = [
+        legacy(2, KAZ, "7831", 40, pfCode="S3"),
+        legacy(2, 0, "TOTAL", 900, pfCode="S3"),
+        legacy(1, KAZ, "333", 25, pfCode="S3"),
+    ]
+    path = write_legacy_json(tmp_path / "sitc.json", sitc)
+    with pytest.raises(InputError) as exc:
+        ingest(home, path)
+    text = str(exc.value)
+    assert "SITC Rev. 3 (S3) is not supported yet" in text and "HS" in text
+    assert "3 records, none in HS" in text and "\n" not in text
+    proc = cli("ingest", "comtrade", path, "--home", home)
+    assert proc.returncode == 2 and "not supported yet" in proc.stderr
+    assert not sr.open(home).sources()  # no ingest with zero rows
+    # The current API/CSV spelling, two non-HS classifications in one file.
+    csv_path = tmp_path / "bec.csv"
+    csv_path.write_text(
+        "refYear,period,reporterCode,flowCode,partnerCode,classificationCode,cmdCode,primaryValue\n"
+        "2016,2016,112,X,398,S4,7831,100\n"
+        "2016,2016,112,X,398,B5,111,100\n"
+    )
+    with pytest.raises(InputError, match=r"BEC Rev\. 5 \(B5\), SITC Rev\. 4 \(S4\) is not"):
+        comtrade.inspect_input(csv_path)
+
+
+def test_sitc_records_beside_hs_are_quarantined(tmp_path):
+    """HS 1 000 loaded; the SITC view of the same trade (1 000) is not added to it."""
+    records = [
+        rec("X", KAZ, "870120", 1000.0),
+        rec("X", KAZ, "7831", 1000.0, classificationCode="S4"),
+        rec("X", 0, "TOTAL", 1000.0, classificationCode="S4"),  # a SITC total, too
+    ]
+    home = tmp_path / "home"
+    result = ingest(home, write_json(tmp_path / "mixed.json", records))
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (3, 1, 2)
+    assert result.rejected_by_reason == {"unsupported_classification": 2}
+    assert rows(home).value_usd.tolist() == [1000.0]
+    q = rejected(home, "comtrade-blr").set_index("line")
+    assert q.loc[2, "field"] == "classificationCode"
+    assert "S4 (SITC Rev. 4)" in q.loc[3, "reason"]

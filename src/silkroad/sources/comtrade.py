@@ -1,4 +1,4 @@
-"""UN Comtrade: API JSON responses, CSV/bulk exports and legacy API CSVs (FORMATS.md section 2).
+"""UN Comtrade: API JSON responses, CSV/bulk exports and legacy API JSON/CSV (FORMATS.md section 2).
 
 Accepted inputs, told apart by their content (not their names):
 
@@ -6,7 +6,10 @@ Accepted inputs, told apart by their content (not their names):
 * CSV or tab-separated exports of the same records (camelCase or capitalised headers, casing
   variants such as ``cifvalue``/``cifValue``, a trailing empty column), optionally gzipped (2.5);
 * the legacy API CSV, 22 or 35 columns, in either header spelling (``Trade Flow Code`` or
-  ``TradeFlow Code``, ``Netweight (kg)`` or ``Netweightkg``, ...) (2.6).
+  ``TradeFlow Code``, ``Netweight (kg)`` or ``Netweightkg``, ...) (2.6);
+* the legacy API JSON, ``{"validation": {...}, "dataset": [ {"pfCode", "yr", "rgCode", "rtCode",
+  "ptCode", "cmdCode", "TradeValue", ...}, ... ]}`` (2.6); a response whose validation status is
+  not "Ok" (an error the API returned instead of data) fails with that error in one line.
 
 Headers go through one alias table (case, spaces and punctuation ignored); a file with an
 unknown column, or without the columns a flow needs, fails with one line naming them.
@@ -25,7 +28,9 @@ silently: every record is loaded or quarantined with its line and reason, and
   once; a total *larger* than its detail is kept as the residual the detail does not cover
   (confidential trade, products not asked for), and one smaller than its detail is quarantined
   as ``aggregate_below_detail`` (:mod:`silkroad.sources.aggregates`);
-* ``other_reporter``: rows of reporters other than the one selected with ``--reporter``.
+* ``other_reporter``: rows of reporters other than the one selected with ``--reporter``;
+* ``unsupported_classification``: SITC (S1-S4), BEC or EBOPS records: silkroad's products are
+  HS codes (H0-H6). A file holding nothing else fails with one line instead.
 
 Partner World (0) and area/"nes" codes are kept as rows with an aggregate code (``WLD`` for
 World, ``EUN`` for the EU, ``_X`` Areas nes, ``X1`` bunkers, ``X2`` free zones, ``XX`` special
@@ -64,6 +69,34 @@ CLASSIFICATIONS = {
     "H6": "HS22",
 }
 
+#: Comtrade classifications that are not HS editions -> their name. Their records are
+#: quarantined (``unsupported_classification``): silkroad's products, levels (hs2/hs4/hs6) and
+#: concordances are HS, and a SITC or BEC code read as an HS code would be another product.
+#: Services (EBOPS, any code starting with 'EB') are refused the same way.
+OTHER_CLASSIFICATIONS = {
+    "S1": "SITC Rev. 1",
+    "S2": "SITC Rev. 2",
+    "S3": "SITC Rev. 3",
+    "S4": "SITC Rev. 4",
+    "ST": "SITC as reported",
+    "SITC": "SITC",
+    "B4": "BEC Rev. 4",
+    "B5": "BEC Rev. 5",
+    "BEC": "BEC",
+    "EB": "EBOPS (services)",
+    "EB02": "EBOPS 2002 (services)",
+    "EB10": "EBOPS 2010 (services)",
+}
+
+
+def _other_classification(code: str) -> str | None:
+    """The name of a non-HS classification code ('S3' -> 'SITC Rev. 3'), else None."""
+    code = code.strip().upper()
+    if code in OTHER_CLASSIFICATIONS:
+        return OTHER_CLASSIFICATIONS[code]
+    return "EBOPS (services)" if code.startswith("EB") else None
+
+
 #: Flow code (current letters and legacy numbers) -> (reporter is exporter, re-flow).
 FLOWS = {
     "X": (True, False),
@@ -94,24 +127,25 @@ def _norm(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.strip().lower())
 
 
-#: Canonical field -> normalised header spellings (current API/CSV, legacy 22/35 columns).
+#: Canonical field -> normalised header spellings (current API/CSV, legacy 22/35 columns, legacy
+#: API JSON: pfCode, yr, rgCode, rtCode, ptCode, ptCode2, cstCode, qtCode, qtDesc, ...).
 ALIASES: dict[str, tuple[str, ...]] = {
-    "classification": ("classificationcode", "classification"),
-    "year": ("refyear", "year"),
+    "classification": ("classificationcode", "classification", "pfcode"),
+    "year": ("refyear", "year", "yr"),
     "period": ("period",),
     "month": ("refmonth",),
     "freq": ("freqcode",),
-    "flow": ("flowcode", "tradeflowcode"),
-    "reporter": ("reportercode",),
-    "partner": ("partnercode",),
-    "partner2": ("partner2code", "2ndpartnercode"),
-    "customs": ("customscode", "customsproccode"),
+    "flow": ("flowcode", "tradeflowcode", "rgcode"),
+    "reporter": ("reportercode", "rtcode"),
+    "partner": ("partnercode", "ptcode"),
+    "partner2": ("partner2code", "2ndpartnercode", "ptcode2"),
+    "customs": ("customscode", "customsproccode", "cstcode"),
     "mot": ("motcode", "modeoftransportcode"),
     "cmd": ("cmdcode", "commoditycode"),
-    "qty_unit_code": ("qtyunitcode",),
-    "qty_unit": ("qtyunitabbr", "qtyunit"),
-    "qty": ("qty",),
-    "netwgt": ("netwgt", "netweightkg"),
+    "qty_unit_code": ("qtyunitcode", "qtcode"),
+    "qty_unit": ("qtyunitabbr", "qtyunit", "qtdesc"),
+    "qty": ("qty", "tradequantity"),
+    "netwgt": ("netwgt", "netweightkg", "netweight"),
     "value": ("primaryvalue", "tradevalueus", "tradevalue"),
     "cif": ("cifvalue", "ciftradevalue", "ciftradevalueus"),
     "fob": ("fobvalue", "fobtradevalue", "fobtradevalueus"),
@@ -133,9 +167,15 @@ _LEGACY_IGNORED = [
     *("Mode of Transport", "Commodity", "Alt Qty Unit Code", "Alt Qty Unit", "Alt Qty"),
     *("Gross weight (kg)", "GrossWeightkg", "Flag"),
 ]
+_LEGACY_JSON_IGNORED = [
+    # legacy API JSON records (FORMATS.md 2.6) not in ALIASES
+    *("periodDesc", "IsLeaf", "rgDesc", "rtTitle", "rt3ISO", "ptTitle", "pt3ISO", "ptTitle2"),
+    *("pt3ISO2", "cstDesc", "cmdDescE", "qtAltCode", "qtAltDesc", "AltQuantity"),
+    *("GrossWeight", "estCode"),
+]
 
 #: Columns that are known but not read (descriptions, flags, alternative quantities, ...).
-IGNORED = frozenset(_norm(n) for n in [*_API_IGNORED, *_LEGACY_IGNORED])
+IGNORED = frozenset(_norm(n) for n in [*_API_IGNORED, *_LEGACY_IGNORED, *_LEGACY_JSON_IGNORED])
 
 REQUIRED = ("flow", "reporter", "partner", "cmd", "value")
 
@@ -157,7 +197,7 @@ class ComtradeInput:
     """A Comtrade file as found on disk, parsed into records (files are API-sized)."""
 
     path: Path
-    variant: str  # 'api-json', 'csv', 'legacy-csv'
+    variant: str  # 'api-json', 'csv', 'legacy-csv', 'legacy-json'
     records: list[Record]
     sha256: str
 
@@ -231,7 +271,8 @@ def _map_header(names: list[str], path: Path) -> tuple[list[str | None], str]:
             path=path,
             line=1,
             expected="the API JSON/CSV fields (reporterCode, flowCode, partnerCode, cmdCode, "
-            "primaryValue, ...) or the legacy CSV header (Trade Flow Code, Reporter Code, ...)",
+            "primaryValue, ...), the legacy CSV header (Trade Flow Code, Reporter Code, ...) "
+            "or the legacy JSON fields (rgCode, rtCode, ptCode, cmdCode, TradeValue, ...)",
         )
     dup = sorted({k for k in present if keys.count(k) > 1})
     if dup:
@@ -261,43 +302,128 @@ def inspect_input(path: str | Path) -> ComtradeInput:
     sha = hashlib.sha256(data).hexdigest()
     text = _decode(data)
     if text.lstrip().startswith(("{", "[")):
-        return ComtradeInput(path, "api-json", _json_records(text, path), sha)
-    records, variant = _csv_records(text, path)
+        records, variant = _json_records(text, path)
+    else:
+        records, variant = _csv_records(text, path)
+    _refuse_other_classifications(records, path)
     return ComtradeInput(path, variant, records, sha)
 
 
-def _json_records(text: str, path: Path) -> list[Record]:
+def _one_line(*parts: object) -> str:
+    """Non-empty parts joined by '; ', each on one line (API messages may hold newlines)."""
+    texts = [" ".join(str(p).split()) for p in parts if p not in (None, "")]
+    return "; ".join(t for t in texts if t)
+
+
+def _json_records(text: str, path: Path) -> tuple[list[Record], str]:
+    """Records of an API response: current (``data``) or legacy (``validation``, ``dataset``)."""
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise FormatError(
             "not valid JSON (truncated download?)", path=path, found=str(exc)
         ) from exc
-    if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
-        found = ", ".join(sorted(doc)[:6]) if isinstance(doc, dict) else type(doc).__name__
-        raise FormatError(
-            "not a UN Comtrade API response (no 'data' array)",
-            path=path,
-            found=found,
-            expected='{"data": [...]} from comtradeapi.un.org',
-        )
-    rows = doc["data"]
+    if isinstance(doc, dict) and "data" not in doc and ("dataset" in doc or "validation" in doc):
+        rows, variant, array = _legacy_dataset(doc, path), "legacy-json", "dataset"
+    else:
+        if (
+            isinstance(doc, dict)
+            and not doc.get("data")
+            and (doc.get("error") or doc.get("message"))
+        ):
+            raise FormatError(
+                "the UN Comtrade API answered with an error, not data",
+                path=path,
+                found=_one_line(doc.get("statusCode"), doc.get("error") or doc.get("message")),
+                hint="fix the query or the key and download again",
+            )
+        if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
+            found = ", ".join(sorted(doc)[:6]) if isinstance(doc, dict) else type(doc).__name__
+            raise FormatError(
+                "not a UN Comtrade API response (no 'data' array)",
+                path=path,
+                found=found,
+                expected='{"data": [...]} from comtradeapi.un.org, or the legacy '
+                '{"validation": ..., "dataset": [...]}',
+            )
+        rows, variant, array = doc["data"], "api-json", "data"
     names: list[str] = []
     for row in rows:
         if not isinstance(row, dict):
-            raise FormatError("a 'data' element is not an object", path=path, found=repr(row)[:60])
+            raise FormatError(
+                f"a {array!r} element is not an object", path=path, found=repr(row)[:60]
+            )
         for k in row:
             if k not in names:
                 names.append(k)
     if not rows:
-        return []
+        return [], variant
     keys, _ = _map_header(names, path)
     key_of = dict(zip(names, keys, strict=True))
     out = []
-    for n, row in enumerate(rows, start=1):
+    for n, row in enumerate(rows, start=1):  # the record's position is its "line"
         fields = {key_of[k]: _text(v) for k, v in row.items() if key_of[k]}
         out.append(Record(n, json.dumps(row, ensure_ascii=False, sort_keys=False), fields))
-    return out
+    return out, variant
+
+
+def _legacy_dataset(doc: dict[str, Any], path: Path) -> list[Any]:
+    """The ``dataset`` of a legacy API response; FormatError when it reports an error instead."""
+    validation = doc.get("validation")
+    validation = validation if isinstance(validation, dict) else {}
+    status = validation.get("status")
+    name = status.get("name") if isinstance(status, dict) else None
+    if name is not None and str(name).strip().lower() != "ok":
+        assert isinstance(status, dict)
+        raise FormatError(
+            "the legacy UN Comtrade API answered with an error, not data",
+            path=path,
+            found=_one_line(name, status.get("description"), validation.get("message")),
+            hint="fix or narrow the query (fewer reporters, partners, periods or codes) "
+            "and download again",
+        )
+    rows = doc.get("dataset")
+    if not isinstance(rows, list):
+        raise FormatError(
+            "not a legacy UN Comtrade API response (no 'dataset' array)",
+            path=path,
+            found=", ".join(sorted(doc)[:6]),
+            expected='{"validation": ..., "dataset": [...]} from comtrade.un.org/api/get',
+        )
+    count = validation.get("count")
+    total = count.get("value") if isinstance(count, dict) else None
+    if isinstance(total, int) and not isinstance(total, bool) and total > len(rows):
+        raise FormatError(
+            f"the response is truncated: its validation counts {total} records, its dataset "
+            f"holds {len(rows)}",
+            path=path,
+            hint="split the query (by period, partner or chapter) below the 'max' records "
+            "the API returns",
+        )
+    return rows
+
+
+def _refuse_other_classifications(records: list[Record], path: Path) -> None:
+    """A file of SITC/BEC/EBOPS records only fails here rather than loading nothing."""
+    other: dict[str, int] = {}
+    for r in records:
+        code = r.fields.get("classification", "").strip().upper()
+        if _other_classification(code) is None:
+            if code:
+                return  # an HS (or unreadable) record: the file goes through the record checks
+            continue
+        other[code] = other.get(code, 0) + 1
+    if not other:
+        return
+    names = ", ".join(f"{_other_classification(c)} ({c})" for c in sorted(other))
+    n = sum(other.values())
+    raise InputError(
+        f"{names} is not supported yet: silkroad's products, their levels (hs2, hs4, hs6) and "
+        "concordances are HS codes, and these codes belong to another nomenclature",
+        path=path,
+        found=f"{n} record{'s' if n != 1 else ''}, none in HS",
+        expected="a download in HS (classification H0-H6; legacy px=HS)",
+    )
 
 
 def _csv_records(text: str, path: Path) -> tuple[list[Record], str]:
@@ -388,6 +514,15 @@ def _map(rec: Record) -> dict[str, Any]:
     f = rec.fields
     if not rec.nfields_ok:
         raise _Reject(None, "field_count", f"found {f['_nfields']} fields, expected the header's")
+    raw_cls = f.get("classification", "").strip().upper()
+    other = _other_classification(raw_cls)
+    if other is not None:
+        raise _Reject(
+            "classificationCode",
+            "unsupported_classification",
+            f"classification {raw_cls} ({other}) is not loaded: silkroad's products are HS "
+            "codes; expected H0-H6 (HS)",
+        )
     reporter_raw = f.get("reporter", "")
     rn = _int(reporter_raw)
     if rn is None:
@@ -457,12 +592,12 @@ def _map(rec: Record) -> dict[str, Any]:
     cmd = f.get("cmd", "")
     product, cls = _product(cmd)
     if cls is None:
-        raw_cls = f.get("classification", "").upper()
         if raw_cls not in CLASSIFICATIONS:
+            what = " (HS as reported: no edition named)" if raw_cls == "HS" else ""
             raise _Reject(
                 "classificationCode",
                 "bad_classification",
-                f"found {raw_cls or '(empty)'!r}, expected an HS edition H0-H6",
+                f"found {raw_cls or '(empty)'!r}{what}, expected an HS edition H0-H6",
             )
         cls = CLASSIFICATIONS[raw_cls]
     row["classification"], row["product"] = cls, product
