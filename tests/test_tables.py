@@ -907,3 +907,61 @@ def test_cumulative_needs_a_table_wide_by_months():
         table.load_mapping({**_months_mapping(), "wide": {"columns": "years"}, "cumulative": True})
     with pytest.raises(InputError, match="cumulative"):
         table.load_mapping(_months_mapping(cumulative="yes"))
+
+
+# --- legacy XLS -----------------------------------------------------------------------------------
+def test_xls_russian_table_through_calamine(tmp_path):
+    """A legacy .xls (BIFF8, Windows-1251 code page) written by xlwt, a test-only dependency;
+    read by python-calamine: a title, the header on row 3, long official partner names, numbers
+    as numeric cells and as text with NBSP thousands and a decimal comma."""
+    xlwt = pytest.importorskip("xlwt", reason="xlwt (the test extra) writes the .xls")
+    path = tmp_path / "kaz_2023.xls"
+    wb = xlwt.Workbook(encoding="cp1251")
+    wb.add_sheet("Титул").write(0, 0, "Бюро национальной статистики")
+    ws = wb.add_sheet("Экспорт 2023")
+    ws.write(0, 0, "Экспорт Республики Казахстан, тыс. долл. США")
+    rows = [
+        ["Страна", "январь", "февраль", "март", "I квартал"],
+        ["Всего", 3000.5, "2\u00a0000,25", 1000, 6000.75],
+        ["Королевство Нидерландов", 1000.5, "1 000,25", "-", "2 000,75"],
+        ["Соединённые Штаты Америки", 2000, 1000, 1000, 4000],
+        ["Страны ЕАЭС", 1, 1, 1, 3],
+    ]
+    for r, values in enumerate(rows, start=2):
+        for c, v in enumerate(values):
+            ws.write(r, c, v)
+    wb.save(str(path))
+    assert path.read_bytes()[:4] == b"\xd0\xcf\x11\xe0"  # OLE2: a real .xls, not XLSX
+    mapping = {
+        "name": "bns",
+        "reporter": "KAZ",
+        "flow": "exports",
+        "sheet": "*2023*",
+        "header_row": 3,
+        "unit": "thousand_usd",
+        "partner": "Страна",
+        "wide": {"columns": "months", "year": 2023},
+    }
+    store = sr.open(tmp_path / "home")
+    result = sr.ingest(store, "table", path, mapping=mapping)
+    # 4 rows x 4 cells, 1 missing: read 15; loaded WLD 3 + NLD 2 + USA 3 = 8; rejected the
+    # 4 'I квартал' cells and the 3 'Страны ЕАЭС' month cells
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (15, 8, 7)
+    assert result.rejected_by_reason == {"aggregate_partner": 3, "quarter_period": 4}
+    flows = store.flows("table-kaz-bns").to_pandas()
+    got = {(r.importer, r.month): r.value_usd for r in flows.itertuples()}
+    assert got == pytest.approx(
+        {
+            ("WLD", 1): 3_000_500.0,
+            ("WLD", 2): 2_000_250.0,
+            ("WLD", 3): 1_000_000.0,
+            ("NLD", 1): 1_000_500.0,
+            ("NLD", 2): 1_000_250.0,
+            ("USA", 1): 2_000_000.0,
+            ("USA", 2): 1_000_000.0,
+            ("USA", 3): 1_000_000.0,
+        }
+    )
+    rej = store.rejected("table-kaz-bns")
+    quarter = set(rej.field[rej.code == "quarter_period"])
+    assert quarter == {f"Экспорт 2023!E{row} ('I квартал')" for row in range(4, 8)}
