@@ -383,3 +383,78 @@ def test_aggregates() -> None:
     assert not is_aggregate("BLR")
     assert not is_aggregate(112)
     assert not any(is_economy(c) for c in AGGREGATES if isinstance(c, str))
+
+
+@pytest.mark.parametrize(
+    ("text", "iso3"),
+    [
+        # Official long names as Russian-language statistics tables print them (OKSM / ISO
+        # 3166 full names), each code checked by hand.
+        ("Королевство Нидерландов", "NLD"),
+        ("Республика Беларусь", "BLR"),
+        ("Российская Федерация", "RUS"),
+        ("Соединённые Штаты Америки", "USA"),
+        ("Соединенные Штаты", "USA"),
+        ("Китайская Народная Республика", "CHN"),
+        ("Республика Корея", "KOR"),
+        ("Корея, Республика", "KOR"),
+        ("Корейская Народно-Демократическая Республика", "PRK"),
+        ("Федеративная Республика Германия", "DEU"),
+        ("Соединённое Королевство", "GBR"),
+        ("Соединенное Королевство Великобритании и Северной Ирландии", "GBR"),
+        ("Объединённые Арабские Эмираты", "ARE"),
+        ("Объединенные Арабские Эмираты", "ARE"),
+        ("Французская Республика", "FRA"),
+        ("Итальянская Республика", "ITA"),
+        ("Швейцарская Конфедерация", "CHE"),
+        ("Литовская Республика", "LTU"),
+        ("Латвийская Республика", "LVA"),
+        ("Эстонская Республика", "EST"),
+        ("Исламская Республика Иран", "IRN"),
+        ("Социалистическая Республика Вьетнам", "VNM"),
+        ("Мексиканские Соединенные Штаты", "MEX"),
+        ("Великое Герцогство Люксембург", "LUX"),
+        ("Кыргызская Республика", "KGZ"),
+        # A leading form of state in front of a short name.
+        ("Республика Латвия", "LVA"),
+        ("Республика Польша", "POL"),
+        ("Королевство Бельгия", "BEL"),
+        ("Государство Катар", "QAT"),
+        ("Султанат Оман", "OMN"),
+        ("Княжество Лихтенштейн", "LIE"),
+        # Names whose short form would be another economy: the data are looked up first.
+        ("Республика Конго", "COG"),
+        ("Демократическая Республика Конго", "COD"),
+        ("Республика Китай", "TWN"),
+        ("Сянган (Гонконг)", "HKG"),
+        # ё read as е, in both directions.
+        ("Соединенное Королевство", "GBR"),
+        ("Соединённые Штаты", "USA"),
+    ],
+)
+def test_resolve_official_long_names(text: str, iso3: str) -> None:
+    assert resolve_country(text) == iso3
+
+
+@pytest.mark.parametrize(
+    ("text", "iso3"),
+    [
+        ("Союз Советских Социалистических Республик", "SUN"),
+        ("СССР", "SUN"),
+        ("Югославия", "YUG"),
+        ("Социалистическая Федеративная Республика Югославия", "YUG"),
+        ("СФРЮ", "YUG"),
+        # The Federal Republic of Yugoslavia (1992-2003) was renamed Serbia and Montenegro:
+        # one state, Comtrade code 891, stored as SCG; never Serbia (SRB), its successor.
+        ("Союзная Республика Югославия", "SCG"),
+        ("Сербия и Черногория", "SCG"),
+        ("Бельгийско-Люксембургский экономический союз", "BLX"),
+        ("Бельгия-Люксембург", "BLX"),
+        ("ГДР", "DDR"),
+        ("Чехословакия", "CSK"),
+    ],
+)
+def test_historical_long_names_keep_their_own_code(text: str, iso3: str) -> None:
+    found = resolve_country(text)
+    assert found == iso3
+    assert found not in {"RUS", "SRB", "MNE", "BEL", "LUX", "DEU", "CZE", "SVK"}

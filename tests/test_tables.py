@@ -555,6 +555,11 @@ def test_wide_by_month(tmp_path):
         ("Российская Федерация", "RUS"),
         ("Республика Латвия", "LVA"),
         ("Тайвань (Китай)", "TWN"),
+        ("Королевство Нидерландов", "NLD"),
+        ("Федеративная Республика Германия", "DEU"),
+        ("Соединённое Королевство", "GBR"),
+        ("Соединенные Штаты Америки 1)", "USA"),
+        ("Исламская Республика Иран", "IRN"),
         ("Россия 1)", "RUS"),
         ("Узбекистан*", "UZB"),
         ("398", "KAZ"),
@@ -816,3 +821,251 @@ def test_a_missing_year_is_unknown_in_profile_and_brief(tmp_path):
     text = b.render("md")
     assert "disappeared" not in text and "$1.2\u00a0million" in text
     assert "the source gives no figures for 2016" in text
+
+
+# --- periods in tables wide by months: year to date, quarters, year totals ----------------------
+@pytest.mark.parametrize(
+    ("header", "span"),
+    [
+        ("январь", (1, 1, False, "")),
+        ("Январь 2023 г.", (1, 1, False, "")),
+        ("сент.", (9, 9, False, "")),
+        ("Jan", (1, 1, False, "")),
+        ("январь–март", (1, 3, False, "")),  # was read as January before
+        ("январь-март", (1, 3, False, "")),
+        ("Январь - Март 2023", (1, 3, False, "")),
+        ("Jan-Mar", (1, 3, False, "")),
+        ("с января по март", (1, 3, False, "")),
+        ("9 месяцев", (1, 9, False, "")),
+        ("январь–декабрь", (1, 12, False, "")),
+        ("I квартал", (1, 3, False, "quarter")),
+        ("II кв.", (4, 6, False, "quarter")),
+        ("Q4", (10, 12, False, "quarter")),
+        ("2 полугодие", (7, 12, False, "half")),
+        ("Итого за год", (1, 12, True, "")),
+        ("Всего за 2023 год", (1, 12, True, "")),
+        ("Год", (1, 12, True, "")),
+        ("Total", (1, 12, True, "")),
+        ("Примечание", None),
+        ("март–январь", None),
+        ("13", None),
+    ],
+)
+def test_period_headers(header, span):
+    import re
+
+    from silkroad.sources.periods import period_span
+
+    got = period_span(re.sub(r"(19|20)\d\d", "", header))
+    assert (None if got is None else (got.first, got.last, got.total, got.part)) == span
+
+
+MONTHS_RU = [
+    "январь",
+    "февраль",
+    "март",
+    "апрель",
+    "май",
+    "июнь",
+    "июль",
+    "август",
+    "сентябрь",
+    "октябрь",
+    "ноябрь",
+    "декабрь",
+]
+
+#: Year to date, as offices publish running totals: 'январь', 'январь–февраль', ...,
+#: 'январь–декабрь', and the year's total beside them.
+CUMULATIVE = [
+    "Страна;" + ";".join(["январь"] + [f"январь–{m}" for m in MONTHS_RU[1:]]) + ";Итого за год",
+    # months by hand: 10; 15,5; 14,5; 12; 8; 15; 15; 10; 11,1; 18,9; 10; 10,5 (sum 150,5)
+    "Россия;10;25,5;40;52;60;75;90;100;111,1;130;140;150,5;150,5",
+    # January 1, February missing, March cannot be separated, April 1, May-November 0,
+    # December 1; the year's 5 equals January-December
+    "Казахстан;1;-;3;4;4;4;4;4;4;4;4;5;5",
+]
+
+
+def _months_mapping(**extra):
+    return {
+        "name": "m",
+        "reporter": "BLR",
+        "flow": "exports",
+        "unit": "thousand_usd",
+        "partner": "Страна",
+        "wide": {"columns": "months", "year": 2023},
+        **extra,
+    }
+
+
+def test_cumulative_table_is_de_cumulated(tmp_path):
+    path = write_csv(tmp_path / "cum.csv", CUMULATIVE)
+    store = sr.open(tmp_path / "home")
+    result = sr.ingest(store, "table", path, mapping=_months_mapping(cumulative=True))
+    # 2 rows x 13 cells, 1 missing: read 25 = loaded 22 (RUS 12, KAZ 10) + rejected 3
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (25, 22, 3)
+    assert result.rejected_by_reason == {"cumulative_gap": 1, "period_total": 2}
+    flows = store.flows("table-blr-m").to_pandas()
+    rus = flows[flows.importer == "RUS"].sort_values("month")
+    assert rus.month.tolist() == list(range(1, 13))
+    expected = [10, 15.5, 14.5, 12, 8, 15, 15, 10, 11.1, 18.9, 10, 10.5]
+    assert rus.value_usd.tolist() == pytest.approx([v * 1000 for v in expected], abs=1e-6)
+    # January-December of year to date is the year's total: 150,5 thousand
+    assert rus.value_usd.sum() == pytest.approx(150_500.0, abs=1e-6)
+    kaz = flows[flows.importer == "KAZ"].sort_values("month")
+    assert kaz.month.tolist() == [1, 4, 5, 6, 7, 8, 9, 10, 11, 12]
+    assert kaz.value_usd.tolist() == [1000.0, 1000.0] + [0.0] * 7 + [1000.0]
+    rej = store.rejected("table-blr-m")
+    gap = rej[rej.code == "cumulative_gap"].iloc[0]
+    assert (gap.line, gap.field) == (3, "column 4 ('январь–март')")
+    assert "'январь–февраль' cell is missing" in gap.reason and "March" in gap.reason
+    totals = rej[rej.code == "period_total"].sort_values("line")
+    assert totals.field.tolist() == ["column 14 ('Итого за год')"] * 2
+    assert all("equal to 'январь–декабрь'" in r for r in totals.reason)
+
+
+def test_cumulative_columns_are_never_read_as_months_without_the_mapping_saying_so(tmp_path):
+    path = write_csv(tmp_path / "cum.csv", CUMULATIVE)
+    store = sr.open(tmp_path / "home")
+    result = sr.ingest(store, "table", path, mapping=_months_mapping())
+    # Only 'январь' is one month: loaded 2; RUS 10 + KAZ 9 year-to-date cells quarantined;
+    # 'январь–декабрь' and 'Итого за год' are the year's total (2 per row).
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (25, 2, 23)
+    assert result.rejected_by_reason == {"cumulative_period": 19, "period_total": 4}
+    flows = store.flows("table-blr-m").to_pandas()
+    assert sorted(zip(flows.importer, flows.month, flows.value_usd, strict=True)) == [
+        ("KAZ", 1, 1000.0),
+        ("RUS", 1, 10_000.0),
+    ]
+    rej = store.rejected("table-blr-m")
+    first = rej[rej.code == "cumulative_period"].sort_values(["line", "field"]).iloc[0]
+    assert "year to date" in first.reason and "cumulative: true" in first.reason
+
+
+#: Twelve months and the year's total; values in thousand USD.
+WITH_YEAR = [
+    "Страна;" + ";".join(MONTHS_RU) + ";I квартал;Итого за год",
+    "Россия;" + ";".join(str(i) for i in range(1, 13)) + ";6;78",  # 1 + ... + 12 = 78
+    "Казахстан;" + ";".join(["5"] * 12) + ";15;70",  # 12 x 5 = 60, not 70
+    "Китай;1;1;-;" + ";".join(["1"] * 9) + ";2;11",  # March missing: not checked
+    "Узбекистан;" + ";".join(["0,1"] * 12) + ";0,3;1,3",  # 1,2 printed as 1,3: rounding
+]
+
+
+def test_year_total_column_is_quarantined_and_checked(tmp_path):
+    path = write_csv(tmp_path / "y.csv", WITH_YEAR)
+    store = sr.open(tmp_path / "home")
+    result = sr.ingest(store, "table", path, mapping=_months_mapping())
+    # 4 rows x 14 cells, 1 missing: read 55 = loaded 12 + 12 + 11 + 12 + rejected 8
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (55, 47, 8)
+    assert result.rejected_by_reason == {"period_total": 4, "quarter_period": 4}
+    flows = store.flows("table-blr-m").to_pandas()
+    by = flows.groupby("importer").value_usd.sum()
+    # The loaded total is the months' sum, never months + quarter + year.
+    assert by.to_dict() == pytest.approx(
+        {"RUS": 78_000.0, "KAZ": 60_000.0, "CHN": 11_000.0, "UZB": 1_200.0}
+    )
+    assert flows.value_usd.sum() == pytest.approx(150_200.0)
+    rej = store.rejected("table-blr-m")
+    year = rej[rej.code == "period_total"].set_index("line").reason
+    assert "equal to the sum of the 12 months (78)" in year[2]
+    assert "DIFFERS" in year[3] and "(60)" in year[3] and "by 10" in year[3]
+    assert "11 of its 12 month cells" in year[4] and "DIFFERS" not in year[4]
+    assert "equal to the sum of the 12 months (1.2)" in year[5]  # within rounding
+    quarter = rej[rej.code == "quarter_period"].iloc[0]
+    assert quarter.field == "column 14 ('I квартал')" and "quarter" in quarter.reason
+
+
+def test_cli_mapping_check_shows_period_columns(tmp_path):
+    import json
+
+    import yaml
+    from typer.testing import CliRunner
+
+    from silkroad.cli import app
+
+    path = write_csv(tmp_path / "y.csv", WITH_YEAR)
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(yaml.safe_dump(_months_mapping(), allow_unicode=True), encoding="utf-8")
+    runner = CliRunner()
+    res = runner.invoke(app, ["mapping-check", str(path), "--mapping", str(mapping)])
+    assert res.exit_code == 0, res.output
+    assert "Итого за год" in res.output and "period_total" in res.output
+    assert "quarter_period" in res.output
+    res = runner.invoke(app, ["mapping-check", str(path), "--mapping", str(mapping), "--json"])
+    doc = json.loads(res.output)
+    columns = {c["header"]: c["read_as"] for c in doc["columns"]}
+    assert columns["январь"] == "2023-01"
+    assert columns["Итого за год"].startswith("quarantined: period_total")
+    assert columns["I квартал"].startswith("quarantined: quarter_period")
+    assert columns["Страна"] == "partner"
+
+
+def test_cumulative_needs_a_table_wide_by_months():
+    with pytest.raises(InputError, match="cumulative"):
+        table.load_mapping({**_months_mapping(), "wide": {"columns": "years"}, "cumulative": True})
+    with pytest.raises(InputError, match="cumulative"):
+        table.load_mapping(_months_mapping(cumulative="yes"))
+
+
+# --- legacy XLS -----------------------------------------------------------------------------------
+def test_xls_russian_table_through_calamine(tmp_path):
+    """A legacy .xls (BIFF8, Windows-1251 code page) written by xlwt, a test-only dependency;
+    read by python-calamine: a title, the header on row 3, long official partner names, numbers
+    as numeric cells and as text with NBSP thousands and a decimal comma."""
+    xlwt = pytest.importorskip("xlwt", reason="xlwt (the test extra) writes the .xls")
+    path = tmp_path / "kaz_2023.xls"
+    wb = xlwt.Workbook(encoding="cp1251")
+    wb.add_sheet("Титул").write(0, 0, "Бюро национальной статистики")
+    ws = wb.add_sheet("Экспорт 2023")
+    ws.write(0, 0, "Экспорт Республики Казахстан, тыс. долл. США")
+    rows = [
+        ["Страна", "январь", "февраль", "март", "I квартал"],
+        ["Всего", 3000.5, "2\u00a0000,25", 1000, 6000.75],
+        ["Королевство Нидерландов", 1000.5, "1 000,25", "-", "2 000,75"],
+        ["Соединённые Штаты Америки", 2000, 1000, 1000, 4000],
+        ["Страны ЕАЭС", 1, 1, 1, 3],
+    ]
+    for r, values in enumerate(rows, start=2):
+        for c, v in enumerate(values):
+            ws.write(r, c, v)
+    wb.save(str(path))
+    assert path.read_bytes()[:4] == b"\xd0\xcf\x11\xe0"  # OLE2: a real .xls, not XLSX
+    mapping = {
+        "name": "bns",
+        "reporter": "KAZ",
+        "flow": "exports",
+        "sheet": "*2023*",
+        "header_row": 3,
+        "unit": "thousand_usd",
+        "partner": "Страна",
+        "wide": {"columns": "months", "year": 2023},
+    }
+    store = sr.open(tmp_path / "home")
+    result = sr.ingest(store, "table", path, mapping=mapping)
+    # 4 rows x 4 cells, 1 missing: read 15; loaded WLD 3 + NLD 2 + USA 3 = 8; rejected the
+    # 4 'I квартал' cells and the 3 'Страны ЕАЭС' month cells
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (15, 8, 7)
+    assert result.rejected_by_reason == {"aggregate_partner": 3, "quarter_period": 4}
+    flows = store.flows("table-kaz-bns").to_pandas()
+    # the Netherlands' missing March is kept as one row of unknown value (not zero)
+    unknown = flows[flows.value_usd.isna()]
+    assert unknown[["importer", "month"]].values.tolist() == [["NLD", 3]]
+    flows = flows[flows.value_usd.notna()]
+    got = {(r.importer, r.month): r.value_usd for r in flows.itertuples()}
+    assert got == pytest.approx(
+        {
+            ("WLD", 1): 3_000_500.0,
+            ("WLD", 2): 2_000_250.0,
+            ("WLD", 3): 1_000_000.0,
+            ("NLD", 1): 1_000_500.0,
+            ("NLD", 2): 1_000_250.0,
+            ("USA", 1): 2_000_000.0,
+            ("USA", 2): 1_000_000.0,
+            ("USA", 3): 1_000_000.0,
+        }
+    )
+    rej = store.rejected("table-kaz-bns")
+    quarter = set(rej.field[rej.code == "quarter_period"])
+    assert quarter == {f"Экспорт 2023!E{row} ('I квартал')" for row in range(4, 8)}

@@ -20,7 +20,7 @@ def mapping_check(
 ) -> None:
     """Preview how the first rows of a table would be read with a mapping (nothing is stored)."""
     from silkroad.errors import FormatError
-    from silkroad.sources.table import load_mapping, preview, read_grid
+    from silkroad.sources.table import describe_columns, load_mapping, preview, read_grid
 
     try:
         m, grid, reading = preview(path, mapping, rows=rows)
@@ -49,6 +49,7 @@ def mapping_check(
         "encoding": grid.encoding,
         "header": reading.header,
         "value_columns": [vc[1] for vc in reading.value_columns],
+        "columns": [{"header": h, "read_as": what} for h, what in describe_columns(grid, m)],
         "cells_read": len(reading.cells),
         "cells_loaded": sum(1 for c in reading.cells if c.row is not None),
         "cells_rejected": sum(1 for c in reading.cells if c.row is None),
@@ -60,6 +61,12 @@ def mapping_check(
     where = f"sheet {grid.sheet!r}" if grid.sheet is not None else f"encoding {grid.encoding}"
     out.print(f"{m.source}: {grid.path.name} ({where}), first {rows} data rows")
     out.print("value columns: " + ", ".join(summary["value_columns"]))
+    # Every named column and what becomes of it: none is dropped unseen (a year total, a
+    # quarter, year to date are quarantined cell by cell, their code shown here).
+    cols = Table("column", "read as")
+    for c in summary["columns"]:
+        cols.add_row(c["header"], c["read_as"])
+    out.print(cols)
     t = Table("line", "cell", "year", "exporter", "importer", "product", "value_usd", "rejected")
     for c in cells:
         if "code" in c:

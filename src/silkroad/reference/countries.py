@@ -19,7 +19,18 @@ The data live in ``reference/data``:
   (``251`` France incl. Monaco, ``842`` USA incl. Puerto Rico, ``490`` Other Asia nes, ...),
   columns ``code,iso3,name_en,note``.
 * ``country_aliases.csv``: other names accepted by :func:`resolve_country`
-  (``Белоруссия``, ``Кыргызстан``, ``Российская Федерация``, ...), columns ``alias,iso3``.
+  (``Белоруссия``, ``Кыргызстан``, ``Российская Федерация``, ...), columns ``alias,iso3``:
+  among them the official long names that Russian-language statistics tables print
+  (``Королевство Нидерландов``, ``Федеративная Республика Германия``, ``Исламская Республика
+  Иран``). A historical entity's names lead to its own code, never to a successor's
+  (``Союз Советских Социалистических Республик`` is ``SUN``, ``СФРЮ`` is ``YUG``, ``Союзная
+  Республика Югославия`` is ``SCG``: Comtrade 891 covers it from 1992 to 2006).
+
+Names are compared case-folded, with runs of spaces collapsed and ``ё`` read as ``е``
+(``Соединённые Штаты`` = ``Соединенные Штаты``). A name not found as it is is tried once more
+without a leading form of state (``Республика Латвия`` → ``Латвия``, ``Государство Катар`` →
+``Катар``); longer forms whose short name would be another country's (``Республика Китай``,
+``Демократическая Республика Конго``) are in the data, which is looked up first.
 
 Aggregates (World, EU, "Areas, nes", bunkers, ...) are never economies: see :data:`AGGREGATES`.
 """
@@ -28,6 +39,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import re
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -260,7 +272,13 @@ def country_name(iso3: str, lang: str = "en") -> str:
 
 
 def _key(text: str) -> str:
-    return " ".join(text.replace("’", "'").casefold().split())
+    return " ".join(text.replace("’", "'").casefold().replace("ё", "е").split())
+
+
+#: A leading form of state that official names add to the short name ("Республика Латвия").
+_FORM_OF_STATE = re.compile(
+    r"^(республика|королевство|княжество|государство|султанат|великое герцогство)\s+", re.I
+)
 
 
 @lru_cache(maxsize=1)
@@ -331,7 +349,9 @@ def resolve_country(text: str) -> str:
         elif len(upper) == 2 and upper in _iso2_index():
             return _iso2_index()[upper]
         else:
-            found = _name_index().get(_key(value)) or _coco_iso3(value)
+            index = _name_index()
+            short = _FORM_OF_STATE.sub("", _key(value))
+            found = index.get(_key(value)) or index.get(short) or _coco_iso3(value)
             if found is not None:
                 return found
     raise ReferenceDataError(f"unknown country {value!r}; {_UNKNOWN}", hint=_suggest(value))

@@ -37,6 +37,16 @@ from typing import Any
 from silkroad.errors import FormatError, InputError
 from silkroad.sources.aggregates import Item, split_aggregates
 from silkroad.sources.numbers import UNITS, parse_number
+from silkroad.sources.periods import (
+    MONTHS,
+    PeriodRule,
+    Rejected,
+    WideColumn,
+    period_rules,
+    period_span,
+)
+
+_Reject = Rejected  # a cell that is read and quarantined: its code and reason
 
 KIND = "table"
 SOURCE_VERSION = "declared"
@@ -60,7 +70,16 @@ MAPPING_KEYS = {
     "month",
     "value",
     "wide",
+    "cumulative",
 }
+"""The keys a mapping may hold (docs/tables.md): ``name``, ``reporter``, ``flow``, ``partner``,
+``unit``, ``header_row``, ``sheet``, ``encoding``, ``delimiter``, ``decimal``, ``wide`` or
+``value``, ``year``, ``month``, ``product``, ``classification``, ``products``, and
+``cumulative: true`` for a table wide by months whose columns are year to date ('январь',
+'январь–февраль', ..., 'январь–декабрь'): each month is then read as the difference of two
+such columns. Without it a year-to-date or quarter column is quarantined (``cumulative_period``,
+``quarter_period``) and a year-total column too (``period_total``): none is ever read as a
+month, and none is loaded beside the months it adds up."""
 
 #: Partner texts that mean the world total: stored with the aggregate code WLD.
 WORLD_NAMES = frozenset(
@@ -127,59 +146,6 @@ FLOW_WORDS = {
     "m": "imports",
 }
 
-MONTHS = {
-    **{
-        m: i + 1
-        for i, m in enumerate(
-            [
-                "январь",
-                "февраль",
-                "март",
-                "апрель",
-                "май",
-                "июнь",
-                "июль",
-                "август",
-                "сентябрь",
-                "октябрь",
-                "ноябрь",
-                "декабрь",
-            ]
-        )
-    },
-    **{
-        m: i + 1
-        for i, m in enumerate(
-            [
-                "january",
-                "february",
-                "march",
-                "april",
-                "may",
-                "june",
-                "july",
-                "august",
-                "september",
-                "october",
-                "november",
-                "december",
-            ]
-        )
-    },
-    **{
-        m: i + 1
-        for i, m in enumerate(
-            ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"]
-        )
-    },
-    **{
-        m: i + 1
-        for i, m in enumerate(
-            ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-        )
-    },
-}
-
 _YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
 _FOOTNOTE = re.compile(r"(\s*(\d\)|\*+|¹|²|³))+$")
 
@@ -208,6 +174,7 @@ class Mapping:
     month_column: str | None = None
     value: str | None = None
     wide: str | None = None  # 'years' or 'months'
+    cumulative: bool = False  # wide months: the columns are year to date ('январь–март')
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | int | None = None
@@ -346,6 +313,12 @@ def load_mapping(source: str | Path | dict[str, Any]) -> Mapping:
     else:
         if not m.value:
             raise _bad(path, "value", None, "a value column, or wide: {columns: years}")
+    cumulative = data.get("cumulative", False)
+    if not isinstance(cumulative, bool):
+        raise _bad(path, "cumulative", cumulative, "true or false")
+    if cumulative and m.wide != "months":
+        raise _bad(path, "cumulative", cumulative, "cumulative: true with wide: {columns: months}")
+    m.cumulative = cumulative
     if flow_raw == "header" and not m.wide:
         raise _bad(path, "flow", flow_raw, "flow: header with wide tables only")
     if m.wide != "years" and m.year is None and m.year_column is None:
@@ -531,12 +504,6 @@ class Reading:
     missing_flows: set[tuple[Any, ...]] = field(default_factory=set)
 
 
-class _Reject(Exception):
-    def __init__(self, code: str, reason: str) -> None:
-        super().__init__(reason)
-        self.code, self.reason = code, reason
-
-
 def _header(grid: Grid, m: Mapping) -> tuple[list[str], dict[str, int]]:
     if len(grid.rows) < m.header_row:
         raise FormatError(
@@ -583,14 +550,10 @@ def _header_flow(h: str) -> str | None:
     return flows.pop() if len(flows) == 1 else None
 
 
-def _value_columns(
-    header: list[str], cols: dict[str, int], m: Mapping, grid: Grid
-) -> list[tuple[int, str, int | None, int | None, str | None]]:
-    """(column, header, year, month, flow) of the columns holding values; with
-    ``flow: header`` only the columns whose header names one flow (not 'Сальдо', 'Оборот')."""
-    if not m.wide:
-        assert m.value
-        return [(cols[m.value], m.value, m.year, None, None)]
+def _wide_columns(header: list[str], cols: dict[str, int], m: Mapping) -> list[WideColumn]:
+    """The columns of a wide table holding values: a year ('2015', 'январь-декабрь 2015') or a
+    period of months ('март', 'январь–март', 'I квартал', 'Итого за год'); with
+    ``flow: header`` only those whose header names one flow (not 'Сальдо', 'Оборот')."""
     used = set(cols.values())
     out = []
     header_flow = m.flow is None and m.flow_column is None
@@ -600,20 +563,38 @@ def _value_columns(
         flow = _header_flow(h) if header_flow else None
         if header_flow and flow is None:
             continue
+        ys = _YEAR.findall(h)
         if m.wide == "years":
-            ys = _YEAR.findall(h)
             if len(ys) == 1:
-                out.append((i, h, int(ys[0]), None, flow))
-        else:
-            k = _key(_YEAR.sub("", h)).strip(" .,")
-            if header_flow:
-                k = " ".join(w for w in k.split() if w not in FLOW_WORDS).strip(" .,")
-            month = MONTHS.get(k) or MONTHS.get(k[:3]) if k else None
-            if month is None and k.isdigit() and 1 <= int(k) <= 12:
-                month = int(k)
-            if month:
-                ys = _YEAR.findall(h)
-                out.append((i, h, int(ys[0]) if ys else m.year, month, flow))
+                out.append(WideColumn(i, h, int(ys[0]), flow))
+            continue
+        k = _key(_YEAR.sub("", h))
+        if header_flow:
+            k = " ".join(w for w in k.split() if w not in FLOW_WORDS)
+        span = period_span(k)
+        if span is not None and len(ys) <= 1:
+            out.append(WideColumn(i, h, int(ys[0]) if ys else m.year, flow, span))
+    return out
+
+
+def _value_columns(
+    header: list[str], cols: dict[str, int], m: Mapping, grid: Grid
+) -> list[tuple[int, str, int | None, int | None, str | None]]:
+    """(column, header, year, month, flow) of the columns holding values. In a table wide by
+    months, month is None for the columns that are not one month (quarters, year to date
+    without ``cumulative: true``, year totals): :func:`_period_rules` quarantines their cells."""
+    if not m.wide:
+        assert m.value
+        return [(cols[m.value], m.value, m.year, None, None)]
+    out = []
+    for c in _wide_columns(header, cols, m):
+        month = None
+        if c.span is not None and not c.span.total:
+            if c.span.first == c.span.last:
+                month = c.span.first
+            elif m.cumulative and c.span.first == 1 and not c.span.part:
+                month = c.span.last  # read as cum(last) - cum(last - 1)
+        out.append((c.index, c.header, c.year, month, c.flow))
     if not out:
         raise FormatError(
             f"no {m.wide} among the columns of the header",
@@ -622,8 +603,56 @@ def _value_columns(
             found=", ".join(repr(h) for h in header if h)[:200],
             expected="headers such as '2015', '2015 г.'"
             if m.wide == "years"
-            else "headers such as 'январь', 'Jan', '01'",
+            else "headers such as 'январь', 'Jan', '01', 'январь–март', 'I квартал'",
         )
+    return out
+
+
+def _period_rules(header: list[str], cols: dict[str, int], m: Mapping) -> dict[int, PeriodRule]:
+    """The columns of a table wide by months that are not one month (see :func:`period_rules`)."""
+    if m.wide != "months":
+        return {}
+    return period_rules(_wide_columns(header, cols, m), cumulative=m.cumulative)
+
+
+def describe_columns(grid: Grid, m: Mapping) -> list[tuple[str, str]]:
+    """(header, what is done with it) for every named column of the table: ``silkroad
+    mapping-check`` shows it, so that no column is dropped unseen."""
+    header, cols = _header(grid, m)
+    by_index = {i: name for name, i in cols.items()}
+    roles = {
+        m.partner: "partner",
+        m.product: "product",
+        m.flow_column: "flow",
+        m.year_column: "year",
+        m.month_column: "month",
+        m.value: "value",
+    }
+    wide = {c.index: c for c in _wide_columns(header, cols, m)} if m.wide else {}
+    rules = _period_rules(header, cols, m)
+    out = []
+    for i, h in enumerate(header):
+        if not h:
+            continue
+        if i in by_index:
+            what = roles.get(by_index[i]) or "read"
+        elif i in rules:
+            r = rules[i]
+            if r.code is None:
+                assert r.previous is not None
+                what = f"month {r.span.last:02d} = this column minus {r.previous[1]!r}"
+            elif r.code == "period_total":
+                checked = "checked against the months" if r.parts else "not checked"
+                what = f"quarantined: period_total ({checked})"
+            else:
+                what = f"quarantined: {r.code} ({r.span.label()})"
+        elif i in wide:
+            c = wide[i]
+            what = f"{c.year}" + (f"-{c.span.first:02d}" if c.span else "")
+            what += f" {c.flow}" if c.flow else ""
+        else:
+            what = "not read"
+        out.append((h, what))
     return out
 
 
@@ -674,14 +703,9 @@ class Resolver:
                 "(a regional subtotal would count its members' trade twice)",
             )
         try:
-            try:
-                iso = resolve_country(name)
-            except Exception:
-                # 'Республика Латвия', 'Королевство Нидерландов': try the short name.
-                short = re.sub(r"^(республика|королевство|княжество)\s+", "", name, flags=re.I)
-                if short == name:
-                    raise
-                iso = resolve_country(short)
+            # Official long names ('Королевство Нидерландов', 'Республика Латвия') and ё/е
+            # variants are the reference data's (silkroad.reference.countries).
+            iso = resolve_country(name)
         except Exception as exc:
             msg = getattr(exc, "hint", None)
             return (
@@ -732,6 +756,7 @@ def read_table(grid: Grid, m: Mapping, limit: int | None = None) -> Reading:
     """Every value cell of the table as a Cell (loaded row or rejection)."""
     header, cols = _header(grid, m)
     vcols = _value_columns(header, cols, m, grid)
+    periods = _period_rules(header, cols, m)  # wide by months: columns that are not one month
     res = Resolver(m)
     out = Reading(header=header, value_columns=vcols)
     n_data = 0
@@ -794,6 +819,11 @@ def read_table(grid: Grid, m: Mapping, limit: int | None = None) -> Reading:
                 assert year is not None
                 if number is not None and number < 0:
                     raise _Reject("negative_value", f"found {number}, expected a value >= 0")
+                if ci in periods:  # year to date, quarter or year total (wide: months)
+                    if missing:
+                        continue  # counted as missing; says nothing of a single month
+                    assert number is not None
+                    number = periods[ci].value(number, values, decimal=m.decimal)
                 try:
                     partner = res.partner(get(m.partner))
                 except _Reject:
@@ -971,6 +1001,7 @@ def preview(path: str | Path, mapping: Any, rows: int = 10) -> tuple[Mapping, Gr
 __all__ = [
     "Mapping",
     "StageReport",
+    "describe_columns",
     "load_mapping",
     "preview",
     "read_grid",
