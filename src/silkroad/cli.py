@@ -123,7 +123,7 @@ def ingest(
         Path,
         typer.Argument(
             help="BACI: a release zip, a directory of its files, or a year CSV. "
-            "Comtrade: an API JSON response, a CSV export or a legacy API CSV. "
+            "Comtrade: an API JSON response, a CSV export, or a legacy API JSON or CSV. "
             "Table: a national statistics CSV, XLSX or XLS (with --mapping)."
         ),
     ],
