@@ -103,3 +103,27 @@ def test_chapter_level_codes_and_re_exports(tmp_path):
     assert ex.loc["8701", "exporter_declared_usd"] == 1000.0  # not 1 200
     assert ex.loc["8701", "cif_fob_ratio"] == pytest.approx(1.06)
     assert "re_exports" in ex.loc["8701", "flags"]
+
+
+def test_a_total_not_broken_down_is_compared_apart(tmp_path):
+    """Belarus declares exports of 1 500 in total but details only tractors (1 000): 500 is not
+    broken down. Kazakhstan declares tractors 1 060 and milk 424. The 500 must count in Belarus's
+    total, and must not make milk look unreported by Belarus's side as a product gap."""
+    blr = [rec("X", KAZ, "TOTAL", 1500.0), rec("X", KAZ, "870120", 1000.0)]
+    kaz = [
+        rec("M", BLR, "870120", 1060.0, reporterCode=KAZ),
+        rec("M", BLR, "040210", 424.0, reporterCode=KAZ),
+    ]
+    h = tmp_path / "home"
+    sr.ingest(sr.open(h), "comtrade", write_json(tmp_path / "blr.json", blr))
+    sr.ingest(sr.open(h), "comtrade", write_json(tmp_path / "kaz.json", kaz))
+    result = sr.open(h).pair("BLR", "KAZ").mirror(2016, level="hs2", top=None)
+    ex = result["exports"].set_index("code")
+    assert ex.loc["TOTAL", "exporter_declared_usd"] == 500.0
+    assert ex.loc["TOTAL", "flags"].split(",")[0] == "not_broken_down"
+    assert "missing" not in ex.loc["TOTAL", "flags"]
+    s = result["summary"].set_index("direction").loc["exports"]
+    assert s.exporter_declared_usd == 1500.0 and s.importer_declared_usd == 1484.0
+    assert s.exporter_not_broken_down_usd == 500.0 and s.importer_not_broken_down_usd == 0.0
+    assert s.cif_fob_ratio_common == pytest.approx(1.06)  # tractors only, both sides report
+    assert s.groups_missing_exporter_side == 1  # milk (04)

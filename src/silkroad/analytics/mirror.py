@@ -9,7 +9,9 @@ For each direction of a pair (A's exports to B, A's imports from B) and product 
   (one side does not report the product), ``unit_value_mismatch`` (the two declared weights
   disagree by more than 25 %), ``re_exports`` (the exporter declared re-exports of it),
   ``customs_union_survey`` (both in the Customs Union / EAEU that year: intra-union trade is
-  collected by statistical survey, not customs declarations, FORMATS 4.3).
+  collected by statistical survey, not customs declarations, FORMATS 4.3), ``not_broken_down``
+  (the group ``TOTAL``: trade a side declared only in a total larger than its product detail,
+  so it cannot be compared product by product).
 
 Declarations come from any declared source in the store (UN Comtrade per reporter, national
 tables): for each declaring economy the first source, in name order, that holds its rows.
@@ -30,6 +32,8 @@ if TYPE_CHECKING:
     from silkroad.analytics.pair import Pair
 
 LEVELS = ("hs2", "hs4", "hs6")
+#: The code of declared trade not broken down by product (sources/aggregates.py).
+UNALLOCATED = "TOTAL"
 #: Declared weights differing by more than this fraction flag a quantity/unit-value mismatch.
 WEIGHT_TOLERANCE = 0.25
 
@@ -93,8 +97,13 @@ def _declared_rows(
         df = sel.to_pandas()
         frames.append(df.assign(source=source))
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    # HS codes at any level, and national 8- or 10-digit codes (TN VED): cut to the level asked
-    return out[out["product"].str.fullmatch(r"\d{2,10}")] if not out.empty else out
+    # HS codes at any level, national 8- or 10-digit codes (TN VED) cut to the level asked, and
+    # 'TOTAL': trade declared without a product breakdown (a total larger than its detail).
+    # Rows of unknown value (a table's missing flows) say nothing to compare.
+    if out.empty:
+        return out
+    keep = out["product"].str.fullmatch(r"\d{2,10}|TOTAL") & out["value_usd"].notna()
+    return out[keep]
 
 
 def _one_source_per_declarer(df: pd.DataFrame, role: str) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -121,7 +130,7 @@ def _compare(xs: pd.DataFrame, ms: pd.DataFrame, level: str, *, union: bool) -> 
             return pd.DataFrame(columns=[f"{prefix}_usd", f"{prefix}_kg", f"{prefix}_re"])
         digits = {"hs2": 2, "hs4": 4, "hs6": 6}[level]
         # A code declared at a coarser level than asked stays as declared (e.g. a chapter).
-        g = df.assign(code=[p[:digits] for p in df["product"]])
+        g = df.assign(code=[p if p == UNALLOCATED else p[:digits] for p in df["product"]])
         # Re-exports and re-imports are often inside X and M already (FORMATS 6.6): they only
         # raise the flag, never the totals.
         re_codes = set(g.loc[g.re_flow.astype(bool), "code"])
@@ -152,13 +161,15 @@ def _compare(xs: pd.DataFrame, ms: pd.DataFrame, level: str, *, union: bool) -> 
     flags = []
     for i in range(len(t)):
         f = []
-        if xv[i] == 0:
+        if t["code"].iloc[i] == UNALLOCATED:
+            f.append("not_broken_down")
+        elif xv[i] == 0:
             f.append("missing_exporter_side")
-        if mv[i] == 0:
+        if t["code"].iloc[i] != UNALLOCATED and mv[i] == 0:
             f.append("missing_importer_side")
         if np.isfinite(weight_gap[i]) and weight_gap[i] > WEIGHT_TOLERANCE:
             f.append("unit_value_mismatch")
-        if bool(t["exporter_declared_re"].fillna(False).iloc[i]):
+        if bool(t["exporter_declared_re"].eq(True).iloc[i]):
             f.append("re_exports")
         if union:
             f.append("customs_union_survey")
@@ -175,7 +186,8 @@ def _compare(xs: pd.DataFrame, ms: pd.DataFrame, level: str, *, union: bool) -> 
 def _summary(direction: str, t: pd.DataFrame) -> dict[str, Any]:
     x = float(t["exporter_declared_usd"].sum())
     m = float(t["importer_declared_usd"].sum())
-    both = t[(t.exporter_declared_usd > 0) & (t.importer_declared_usd > 0)]
+    products = t[t.code != UNALLOCATED]
+    both = products[(products.exporter_declared_usd > 0) & (products.importer_declared_usd > 0)]
     bx, bm = float(both.exporter_declared_usd.sum()), float(both.importer_declared_usd.sum())
     return {
         "direction": direction,
@@ -185,6 +197,13 @@ def _summary(direction: str, t: pd.DataFrame) -> dict[str, Any]:
         "gap_rel": (m - x) / x if x > 0 else np.nan,
         # over the groups both report: the CIF/FOB margin, undistorted by one-sided groups
         "cif_fob_ratio_common": bm / bx if bx > 0 else np.nan,
-        "groups_missing_exporter_side": int((t.exporter_declared_usd == 0).sum()),
-        "groups_missing_importer_side": int((t.importer_declared_usd == 0).sum()),
+        "groups_missing_exporter_side": int((products.exporter_declared_usd == 0).sum()),
+        "groups_missing_importer_side": int((products.importer_declared_usd == 0).sum()),
+        # trade declared only in a total larger than its product detail, by each side
+        "exporter_not_broken_down_usd": float(
+            t.loc[t.code == UNALLOCATED, "exporter_declared_usd"].sum()
+        ),
+        "importer_not_broken_down_usd": float(
+            t.loc[t.code == UNALLOCATED, "importer_declared_usd"].sum()
+        ),
     }
