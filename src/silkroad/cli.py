@@ -84,7 +84,14 @@ def _progress(description: str) -> Any:
         task = bar.add_task(description, total=None)
 
         def callback(stage: str, done: int, total: int) -> None:
-            bar.update(task, description=f"{description} ({stage})", completed=done, total=total)
+            # The last step is always drawn (a fast job would otherwise end between refreshes).
+            bar.update(
+                task,
+                description=f"{description} ({stage})",
+                completed=done,
+                total=total,
+                refresh=bool(total) and done >= total,
+            )
 
         yield callback
 
