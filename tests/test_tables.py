@@ -280,7 +280,8 @@ def test_aggregates_never_counted_twice(tmp_path):
 
 def test_national_table_round_trip_matches_canonical_rows(tmp_path):
     path = write_csv(tmp_path / "belstat.csv", BELSTAT)
-    mapping = write_yaml(tmp_path / "belstat.yaml", WIDE_MAPPING)
+    # The publication's '-' means nil here, as in the Comtrade records (which omit those flows).
+    mapping = write_yaml(tmp_path / "belstat.yaml", WIDE_MAPPING + "missing_as_zero: true\n")
     table_store = sr.open(tmp_path / "table_home")
     result = sr.ingest(table_store, "table", path, mapping=mapping)
     # 8 data rows × 3 years = 24 cells, 3 of them '-': read 21; loaded 3 WLD (Всего) + 15
@@ -812,8 +813,25 @@ def test_a_missing_year_is_unknown_in_profile_and_brief(tmp_path):
     assert prof.exports_usd[0] == 1_000_000.0 and prof.exports_usd[2] == 1_200_000.0
     assert pd.isna(prof.exports_usd[1]) and pd.isna(prof.partner_share_of_a[1])
     assert prof.exports_note[1] != "stopped" and pd.isna(prof.exports_growth[2])
-    # Russia's share of Belarus's 2016 exports is taken over the known flows: 600 / 600
-    assert store.pair("BLR", "RUS", perspective="exporter").profile().partner_share_of_a[1] == 1.0
+    # Russia's share of Belarus's 2016 exports: 600 of an unknown total is unknown (not 600/600)
+    rus = store.pair("BLR", "RUS", perspective="exporter").profile()
+    assert rus.exports_usd[1] == 600_000.0 and pd.isna(rus.partner_share_of_a[1])
+    assert rus.partner_share_of_a[0] == 500 / 1500 and pd.isna(rus.a_trade_total_usd[1])
+    # Structure, movers and prices refuse the missing year, and compare 2017 with nothing.
+    with pytest.raises(AnalysisError, match="exports with KAZ in 2016 are missing"):
+        pair.structure(2016)
+    s17 = pair.structure(2017).set_index("code")
+    assert s17.loc["87", "value_usd"] == 1_200_000.0 and pd.isna(s17.loc["87", "prev_value_usd"])
+    assert s17.loc["87", "note"] == ""  # not 'new'
+    for what in (pair.movers, pair.prices):
+        with pytest.raises(AnalysisError, match="in 2016 are missing"):
+            what(2017)
+    # With missing_as_zero the same table says Belarus sold Kazakhstan nothing in 2016.
+    zero = sr.open(tmp_path / "zero")
+    sr.ingest(zero, "table", path, mapping=mapping | {"missing_as_zero": True})
+    z = zero.pair("BLR", "KAZ", perspective="exporter").profile()
+    assert z.exports_usd.tolist() == [1_000_000.0, 0.0, 1_200_000.0]
+    assert z.exports_note[1] == "stopped"
     with pytest.raises(AnalysisError, match="exports with KAZ in 2016 are missing"):
         sr.brief(store, "BLR", "KAZ", year=2016, perspective="exporter")
     b = sr.brief(store, "BLR", "KAZ", year=2017, perspective="exporter")
@@ -1069,3 +1087,48 @@ def test_xls_russian_table_through_calamine(tmp_path):
     rej = store.rejected("table-kaz-bns")
     quarter = set(rej.field[rej.code == "quarter_period"])
     assert quarter == {f"Экспорт 2023!E{row} ('I квартал')" for row in range(4, 8)}
+
+
+def test_missing_month_and_missing_year_are_unknown(tmp_path):
+    """February '-': the 2016 total of the months is unknown, not 100 + 300 = 400 thousand;
+    a year whose every cell is '-' is still held (unknown), not dropped from the store."""
+    path = write_csv(
+        tmp_path / "m.csv",
+        ["Страна;Январь;Февраль;Март", "Казахстан;100;-;300", "Россия;10;20;30"],
+    )
+    mapping = {
+        "name": "months",
+        "reporter": "BLR",
+        "flow": "exports",
+        "unit": "thousand_usd",
+        "partner": "Страна",
+        "wide": {"columns": "months", "year": 2016},
+    }
+    store = sr.open(tmp_path / "home")
+    result = sr.ingest(store, "table", path, mapping=mapping)
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (5, 5, 0)
+    assert "1 flow missing entirely" in result.message
+    kaz = store.pair("BLR", "KAZ", perspective="exporter").summary()
+    assert pd.isna(kaz.exports_usd[0])
+    rus = store.pair("BLR", "RUS", perspective="exporter").profile()
+    assert rus.exports_usd[0] == 60_000.0 and pd.isna(rus.partner_share_of_a[0])
+
+    years = write_csv(
+        tmp_path / "y.csv",
+        ["Страна;Код ТН ВЭД;2015;2016", "Казахстан;8701;1 000;-", "Россия;8701;500;-"],
+    )
+    ymap = {
+        "name": "years",
+        "reporter": "BLR",
+        "flow": "exports",
+        "unit": "thousand_usd",
+        "partner": "Страна",
+        "product": "Код ТН ВЭД",
+        "classification": "HS12",
+        "wide": {"columns": "years"},
+    }
+    result = sr.ingest(store, "table", years, mapping=ymap)
+    assert "2 flows missing entirely" in result.message
+    assert store.years("table-blr-years") == [2015, 2016]
+    prof = store.pair("BLR", "RUS", source="table-blr-years", perspective="exporter").profile()
+    assert prof.exports_usd[0] == 500_000.0 and pd.isna(prof.exports_usd[1])

@@ -202,6 +202,10 @@ def _ingest_comtrade(
     )
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
 def _residual_note(n: int) -> str:
     if not n:
         return ""
@@ -289,9 +293,10 @@ def _ingest_table(
         rows_rejected=report.rows_rejected,
         seconds=time.perf_counter() - started,
         message=f"loaded {source} (reporter {m.reporter}), years {span}; "
-        f"{report.cells_missing} cells missing (not loaded"
+        f"{_count(report.cells_missing, 'cell')} missing (not loaded"
         + (
-            f"; {report.missing_flows} flows missing entirely, kept as unknown, not zero)"
+            f"; {_count(report.missing_flows, 'flow')} missing entirely, kept as unknown, "
+            "not zero)"
             if report.missing_flows
             else ")"
         )

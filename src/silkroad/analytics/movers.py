@@ -189,7 +189,7 @@ def compare_years(pair: Pair, year: int, *, direction: str = "exports") -> pd.Da
     Columns: product, status ('continuing' | 'new' | 'lost'), value0_usd and value1_usd (0.0
     where not traded), weight0_kg and weight1_kg (NaN where unknown or not traded). Sorted by
     product. Raises :class:`AnalysisError` for an unknown direction or a year (or the year
-    before it) that the store does not hold.
+    before it) that the store does not hold, or whose flow it declares missing.
     """
     if direction not in DIRECTIONS:
         raise AnalysisError(
@@ -199,6 +199,8 @@ def compare_years(pair: Pair, year: int, *, direction: str = "exports") -> pd.Da
             expected="one of: " + ", ".join(DIRECTIONS),
         )
     year = _check_year(pair, year)
+    for y, role in ((year, "year"), (year - 1, "year")):
+        pair.require_known(y, direction, role=role)
     flows = pair.product_flows([year - 1, year])
     flows = flows[(flows.direction == direction) & (flows.value_usd > 0)]
     wide = {}

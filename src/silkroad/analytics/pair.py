@@ -195,6 +195,25 @@ class Pair:
                 expected=f"a year in which {empty.code} existed",
             )
 
+    def flow_unknown(self, year: int, direction: str) -> bool:
+        """Whether A's ``direction`` ('exports'/'imports') with B in ``year`` is declared missing
+        (a national table's '-' or empty cells: stored as rows of unknown value)."""
+        if not self.sides_exist(year):
+            return False
+        y = self.yearly([year])
+        return bool(pd.isna(y[f"{direction}_usd"].iloc[0]))
+
+    def require_known(self, year: int, direction: str, *, role: str = "year") -> None:
+        """Raise an AnalysisError when the flow of ``year`` is declared missing in the source."""
+        if self.flow_unknown(year, direction):
+            raise AnalysisError(
+                f"{self.a}'s {direction} with {self.b} in {year} are missing in {self.source} "
+                "(declared as '-' or empty): unknown, not zero",
+                field=role,
+                found=year,
+                expected=f"a year whose {direction} the source gives",
+            )
+
     # --- data access -------------------------------------------------------------------
     def _member_union(self, years: list[int]) -> tuple[list[str], list[str]]:
         sa: set[str] = set()
@@ -278,9 +297,11 @@ class Pair:
         raw = raw[raw.exporter.isin(both) & raw.importer.isin(both)]
         flows = self._in_sides(raw)
         if not flows.empty:
-            # min_count=1: a direction whose every flow is of unknown value (a table's '-',
-            # stored as NULL) is missing (NaN), not zero; no flow at all is zero.
-            sums = flows.groupby(["year", "direction"]).value_usd.sum(min_count=1)
+            # A direction with a flow of unknown value (a table's '-', stored as NULL) is
+            # missing (NaN), not zero; no flow at all is zero.
+            by = flows.groupby(["year", "direction"]).value_usd
+            # any flow of unknown value (a missing month, a bloc member's '-') makes it unknown
+            sums = by.sum(min_count=1).where(~by.apply(lambda v: v.isna().any()))
             wide = sums.unstack("direction").reindex(index=ys, columns=["exports", "imports"])
             rows = flows.groupby(["year", "direction"]).size().unstack("direction")
             rows = rows.reindex(index=ys, columns=["exports", "imports"]).fillna(0)

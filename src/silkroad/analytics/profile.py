@@ -99,6 +99,8 @@ def side_totals(pair: Pair, side: Party, other: Party, years: list[int]) -> pd.D
 
     Columns: year, total_usd, with_other_usd, other_rank (NaN when ``other`` is a bloc or has
     no trade with ``side`` that year). Aggregate partners never appear in the store's economies.
+    A partner flow declared missing (NULL value) makes the total and ranks NaN that year: a share
+    of an unknown total is unknown.
     """
     from silkroad.analytics.pair import DECLARED_BY
 
@@ -133,10 +135,16 @@ def side_totals(pair: Pair, side: Party, other: Party, years: list[int]) -> pd.D
         )
         # Aggregates (World, areas, "nes") are never partners (METHODS 1.5).
         by_partner = by_partner[[not is_aggregate(str(p)) for p in by_partner.index]]
-        total = float(by_partner.sum())
-        with_other = float(by_partner[by_partner.index.isin(theirs)].sum())
+        # A partner flow of unknown value (a table's '-') makes the sums it enters unknown.
+        unknown = set(ex.importer[ex.value_usd.isna()]) | set(im.exporter[im.value_usd.isna()])
+        unknown = {p for p in unknown if not is_aggregate(str(p))}
+        total = np.nan if unknown else float(by_partner.sum())
+        mine_unknown = unknown & set(theirs)
+        with_other = (
+            np.nan if mine_unknown else float(by_partner[by_partner.index.isin(theirs)].sum())
+        )
         rank = np.nan
-        if not other.is_bloc and other.code in by_partner.index:
+        if not unknown and not other.is_bloc and other.code in by_partner.index:
             ranks = by_partner.rank(method="min", ascending=False)
             rank = float(ranks[other.code])
         rows.append(

@@ -143,7 +143,11 @@ def structure(
         pair.require_sides(base)
     # A year before a bloc existed is not a year of zero trade: treat it as not held.
     held = {y for y in pair.years_available() if pair.sides_exist(y)}
-    prev = year - 1 if year - 1 in held else None
+    pair.require_known(year, direction)
+    if base is not None:
+        pair.require_known(base, direction, role="base")
+    # A previous year declared missing is not a year of zero trade either: nothing to compare.
+    prev = year - 1 if year - 1 in held and not pair.flow_unknown(year - 1, direction) else None
     years = sorted({year} | {y for y in (prev, base) if y is not None})
 
     editions = classifications_for(pair, years)

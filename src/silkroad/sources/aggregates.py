@@ -88,16 +88,23 @@ def split_aggregates(items: Sequence[Item]) -> list[Decision]:
             parent = _parent(code, present)
             if parent is not None:
                 children.setdefault(parent, []).append(code)
-        for parent, kids in children.items():
+        # Bottom up: a parent is compared with what its children stand for once decided (a
+        # child kept whole, the detail of a child found to be an aggregate or below its detail,
+        # the residual plus detail of a child kept as a residual: its face value).
+        loaded: dict[str, float] = {c: items[i].value_usd for c, i in codes.items()}
+        order = sorted(children, key=lambda c: (c == TOTAL, -len(c), c))
+        for parent in order:
+            kids = children[parent]
             p = items[codes[parent]]
             parts = [items[codes[k]] for k in kids]
-            detail = sum(k.value_usd for k in parts)
+            detail = sum(loaded[k] for k in kids)
             residual = p.value_usd - detail
             tol = p.tolerance_usd + sum(k.tolerance_usd for k in parts)
             tol = max(tol, 1e-9 * abs(p.value_usd))
             what = "the total" if parent == TOTAL else f"product {parent}"
             listed = f"{len(parts)} finer code{'s' if len(parts) != 1 else ''}"
             if abs(residual) <= tol:
+                loaded[parent] = detail
                 out[codes[parent]] = Decision(
                     "reject",
                     code="aggregate_product",
@@ -105,6 +112,7 @@ def split_aggregates(items: Sequence[Item]) -> list[Decision]:
                     f"({_usd(detail)}); the detail is kept so that each dollar counts once",
                 )
             elif residual < 0:
+                loaded[parent] = detail
                 out[codes[parent]] = Decision(
                     "reject",
                     code="aggregate_below_detail",

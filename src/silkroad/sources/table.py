@@ -71,6 +71,7 @@ MAPPING_KEYS = {
     "value",
     "wide",
     "cumulative",
+    "missing_as_zero",
 }
 """The keys a mapping may hold (docs/tables.md): ``name``, ``reporter``, ``flow``, ``partner``,
 ``unit``, ``header_row``, ``sheet``, ``encoding``, ``delimiter``, ``decimal``, ``wide`` or
@@ -79,7 +80,9 @@ MAPPING_KEYS = {
 'январь–февраль', ..., 'январь–декабрь'): each month is then read as the difference of two
 such columns. Without it a year-to-date or quarter column is quarantined (``cumulative_period``,
 ``quarter_period``) and a year-total column too (``period_total``): none is ever read as a
-month, and none is loaded beside the months it adds up."""
+month, and none is loaded beside the months it adds up. ``missing_as_zero: true`` says the
+publication's empty and dash cells mean no trade (METHODS.md 1: treating missing as zero must be
+explicit): such a flow is then absent (zero), not stored as unknown."""
 
 #: Partner texts that mean the world total: stored with the aggregate code WLD.
 WORLD_NAMES = frozenset(
@@ -175,6 +178,7 @@ class Mapping:
     value: str | None = None
     wide: str | None = None  # 'years' or 'months'
     cumulative: bool = False  # wide months: the columns are year to date ('январь–март')
+    missing_as_zero: bool = False  # '-' / empty cells mean no trade, not unknown
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | int | None = None
@@ -319,6 +323,10 @@ def load_mapping(source: str | Path | dict[str, Any]) -> Mapping:
     if cumulative and m.wide != "months":
         raise _bad(path, "cumulative", cumulative, "cumulative: true with wide: {columns: months}")
     m.cumulative = cumulative
+    missing_as_zero = data.get("missing_as_zero", False)
+    if not isinstance(missing_as_zero, bool):
+        raise _bad(path, "missing_as_zero", missing_as_zero, "true or false")
+    m.missing_as_zero = missing_as_zero
     if flow_raw == "header" and not m.wide:
         raise _bad(path, "flow", flow_raw, "flow: header with wide tables only")
     if m.wide != "years" and m.year is None and m.year_column is None:
@@ -846,6 +854,8 @@ def read_table(grid: Grid, m: Mapping, limit: int | None = None) -> Reading:
                 continue
             exports = flow == "exports"
             if missing:
+                if m.missing_as_zero:
+                    continue  # no trade: the flow is absent, which every analysis reads as 0
                 out.missing_flows.add(
                     (
                         year,
@@ -969,7 +979,10 @@ def stage(grid: Grid, m: Mapping, txn: Any) -> StageReport:
         for c in reading.cells
         if c.row is None
     ]
-    years = sorted({r["year"] for r in loaded} | {r["year"] for r in rejected if r["year"]})
+    # A year of missing flows only is still a year the table gives (as unknown, not absent).
+    years = sorted(
+        {r["year"] for r in loaded + markers} | {r["year"] for r in rejected if r["year"]}
+    )
     for y in years:
         rows = [r for r in loaded + markers if r["year"] == y]
         write_canonical_rows(rows, source, txn.year_path(y))
