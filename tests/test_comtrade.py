@@ -847,3 +847,21 @@ def test_sitc_records_beside_hs_are_quarantined(tmp_path):
     q = rejected(home, "comtrade-blr").set_index("line")
     assert q.loc[2, "field"] == "classificationCode"
     assert "S4 (SITC Rev. 4)" in q.loc[3, "reason"]
+
+
+def test_trade_not_broken_down_has_no_unit_value(tmp_path):
+    """The residual TOTAL (1 000 - 600 = 400 USD, 100 - 50 = 50 kg; then 900 - 600, 100 - 60 kg)
+    mixes goods: it is never priced, however its weights look (it goes with 'no_weight')."""
+    y = {"refYear": 2015, "period": "2015"}
+    records = [
+        rec("X", KAZ, "TOTAL", 1000.0, netWgt=100.0, **y),
+        rec("X", KAZ, "870120", 600.0, netWgt=50.0, **y),
+        rec("X", KAZ, "TOTAL", 900.0, netWgt=100.0),
+        rec("X", KAZ, "870120", 600.0, netWgt=60.0),
+    ]
+    home = tmp_path / "home"
+    ingest(home, write_json(tmp_path / "p.json", records))
+    res = sr.open(home).pair("BLR", "KAZ", perspective="exporter").prices(2016)
+    products = res["products"].set_index("product")
+    assert products.loc["TOTAL", "status"] == "no_weight"
+    assert products.loc["870120", "status"] == "continuing"

@@ -2,7 +2,8 @@
 
 :func:`prices` compares a pair's HS6 products in ``year`` with ``year - 1`` in one direction.
 Unit values are in USD per metric ton (``value_usd / (weight_kg / 1000)``; BACI's q is in tons).
-Each product gets one status:
+Each product gets one status (trade not broken down by product, code ``TOTAL``, is never priced:
+it goes with ``no_weight``):
 
 - ``continuing``: traded in both years with a weight > 0 in both: the set K that is decomposed;
 - ``new``: traded in ``year`` only; ``lost``: traded in ``year - 1`` only (extensive margin);
@@ -144,7 +145,10 @@ def prices(
         p0 = np.where((v0 > 0) & (t0 > 0), v0 / t0, np.nan)
         p1 = np.where((v1 > 0) & (t1 > 0), v1 / t1, np.nan)
         relative = p1 / p0
-    in_k = (data.status == "continuing").to_numpy() & (t0 > 0) & (t1 > 0)
+    # Trade not broken down by product (code TOTAL: a declared total larger than its detail) mixes
+    # goods that change from year to year: it has no unit value, so it goes with 'no_weight'.
+    product = (data["product"] != "TOTAL").to_numpy()
+    in_k = (data.status == "continuing").to_numpy() & (t0 > 0) & (t1 > 0) & product
     status = data.status.to_numpy(dtype=object).copy()
     status[(status == "continuing") & ~in_k] = "no_weight"
     mad = math.nan
