@@ -295,8 +295,7 @@ def _ingest_table(
         message=f"loaded {source} (reporter {m.reporter}), years {span}; "
         f"{_count(report.cells_missing, 'cell')} missing (not loaded"
         + (
-            f"; {_count(report.missing_flows, 'flow')} missing entirely, kept as unknown, "
-            "not zero)"
+            f"; {_count(report.missing_flows, 'flow')} missing entirely, kept as unknown, not zero)"
             if report.missing_flows
             else ")"
         )
