@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import re
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -460,3 +461,24 @@ def test_a_listing_query_over_the_cap_is_a_one_line_error(server, tmp_path):
         )  # fmt: skip
     assert "\n" not in str(info.value)
     assert "cmdCode AG4" in str(info.value) and "cannot be listed" in str(info.value)
+
+
+def test_an_empty_answer_to_a_chapter_listed_with_trade_is_an_error(server, tmp_path, monkeypatch):
+    """An API that answered a list of codes with nothing would lose the chapter silently: the
+    AG4 listing shows 27 and 84 traded, so an empty answer for them stops the download."""
+    ours = [rec("X", 112, c, float(i)) for i, c in enumerate(
+        ["270900", "271000", "271111", "847130", "847150", "870323", "870324"], start=1)]  # fmt: skip
+    server.script["/comtrade/C/A/HS"] = [("comtrade", with_aggregates(ours), 6)]
+    real = answer
+
+    def refuses_lists(rows, cap, path):
+        cmd = parse_qs(urlsplit(path).query)["cmdCode"][0]
+        return [] if "," in cmd else real(rows, cap, path)
+
+    monkeypatch.setattr(sys.modules[__name__], "answer", refuses_lists)
+    client, _ = http()
+    with pytest.raises(DownloadError, match=r"answered nothing .* chapter 27 .* lists 6 USD"):
+        download_comtrade(
+            client, reporter="KAZ", partner="BLR", years=[2014], flows=["X"], dest=tmp_path,
+            max_records=6,
+        )  # fmt: skip

@@ -31,8 +31,10 @@ reaches the cap (or a listing query that does) stops the download with one line 
 
 Every piece is cached on its own (``Http`` cache): a capped answer is cached as a small marker,
 so a run interrupted by a failure resumes where it stopped, and a second run sends no request.
-An empty answer is an error only for the whole query (Comtrade's answer to bad parameters); a
-piece may be empty (no exports at all, or detail that is confidential at that level).
+An empty answer is an error for the whole query (Comtrade's answer to bad parameters), and for a
+chapter or heading piece whose listing one level up shows trade (so that an API refusing a list of
+codes cannot lose that trade silently); a partner piece may be empty (detail that is confidential
+at that level).
 """
 
 from __future__ import annotations
@@ -67,6 +69,8 @@ class Piece:
     cmd: str  # "TOTAL", "AG2", "AG4", "AG6" or a comma list of codes
     chapter: str | None = None
     headings: tuple[str, ...] = ()
+    #: the value (USD) a listing query gave for this piece's partner, chapter or headings
+    listed_usd: float = 0.0
 
     def describe(self) -> str:
         parts = [f"flow {','.join(self.flows)}"]
@@ -105,6 +109,8 @@ class _Pager:
         self.progress, self.stage = progress, stage
         self.queries = 0
         self.pending = 0
+        #: AG4 listing values (USD) per (flows, partner), for the heading pieces split from it
+        self.heading_usd: dict[tuple[Any, ...], dict[str, float]] = {}
 
     def _tick(self) -> None:
         if self.progress:
@@ -162,22 +168,33 @@ class _Pager:
             return [replace(piece, partner=p) for p in partners]
         if piece.cmd == "AG4":
             rows = self.listing(piece, "AG2")
-            chapters = sorted({c for r in rows if (c := _code(r, 2))})
+            value = _values(rows, 2)
             return [
-                replace(piece, cmd=",".join(f"{c}{i:02d}" for i in range(1, 100)), chapter=c)
-                for c in chapters
+                replace(
+                    piece,
+                    cmd=",".join(f"{c}{i:02d}" for i in range(1, 100)),
+                    chapter=c,
+                    listed_usd=value[c],
+                )
+                for c in sorted(value)
             ]
         if piece.cmd == "AG6":
-            rows = self.listing(piece, "AG4")
-            headings = sorted({h for r in rows if (h := _code(r, 4))})
+            value = _values(self.listing(piece, "AG4"), 4)
+            self.heading_usd[(piece.flows, piece.partner)] = value
+            headings = sorted(value)
             pieces = []
             for chapter in sorted({h[:2] for h in headings}):
                 mine = [h for h in headings if h[:2] == chapter]
                 for i in range(0, len(mine), HEADINGS_PER_CALL):
-                    pieces.append(_headings(piece, chapter, mine[i : i + HEADINGS_PER_CALL]))
+                    part = mine[i : i + HEADINGS_PER_CALL]
+                    pieces.append(_headings(piece, chapter, part, sum(value[h] for h in part)))
             return pieces
         if len(piece.headings) > 1:
-            return [_headings(piece, piece.chapter or h[:2], [h]) for h in piece.headings]
+            value = self.heading_usd.get((piece.flows, piece.partner), {})
+            return [
+                _headings(piece, piece.chapter or h[:2], [h], value.get(h, 0.0))
+                for h in piece.headings
+            ]
         return []
 
     def run(self, root: Piece) -> YearResult:
@@ -190,7 +207,17 @@ class _Pager:
             self.pending = len(stack)
             answer = self.ask(piece, root=piece is root)
             if CAPPED not in answer:
-                rows.extend(answer.get("data") or [])
+                got = answer.get("data") or []
+                if not got and piece.chapter is not None and piece.listed_usd > 0:
+                    # The listing says this chapter traded: an empty answer to its list of
+                    # codes would lose it silently (an API that refuses such lists, say).
+                    raise DownloadError(
+                        f"Comtrade answered nothing for {self.what} ({piece.describe()}), "
+                        f"though the level above lists {piece.listed_usd:,.0f} USD for it",
+                        expected="the rows of the codes asked for; try a larger --max-records "
+                        "or a narrower query (--partner, --flows, --level hs4)",
+                    )
+                rows.extend(got)
                 kept += 1
                 if piece is root:
                     first = answer
@@ -215,9 +242,27 @@ def _code(row: Mapping[str, Any], width: int) -> str | None:
     return code.zfill(width)
 
 
-def _headings(piece: Piece, chapter: str, headings: Sequence[str]) -> Piece:
+def _values(rows: list[dict[str, Any]], width: int) -> dict[str, float]:
+    """Listed value (USD) per code of ``width`` digits in a listing answer."""
+    out: dict[str, float] = {}
+    for r in rows:
+        code = _code(r, width)
+        if code:
+            try:
+                v = float(r.get("primaryValue") or 0.0)
+            except (TypeError, ValueError):
+                v = 0.0
+            out[code] = out.get(code, 0.0) + v
+    return out
+
+
+def _headings(
+    piece: Piece, chapter: str, headings: Sequence[str], listed_usd: float = 0.0
+) -> Piece:
     codes = ",".join(f"{h}{i:02d}" for h in headings for i in range(100))
-    return replace(piece, cmd=codes, chapter=chapter, headings=tuple(headings))
+    return replace(
+        piece, cmd=codes, chapter=chapter, headings=tuple(headings), listed_usd=listed_usd
+    )
 
 
 def _check_disjoint(rows: list[dict[str, Any]], what: str) -> None:
