@@ -415,6 +415,7 @@ def test_cli_pages_a_capped_download_and_shows_progress_on_a_terminal(server, tm
     env = {
         "SILKROAD_COMTRADE_URL": server.url + "/comtrade", "COMTRADE_KEY": "K-42",
         "TTY_COMPATIBLE": "1",  # a terminal as far as the progress bar is concerned
+        "TERM": "xterm",  # not 'dumb' (tools/gen_cli_docs.py sets that in the test process)
     }  # fmt: skip
     args = ("download", "comtrade", "--reporter", "KAZ", "--years", "2014", "--max-records", "5",
             "--no-ingest", "--home", home)  # fmt: skip
