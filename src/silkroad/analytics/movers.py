@@ -199,8 +199,7 @@ def compare_years(pair: Pair, year: int, *, direction: str = "exports") -> pd.Da
             expected="one of: " + ", ".join(DIRECTIONS),
         )
     year = _check_year(pair, year)
-    for y, role in ((year, "year"), (year - 1, "year")):
-        pair.require_known(y, direction, role=role)
+    pair.require_known([year - 1, year], direction)
     flows = pair.product_flows([year - 1, year])
     flows = flows[(flows.direction == direction) & (flows.value_usd > 0)]
     wide = {}

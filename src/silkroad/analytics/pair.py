@@ -195,17 +195,22 @@ class Pair:
                 expected=f"a year in which {empty.code} existed",
             )
 
-    def flow_unknown(self, year: int, direction: str) -> bool:
-        """Whether A's ``direction`` ('exports'/'imports') with B in ``year`` is declared missing
-        (a national table's '-' or empty cells: stored as rows of unknown value)."""
-        if not self.sides_exist(year):
-            return False
-        y = self.yearly([year])
-        return bool(pd.isna(y[f"{direction}_usd"].iloc[0]))
+    def unknown_years(self, years: Iterable[int], direction: str) -> list[int]:
+        """Which of ``years`` (held) have A's ``direction`` ('exports'/'imports') with B declared
+        missing: a national table's '-' or empty cells, stored as rows of unknown value."""
+        ys = [y for y in sorted({int(y) for y in years}) if self.sides_exist(y)]
+        if not ys:
+            return []
+        out = self.yearly(ys)
+        return [
+            int(y) for y, v in zip(out.year, out[f"{direction}_usd"], strict=True) if pd.isna(v)
+        ]
 
-    def require_known(self, year: int, direction: str, *, role: str = "year") -> None:
-        """Raise an AnalysisError when the flow of ``year`` is declared missing in the source."""
-        if self.flow_unknown(year, direction):
+    def require_known(self, years: Iterable[int], direction: str, *, role: str = "year") -> None:
+        """Raise an AnalysisError naming the first of ``years`` whose flow is declared missing."""
+        unknown = self.unknown_years(years, direction)
+        if unknown:
+            year = unknown[0]
             raise AnalysisError(
                 f"{self.a}'s {direction} with {self.b} in {year} are missing in {self.source} "
                 "(declared as '-' or empty): unknown, not zero",

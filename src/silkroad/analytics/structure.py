@@ -143,11 +143,15 @@ def structure(
         pair.require_sides(base)
     # A year before a bloc existed is not a year of zero trade: treat it as not held.
     held = {y for y in pair.years_available() if pair.sides_exist(y)}
-    pair.require_known(year, direction)
-    if base is not None:
-        pair.require_known(base, direction, role="base")
-    # A previous year declared missing is not a year of zero trade either: nothing to compare.
-    prev = year - 1 if year - 1 in held and not pair.flow_unknown(year - 1, direction) else None
+    # A flow declared missing is not zero trade: refused in the year or base, and a previous
+    # year declared missing leaves nothing to compare with (one query for the three years).
+    prev = year - 1 if year - 1 in held else None
+    unknown = pair.unknown_years([y for y in (year, prev, base) if y is not None], direction)
+    for y, role in ((year, "year"), (base, "base")):
+        if y in unknown:
+            pair.require_known([y], direction, role=role)
+    if prev in unknown:
+        prev = None
     years = sorted({year} | {y for y in (prev, base) if y is not None})
 
     editions = classifications_for(pair, years)

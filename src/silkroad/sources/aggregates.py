@@ -128,10 +128,4 @@ def split_aggregates(items: Sequence[Item]) -> list[Decision]:
     return out
 
 
-def residual_note(product: str, total_usd: float, residual_usd: float) -> str:
-    """One line for the ingest report: what a residual row stands for."""
-    what = "the total" if product == TOTAL else f"product {product}"
-    return f"{what} ({_usd(total_usd)}) kept as the {_usd(residual_usd)} its detail does not cover"
-
-
-__all__ = ["TOTAL", "Decision", "Item", "residual_note", "split_aggregates"]
+__all__ = ["TOTAL", "Decision", "Item", "split_aggregates"]

@@ -496,7 +496,6 @@ class Cell:
     code: str | None = None
     reason: str | None = None
     tolerance_usd: float = 0.5  # half the last digit written, in USD (rounding of the figure)
-    residual: bool = False  # a total kept as the part its detail does not cover
 
 
 @dataclass
@@ -913,7 +912,6 @@ def read_table(grid: Grid, m: Mapping, limit: int | None = None) -> Reading:
             cell.row = None
         elif d.action == "residual":
             cell.row["value_usd"] = d.value_usd
-            cell.residual = True
             out.residuals += 1
     # A flow whose every cell is missing is stored as one row of unknown value (NULL), so that
     # analyses show it as missing rather than as zero trade; flows with values need no marker.
