@@ -46,8 +46,6 @@ from silkroad.sources.periods import (
     period_span,
 )
 
-_Reject = Rejected  # a cell that is read and quarantined: its code and reason
-
 KIND = "table"
 SOURCE_VERSION = "declared"
 
@@ -683,7 +681,7 @@ class Resolver:
             self._partners[raw] = self._partner(raw)
         iso, code, reason = self._partners[raw]
         if iso is None:
-            raise _Reject(code or "unknown_country", reason or "")
+            raise Rejected(code or "unknown_country", reason or "")
         return iso
 
     def _partner(self, raw: str) -> tuple[str | None, str | None, str | None]:
@@ -734,7 +732,7 @@ class Resolver:
                 if k in (_key(b.id), _key(b.name_en), _key(b.name_ru)):
                     cls = tnved_edition(year) if m.classification == "TNVED" else m.classification
                     return b.ranges[0].low, cls
-            raise _Reject(
+            raise Rejected(
                 "unknown_basket",
                 f"found {raw!r}, expected a basket of {m.baskets.name!r}: "
                 + ", ".join(b.id for b in m.baskets.baskets),
@@ -745,7 +743,7 @@ class Resolver:
         if not code.isdigit() or len(code) > 10:
             if _key(code) in ("total", "всего", "итого"):
                 return "TOTAL", "TOTAL"
-            raise _Reject("bad_product", f"found {raw!r}, expected an HS/TN VED code of digits")
+            raise Rejected("bad_product", f"found {raw!r}, expected an HS/TN VED code of digits")
         width = next(w for w in (2, 4, 6, 8, 10) if len(code) <= w)
         cls = tnved_edition(year) if m.classification == "TNVED" else m.classification
         return code.zfill(width), cls
@@ -755,7 +753,7 @@ class Resolver:
             return self.m.flow
         f = FLOW_WORDS.get(_key(raw))
         if f is None:
-            raise _Reject("bad_flow", f"found {raw!r}, expected экспорт/импорт or exports/imports")
+            raise Rejected("bad_flow", f"found {raw!r}, expected экспорт/импорт or exports/imports")
         return f
 
 
@@ -797,8 +795,11 @@ def read_table(grid: Grid, m: Mapping, limit: int | None = None) -> Reading:
             missing = bad is None and number is None
             cell = Cell(line, fld, raw, year)
             if missing:
-                # Not a value: counted apart, and remembered as a missing flow (below).
+                # Not a value: counted apart; unless the mapping says it means no trade, its
+                # flow is remembered as missing (below).
                 out.missing += 1
+                if m.missing_as_zero:
+                    continue
             else:
                 out.cells.append(cell)
             if number is not None:
@@ -811,7 +812,7 @@ def read_table(grid: Grid, m: Mapping, limit: int | None = None) -> Reading:
                     ys = _YEAR.findall(yt)
                     if len(ys) != 1:
                         cell.field = where(grid, r, cols[m.year_column], m.year_column)
-                        raise _Reject("bad_year", f"found {yt!r}, expected a year such as 2015")
+                        raise Rejected("bad_year", f"found {yt!r}, expected a year such as 2015")
                     year = cell.year = int(ys[0])
                 month = month0
                 if m.month_column:
@@ -820,12 +821,12 @@ def read_table(grid: Grid, m: Mapping, limit: int | None = None) -> Reading:
                     month = MONTHS.get(k) or (int(k) if k.isdigit() and 1 <= int(k) <= 12 else None)
                     if month is None:
                         cell.field = where(grid, r, cols[m.month_column], m.month_column)
-                        raise _Reject("bad_month", f"found {mt!r}, expected a month")
+                        raise Rejected("bad_month", f"found {mt!r}, expected a month")
                 if bad is not None:
-                    raise _Reject("bad_value", bad)
+                    raise Rejected("bad_value", bad)
                 assert year is not None
                 if number is not None and number < 0:
-                    raise _Reject("negative_value", f"found {number}, expected a value >= 0")
+                    raise Rejected("negative_value", f"found {number}, expected a value >= 0")
                 if ci in periods:  # year to date, quarter or year total (wide: months)
                     if missing:
                         continue  # counted as missing; says nothing of a single month
@@ -833,28 +834,26 @@ def read_table(grid: Grid, m: Mapping, limit: int | None = None) -> Reading:
                     number = periods[ci].value(number, values, decimal=m.decimal)
                 try:
                     partner = res.partner(get(m.partner))
-                except _Reject:
+                except Rejected:
                     cell.field = where(grid, r, cols[m.partner], m.partner)
                     raise
                 try:
                     flow = flow0 or res.flow(get(m.flow_column))
-                except _Reject:
+                except Rejected:
                     assert m.flow_column
                     cell.field = where(grid, r, cols[m.flow_column], m.flow_column)
                     raise
                 try:
                     product, cls = res.product(get(m.product), year)
-                except _Reject:
+                except Rejected:
                     assert m.product
                     cell.field = where(grid, r, cols[m.product], m.product)
                     raise
-            except _Reject as rej:
+            except Rejected as rej:
                 cell.code, cell.reason = rej.code, rej.reason
                 continue
             exports = flow == "exports"
             if missing:
-                if m.missing_as_zero:
-                    continue  # no trade: the flow is absent, which every analysis reads as 0
                 out.missing_flows.add(
                     (
                         year,
