@@ -199,8 +199,8 @@ class Pair:
         """Which of ``years`` (held) have A's ``direction`` ('exports'/'imports') with B declared
         missing: a national table's '-' or empty cells, stored as rows of unknown value."""
         ys = [y for y in sorted({int(y) for y in years}) if self.sides_exist(y)]
-        if not ys:
-            return []
+        if not ys or not self.touching_totals(ys).value_usd.isna().any():
+            return []  # the usual case (BACI, Comtrade): no value unknown at all, no more work
         out = self.yearly(ys)
         return [
             int(y) for y, v in zip(out.year, out[f"{direction}_usd"], strict=True) if pd.isna(v)
