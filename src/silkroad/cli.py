@@ -19,7 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from silkroad import __version__
-from silkroad.errors import InputError, SilkroadError
+from silkroad.errors import SilkroadError
 from silkroad.store.store import Store
 
 app = typer.Typer(
@@ -102,24 +102,9 @@ def _print_json(data: Any) -> None:
 
 def parse_years(text: str | None) -> list[int] | None:
     """'2010-2015' -> [2010..2015]; '2010,2012' -> [2010, 2012]; '2014' -> [2014]; None -> None."""
-    if text is None or not text.strip():
-        return None
-    years: list[int] = []
-    try:
-        for part in text.split(","):
-            part = part.strip()
-            if "-" in part:
-                lo, hi = (int(x) for x in part.split("-", 1))
-                if lo > hi:
-                    raise ValueError
-                years.extend(range(lo, hi + 1))
-            else:
-                years.append(int(part))
-    except ValueError as exc:
-        raise InputError(
-            "bad year range", field="--years", found=text, expected="e.g. 2010-2015 or 2012,2014"
-        ) from exc
-    return sorted(set(years))
+    from silkroad import args
+
+    return args.years(text)
 
 
 # --- commands ------------------------------------------------------------------------------------
