@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from silkroad import __version__
+from silkroad.analytics.pair import Pair
 from silkroad.errors import SilkroadError
 from silkroad.store.store import Store
 
@@ -220,7 +221,7 @@ def summary(
 ) -> None:
     """Per year: A's exports to B, imports from B, turnover, balance and growth."""
     store = Store(home)
-    df = store.pair(a, b, source=source).summary(years=parse_years(years))
+    df = Pair(store, a, b, source=source).summary(years=parse_years(years)).to_frame()
     _print_summary(df, as_json=as_json, as_csv=as_csv)
 
 
@@ -292,11 +293,11 @@ def demo(
             f"{result.source}: rows read {result.rows_read:,}  loaded {result.rows_loaded:,}  "
             f"rejected {result.rows_rejected:,}  in {result.seconds:.1f} s"
         )
-    df = store.pair("BLR", "KAZ", source=result.source).summary()
+    df = Pair(store, "BLR", "KAZ", source=result.source).summary().to_frame()
     _print_summary(df)
     out.print(f"store: {store.home}  (explore: silkroad summary RUS KAZ --home {store.home})")
     if briefs:
-        from silkroad.report.brief import write_briefs
+        from silkroad.briefs import write_briefs
 
         held = store.years(result.source)
         year = 2014 if 2014 in held else held[-1]

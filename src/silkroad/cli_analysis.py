@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
+from silkroad.analytics.pair import Pair
 from silkroad.cli import CsvOption, HomeOption, JsonOption, app, out, parse_years
 from silkroad.errors import InputError
 from silkroad.store.store import Store
@@ -40,14 +41,18 @@ ImportsOption = Annotated[
 
 
 def _pair(home: Path | None, a: str, b: str, source: str | None, perspective: str) -> Any:
-    return Store(home).pair(a, b, source=source, perspective=perspective)
+    return Pair(Store(home), a, b, source=source, perspective=perspective)
 
 
 def _jsonable(value: Any) -> Any:
     import pandas as pd
 
+    from silkroad.results import Result, jsonable
+
+    if isinstance(value, Result):
+        return value.to_dict()
     if isinstance(value, pd.DataFrame):
-        return json.loads(value.to_json(orient="records"))
+        return jsonable(value)
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, float) and math.isnan(value):
@@ -115,7 +120,7 @@ def profile(
 ) -> None:
     """The relationship year by year: flows, balance, growth, base ratios, shares and ranks."""
     pair = _pair(home, a, b, source, perspective)
-    df = pair.profile(parse_years(years), base=base)
+    df = pair.profile(parse_years(years), base=base).to_frame()
     meta, cagr = df.attrs["metadata"], df.attrs["cagr"]
     if _emit(
         {"metadata": meta, "cagr": cagr, "rows": df}, as_json=as_json, as_csv=as_csv, main="rows"
@@ -206,7 +211,7 @@ def structure(
     direction = "imports" if imports else "exports"
     df = pair.structure(
         year, direction=direction, level=grouping, top=top, base=base, correlation=table_corr
-    )
+    ).to_frame()
     meta = df.attrs["metadata"]
     if _emit({"metadata": meta, "rows": df}, as_json=as_json, as_csv=as_csv, main="rows"):
         return
@@ -346,7 +351,7 @@ def mirror(
     as_csv: CsvOption = False,
 ) -> None:
     """Each side's declarations of the same trade: gaps, CIF/FOB ratio, likely causes."""
-    pair = Store(home).pair(a, b, perspective="exporter")
+    pair = Pair(Store(home), a, b, perspective="exporter")
     result = pair.mirror(year, level=level, top=top)
     if _emit(result, as_json=as_json, as_csv=as_csv, main=("summary", "exports", "imports")):
         return

@@ -86,7 +86,8 @@ def brief(
     as_json: JsonOption = False,
 ) -> None:
     """Write the bilateral brief (headline, narrative, charts, structure, movers, context)."""
-    from silkroad.report.brief import FORMATS, write_briefs
+    from silkroad.briefs import write_briefs
+    from silkroad.report.brief import FORMATS
 
     langs = _split(lang, field="--lang", allowed=LANGS)
     fmts = _split(formats, field="--format", allowed=FORMATS)
