@@ -59,6 +59,8 @@ class BriefData:
     metadata: dict[str, Any]
     generated_at: dt.datetime
     max_turnover_usd: float  # the largest turnover of the years shown (chooses the unit)
+    #: A in B's market (analytics.market.partner_market), from reconciled data; None without it
+    market: Result | None = None
 
 
 def _year(value: Any, field: str) -> int:
@@ -155,6 +157,7 @@ def gather(
         prices = {d: pair.prices(year, direction=d) for d in DIRECTIONS}
 
     max_turnover = float(profile.loc[shown, "turnover_usd"].max())
+    market = _market(store, pair, year, grouping, top)
     data = BriefData(
         party_a=pair.party_a,
         party_b=pair.party_b,
@@ -178,8 +181,28 @@ def gather(
         metadata=meta,
         generated_at=(generated_at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC),
         max_turnover_usd=max_turnover,
+        market=market,
     )
     return data
+
+
+def _market(store: Store, pair: Pair, year: int, grouping: Any, top: int) -> Result | None:
+    """A in B's market at hs4 (or by the brief's baskets), when reconciled data hold ``year``."""
+    from silkroad.analytics.market import partner_market
+    from silkroad.analytics.world import World
+
+    reconciled = [s for s in store.catalog.sources.values() if s.kind == "baci"]
+    if pair.perspective == "reconciled":
+        source = pair.source
+    elif reconciled:
+        source = min(reconciled, key=lambda s: (s.synthetic, -len(s.years), s.source)).source
+    else:
+        return None
+    world = World(store, source=source)
+    if year not in world.years():
+        return None
+    level = grouping if not isinstance(grouping, str) else "hs4"
+    return partner_market(world, pair.a, pair.b, year, level=level, top=top)
 
 
 def _grouping(level: str, baskets: Any) -> tuple[Any, tuple[str, str] | None]:

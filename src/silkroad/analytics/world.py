@@ -201,12 +201,23 @@ class World:
         return t.filter(t.code.notnull()), "baskets"
 
     def long(
-        self, years: Iterable[int] | int | None = None, *, level: str | BasketSet = "hs6"
+        self,
+        years: Iterable[int] | int | None = None,
+        *,
+        level: str | BasketSet = "hs6",
+        exporters: Iterable[str] | None = None,
+        importers: Iterable[str] | None = None,
     ) -> pd.DataFrame:
         """Bilateral flows by product, aggregated in the engine: year, exporter, importer,
-        code (product at ``level``), value_usd. Only economies (no aggregates)."""
+        code (product at ``level``), value_usd. Only economies (no aggregates); ``exporters``
+        and ``importers`` (ISO3 codes) restrict the rows before anything is read."""
         ys = self.check_years(years)
-        t, _ = self._grouped(self._flows(ys), level)
+        t = self._flows(ys)
+        if exporters is not None:
+            t = t.filter(t.exporter.isin(sorted(set(exporters))))
+        if importers is not None:
+            t = t.filter(t.importer.isin(sorted(set(importers))))
+        t, _ = self._grouped(t, level)
         out = (
             t.group_by(["year", "exporter", "importer", "code"])
             .aggregate(value_usd=t.value_usd.sum())
