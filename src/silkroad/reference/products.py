@@ -498,6 +498,18 @@ def concordance_to_hs22(concordance: ConcordanceArg, edition: str) -> dict[str, 
     return mapping or {}
 
 
+def _with_headings(mapping: Mapping[str, frozenset[str]]) -> dict[str, frozenset[str]]:
+    """The HS6 mapping plus each old heading → the HS 2022 codes of all its subheadings."""
+    out = dict(mapping)
+    by_heading: dict[str, set[str]] = {}
+    for old, new in mapping.items():
+        if len(old) == 6:
+            by_heading.setdefault(old[:4], set()).update(new)
+    for heading, codes in by_heading.items():
+        out.setdefault(heading, frozenset(codes))
+    return out
+
+
 def _edition_name(
     code: str,
     edition: str,
@@ -508,7 +520,7 @@ def _edition_name(
 ) -> str:
     """The name of a code of an earlier edition, through the concordance when one is given."""
     if len(code) > 2 and code not in UNSPECIFIED_CODES and mapping:
-        targets = sorted({t for old, new in mapping.items() if old.startswith(code) for t in new})
+        targets = sorted(mapping.get(code, ()))
         if targets:
             if len(code) == 6 and len(targets) == 1:
                 return _hs22_name(targets[0], lang, short, ru_names) or targets[0]
@@ -547,7 +559,7 @@ def product_names(
             out.append(name if name is not None else _unknown_name(code, edition, lang, ru_names))
             continue
         if concordance is not None and edition not in mappings:
-            mappings[edition] = concordance_to_hs22(concordance, edition)
+            mappings[edition] = _with_headings(concordance_to_hs22(concordance, edition))
         out.append(_edition_name(code, edition, lang, short, mappings.get(edition), ru_names))
     return out
 
