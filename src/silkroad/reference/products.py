@@ -736,6 +736,7 @@ def _words(text: str) -> list[str]:
     return re.findall(r"\w+", _fold(text))
 
 
+@lru_cache(maxsize=4096)
 def _stem(word: str) -> str:
     """A crude stem so that 'tractors' finds 'tractor' and 'трактор' finds 'тракторы'."""
     return word if len(word) <= 4 else word[: max(4, len(word) - 2)]
@@ -772,18 +773,38 @@ def _tier(query: list[str], words: list[str]) -> int:
     return 5
 
 
+class _Entry(NamedTuple):
+    code: str
+    level: str
+    en: str
+    ru: str
+    en_words: list[str]  # of the short name (for a subheading: of its heading part)
+    ru_words: list[str]
+    description_words: list[str]
+
+
 @lru_cache(maxsize=1)
-def _search_index() -> list[tuple[str, str, str, str, str]]:
-    """(code, level, short English name, short Russian name, official description) of all codes."""
+def _search_index() -> list[_Entry]:
+    """Every HS 2022 code with its short names and their words, chapters first, then by code."""
     out = []
     for code, (description, _) in _nomenclature().items():
         if not code.isdigit():
             continue
-        level = f"hs{len(code)}"
         en = _hs22_name(code, "en", True, None) or description
         ru = _hs22_name(code, "ru", True, None) or en
-        out.append((code, level, en, ru, description))
-    return sorted(out, key=lambda r: (len(r[0]), r[0]))
+        heading_part = en.split(":")[0] if len(code) == 6 else en
+        out.append(
+            _Entry(
+                code,
+                f"hs{len(code)}",
+                en,
+                ru,
+                _words(heading_part),
+                _words(ru),
+                _words(description),
+            )
+        )
+    return sorted(out, key=lambda e: (len(e.code), e.code))
 
 
 def search_products(
@@ -817,23 +838,27 @@ def search_products(
     query = _words(query_text)
     if not query:
         return []
-    for code, level, en, ru, description in _search_index():
-        if ru_names and code in ru_names:
-            ru = ru_names[code]
+    for e in _search_index():
+        ru, ru_words = e.ru, e.ru_words
+        if ru_names and e.code in ru_names:
+            ru = ru_names[e.code]
+            ru_words = _words(ru)
         if digits.isdigit():
-            if not code.startswith(digits):
+            if not e.code.startswith(digits):
                 continue
             tier = 0
         else:
-            names = [n for n, ln in ((en, "en"), (ru, "ru")) if lang in (None, ln)]
-            if level == "hs6":
-                names = [n.split(":")[0] if n == en else n for n in names]
-            tier = min((_tier(query, _words(name)) for name in names), default=_NO_MATCH)
-            if tier == _NO_MATCH and lang in (None, "en") and _matches(query, _words(description)):
+            tier = _NO_MATCH
+            if lang in (None, "en"):
+                tier = _tier(query, e.en_words)
+            if lang in (None, "ru"):
+                tier = min(tier, _tier(query, ru_words))
+            if tier == _NO_MATCH and lang in (None, "en") and _matches(query, e.description_words):
                 tier = _NO_MATCH - 1
             if tier == _NO_MATCH:
                 continue
-        ranked.append(((level == "hs6", tier, len(code), code), ProductMatch(code, level, en, ru)))
+        key = (e.level == "hs6", tier, len(e.code), e.code)
+        ranked.append((key, ProductMatch(e.code, e.level, e.en, ru)))
     ranked.sort(key=lambda item: item[0])
     found = [match for _, match in ranked]
     return found if limit is None else found[:limit]
