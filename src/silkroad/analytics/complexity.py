@@ -52,7 +52,7 @@ __all__ = [
 
 #: Conventions ``complexity`` knows; ``"atlas"`` is accepted as another name for ``"stata"``.
 CONVENTIONS = ("ecomplexity", "stata", "oec")
-PRESENCE_TESTS = ("rca", "rpop", "both")
+PRESENCE_TESTS = ("rca", "rpop", "both", "manual")
 #: OEC filters: exporters with at least USD 1 bn of exports, products with at least USD 500 m
 #: of world trade in the year.
 OEC_MIN_EXPORTER_USD = 1e9
@@ -62,6 +62,8 @@ OEC_MIN_PRODUCT_USD = 5e8
 _DISCONNECTED = 1e-10
 #: Second and third eigenvalues this close: the ECI eigenvector is not unique.
 _DEGENERATE = 1e-12
+#: |corr(diversity, raw ECI)| below this: the sign cannot be oriented by diversity.
+_UNORIENTED = 1e-9
 
 IntArray = npt.NDArray[np.int64]
 
@@ -209,7 +211,8 @@ def complexity(
     ``exports_usd``: economies × products, each economy's exports to the world in USD (finite,
     ≥ 0). ``presence``: ``"rca"`` (RCA vs ``rca_threshold``), ``"rpop"`` (RPOP vs
     ``rpop_threshold``, needs ``population``, one figure per economy) or ``"both"`` (either
-    test). ``min_exporter_usd`` / ``min_product_usd`` drop small exporters and products before
+    test); ``"manual"`` takes ``exports_usd`` as the presence matrix itself (0/1; RCA is then
+    NaN and no USD filter applies). ``min_exporter_usd`` / ``min_product_usd`` drop small exporters and products before
     RCA (the OEC defaults apply under ``convention="oec"`` unless given; 0 turns them off).
     ``knn``: density over each product's ``knn`` nearest products only (by proximity; ties by
     position), weighted by proximity, as Hidalgo et al. intend (py-ecomplexity returns a count).
@@ -232,7 +235,18 @@ def complexity(
         pop = as_vector(population, "population", size=x.shape[0])
     elif population is not None:
         pop = as_vector(population, "population", size=x.shape[0])
-    if rules.name == "oec":
+    manual = presence == "manual"
+    if manual:
+        if not np.isin(x, (0.0, 1.0)).all():
+            where = tuple(int(i) for i in np.argwhere(~np.isin(x, (0.0, 1.0)))[0])
+            raise AnalysisError(
+                f"a manual presence matrix holds a value other than 0 or 1 at {where}",
+                found=float(x[where]),
+            )
+        if min_exporter_usd or min_product_usd:
+            raise AnalysisError("USD filters do not apply to a manual presence matrix")
+        min_exporter_usd = min_product_usd = None
+    elif rules.name == "oec":
         min_exporter_usd = OEC_MIN_EXPORTER_USD if min_exporter_usd is None else min_exporter_usd
         min_product_usd = OEC_MIN_PRODUCT_USD if min_product_usd is None else min_product_usd
     min_exp = _usd(min_exporter_usd, "min_exporter_usd")
@@ -252,7 +266,7 @@ def complexity(
     if min_prod > 0:
         _drop(keep_p, (col < min_prod) & (col > 0), prod, dropped_p, notices,
               f"world trade below {min_prod:,.0f} USD", "products")  # fmt: skip
-    while True:  # dropping economies can empty a product and vice versa
+    while not manual:  # dropping economies can empty a product and vice versa
         row = x[:, keep_p].sum(axis=1)
         col = x[keep_e].sum(axis=0)
         zero_e = keep_e & (row == 0)
@@ -270,15 +284,17 @@ def complexity(
             )
 
     # 2. RCA, RPOP and presence on the economies and products kept.
-    xk = x[keep_e][:, keep_p]
-    rca_k = balassa_rca(xk)
+    xk = np.ascontiguousarray(x[np.ix_(keep_e, keep_p)])
+    rca_k = np.full(xk.shape, np.nan) if manual else balassa_rca(xk)
     rpop_k = None
     if pop is not None:
         pk = pop[keep_e]
         # Same order of operations as py-ecomplexity's calculate_rpop.
         rpop_k = (xk / pk[:, None]) / (xk.sum(axis=0)[None, :] / pk.sum())
     compare = np.greater if rules.strict else np.greater_equal
-    if presence == "rca":
+    if manual:
+        m = xk == 1.0
+    elif presence == "rca":
         m = compare(rca_k, rca_threshold)
     elif presence == "rpop":
         assert rpop_k is not None
@@ -364,14 +380,7 @@ def complexity(
             "oec": "Observatory of Economic Complexity",
         }[rules.name],
         "presence": presence,
-        "presence_rule": (
-            ("RCA > " if rules.strict else "RCA ≥ ") + repr(float(rca_threshold))
-            if presence == "rca"
-            else ("RPOP > " if rules.strict else "RPOP ≥ ") + repr(float(rpop_threshold))
-            if presence == "rpop"
-            else f"RCA {'>' if rules.strict else '≥'} {float(rca_threshold)!r} or "
-            f"RPOP {'>' if rules.strict else '≥'} {float(rpop_threshold)!r}"
-        ),
+        "presence_rule": _presence_rule(presence, rules.strict, rca_threshold, rpop_threshold),
         "rca_threshold": float(rca_threshold),
         "rpop_threshold": float(rpop_threshold) if presence != "rca" else None,
         "proximity": "min of conditional probabilities, C_pp' / max(k_p, k_p')",
@@ -432,6 +441,17 @@ def _conventions(convention: str) -> _Rules:
     return _RULES[name]
 
 
+def _presence_rule(presence: str, strict: bool, rca_threshold: float, rpop_threshold: float) -> str:
+    op = ">" if strict else "≥"
+    rules = {
+        "manual": "given (manual)",
+        "rca": f"RCA {op} {float(rca_threshold)!r}",
+        "rpop": f"RPOP {op} {float(rpop_threshold)!r}",
+        "both": f"RCA {op} {float(rca_threshold)!r} or RPOP {op} {float(rpop_threshold)!r}",
+    }
+    return rules[presence]
+
+
 def _usd(value: float | None, name: str) -> float:
     if value is None:
         return 0.0
@@ -465,8 +485,8 @@ def _eci_pci(m: FloatArray, kc: FloatArray, kp: FloatArray) -> tuple[FloatArray,
     if a.shape[0] <= a.shape[1]:
         vals, vecs = np.linalg.eigh(a @ a.T)  # economies × economies
         kp_vec = (a.T @ vecs[:, -2]) / np.sqrt(kp)
-    else:
-        vals, vecs = np.linalg.eigh(a.T @ a)  # products × products, only when products < economies
+    else:  # products × products, only when there are fewer products than economies
+        vals, vecs = np.linalg.eigh(a.T @ a)
         kp_vec = vecs[:, -2] / np.sqrt(kp)
     if vals[-2] > 1.0 - _DISCONNECTED:
         raise AnalysisError(
@@ -476,14 +496,14 @@ def _eci_pci(m: FloatArray, kc: FloatArray, kp: FloatArray) -> tuple[FloatArray,
     if vals.shape[0] > 2 and vals[-2] - vals[-3] < _DEGENERATE:
         raise AnalysisError("ECI undefined: the second eigenvalue is repeated (no unique ECI)")
     kc_vec = (m / kc[:, None]) @ kp_vec  # ECI_raw = mean PCI_raw over the products present
-    notice = ""
-    if np.ptp(kc) == 0:
-        sign = 1.0
-        notice = "every economy has the same diversity: the ECI sign is not oriented by it"
-    else:
-        corr = float(np.corrcoef(kc, kc_vec)[0, 1])
-        sign = -1.0 if corr < 0 else 1.0
-    return sign * kc_vec, sign * kp_vec, notice
+    corr = float(np.corrcoef(kc, kc_vec)[0, 1]) if np.ptp(kc) > 0 else 0.0
+    if abs(corr) < _UNORIENTED:
+        # Diversity says nothing about the direction (all equal, or uncorrelated): keep the
+        # solver's sign and say so (py-ecomplexity gives NaN or a sign left to rounding).
+        notice = "ECI sign not oriented: the raw ECI does not correlate with diversity"
+        return kc_vec, kp_vec, notice
+    sign = -1.0 if corr < 0 else 1.0
+    return sign * kc_vec, sign * kp_vec, ""
 
 
 def _proximity(m: npt.NDArray[np.bool_], kp: FloatArray, diagonal: float) -> FloatArray:

@@ -67,7 +67,8 @@ def as_matrix(values: object, name: str, *, allow_empty: bool = False) -> FloatA
     if not allow_empty and x.size == 0:
         raise AnalysisError(f"{name} is empty", found=f"shape {x.shape}")
     _check_cells(x, name)
-    return x
+    # C order: sums then run in the same order as py-ecomplexity's (bit-identical RCA at 1).
+    return np.ascontiguousarray(x)
 
 
 def as_vector(values: object, name: str, *, size: int | None = None) -> FloatArray:
