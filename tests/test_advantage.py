@@ -107,3 +107,26 @@ def test_complexity_from_the_store_matches_ecomplexity(baci_files, home) -> None
     assert top.to_numpy() == pytest.approx(ref_cog.reindex(top.index).to_numpy(), abs=1e-9)
     with pytest.raises(AnalysisError, match="no complexity results for KAZ"):
         complexity_table(sr.world(store), 2015, level="hs6", economy="KAZ")
+
+
+def test_brief_data_carry_advantage_and_complexity(baci_files, home) -> None:
+    from silkroad.analytics.briefing import gather
+
+    store = sr.open(home)
+    sr.ingest(store, "baci", _random_release(baci_files))
+    data = gather(store, "AFG", "ALB", year=2015)
+    adv = data.advantage
+    assert adv is not None
+    world = sr.world(store)
+    ind = pair_indicators(world, "AFG", "ALB", 2015, level="hs4")
+    assert adv["tci_ab"] == pytest.approx(ind["tci_ab"])
+    assert adv["tci_ba"] == pytest.approx(ind["tci_ba"])
+    ranks = complexity_table(world, 2015, level="hs4")["eci"].set_index("economy")
+    assert adv["eci_rank_a"] == ranks.loc["AFG", "eci_rank"]
+    assert (
+        adv["rca_a"].code.tolist()
+        == rca_table(world, "AFG", 2015, level="hs4", top=10)["rows"].code.tolist()
+    )
+    # Opportunities: products AFG lacks, that ALB imports, highest COG first.
+    opp = adv["opportunities"]
+    assert (opp.b_imports_usd > 0).all() and (opp.cog.diff().dropna() <= 1e-12).all()
