@@ -24,6 +24,7 @@ from silkroad.analytics.pair import Pair
 from silkroad.analytics.parties import Party, resolve_party
 from silkroad.analytics.world import World
 from silkroad.errors import AnalysisError, InputError
+from silkroad.kinds import kind_of
 from silkroad.reference.blocs import bloc_ids, members
 from silkroad.results import Result
 
@@ -200,7 +201,7 @@ def gather(
 
 def _world(store: Store, pair: Pair, year: int) -> World | None:
     """The reconciled world of ``year`` (the pair's own source when it is reconciled)."""
-    reconciled = [s for s in store.catalog.sources.values() if s.kind == "baci"]
+    reconciled = [s for s in store.catalog.sources.values() if kind_of(s).reconciled]
     if pair.perspective == "reconciled":
         source = pair.source
     elif reconciled:
@@ -234,6 +235,7 @@ def advantage(world: World, a: str, b: str, year: int, *, top: int = 10) -> Resu
         except AnalysisError:  # no exports that year (or a bloc not yet formed)
             rows = pd.DataFrame(columns=["code", "exports_usd", "rca"])
         rca[side] = rows[["code", "exports_usd", "rca"]]
+
     def tci(exporter: str, importer: str) -> float:
         """TCI, or NaN where one side has no exports or no imports that year (undefined)."""
         try:

@@ -97,7 +97,7 @@ def structure(
     ``to_base``; ``correlation``: a loaded :class:`~silkroad.analytics.editions.CorrelationTable`,
     a path to one, or several for a chain (HS22→HS17→HS92), used when editions are mixed.
 
-    >>> pair = store.pair("BLR", "KAZ")  # doctest: +SKIP
+    >>> pair = sr.pair(store, "BLR", "KAZ")  # doctest: +SKIP
     >>> structure(pair, 2014, level="section", top=5)  # doctest: +SKIP
     """
     if direction not in DIRECTIONS:

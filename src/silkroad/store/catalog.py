@@ -173,7 +173,7 @@ class Catalog:
 def _with_kind(data: dict[str, Any]) -> dict[str, Any]:
     """An entry whose kind is the name of its SourceKind (catalogs that recorded no kind, or
     another spelling, get the kind its source id follows)."""
-    from silkroad.sources.base import KINDS, kind_of
+    from silkroad.kinds import KINDS, kind_of
 
     if data.get("kind") in KINDS:
         return data

@@ -28,7 +28,7 @@ import filelock
 
 from silkroad import settings
 from silkroad.errors import StoreError
-from silkroad.sources.base import kind_of
+from silkroad.kinds import kind_of
 from silkroad.store.catalog import Catalog, IngestRecord, SourceState
 from silkroad.store.engine import PAIR_TOTALS, Engine, RejectedPart, default_engine
 from silkroad.store.schema import CANONICAL_COLUMNS, REJECTED_COLUMNS
