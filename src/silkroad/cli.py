@@ -234,7 +234,7 @@ def _print_summary(df: Any, *, as_json: bool = False, as_csv: bool = False) -> N
     if as_csv:
         sys.stdout.write(df.to_csv(index=False))
         return
-    title = f"Trade of {meta['exporter_name']} with {meta['partner_name']}, million USD" + (
+    title = f"Trade of {meta['a_name']} with {meta['b_name']}, million USD" + (
         " — SYNTHETIC demo data" if meta["synthetic"] else ""
     )
     table = Table(title=title)

@@ -126,7 +126,7 @@ def profile(
         {"metadata": meta, "cagr": cagr, "rows": df}, as_json=as_json, as_csv=as_csv, main="rows"
     ):
         return
-    title = f"{meta['exporter_name']} – {meta['partner_name']}: trade profile, million USD"
+    title = f"{meta['a_name']} – {meta['b_name']}: trade profile, million USD"
     table = Table(title=title)
     cols = ["year", "exports", "imports", "turnover", "balance", "growth, %"]
     if base is not None:
@@ -217,7 +217,7 @@ def structure(
         return
     verb = "imports from" if imports else "exports to"
     table = Table(
-        title=f"{meta['exporter_name']}: {verb} {meta['partner_name']} in {year}, million USD"
+        title=f"{meta['a_name']}: {verb} {meta['b_name']} in {year}, million USD"
     )
     for col in ("code", "product", "value", "share, %", "change, %", "contribution, pp"):
         table.add_column(
@@ -358,7 +358,7 @@ def mirror(
     meta = result["metadata"]
     for direction, verb in (("exports", "exports to"), ("imports", "imports from")):
         table = Table(
-            title=f"{meta['exporter_name']} {verb} {meta['partner_name']} in {year}: "
+            title=f"{meta['a_name']} {verb} {meta['b_name']} in {year}: "
             "declared by the exporter vs by the importer, million USD"
         )
         for col in ("code", "exporter", "importer", "gap", "gap, %", "CIF/FOB", "flags"):
