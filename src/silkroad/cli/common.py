@@ -66,7 +66,7 @@ PerspectiveOption = Annotated[
 ]
 TopOption = Annotated[
     int,
-    typer.Option("--top", help="Largest N rows shown (a whole number >= 1)."),
+    typer.Option("--top", help="Largest N rows shown (N >= 1)."),
 ]
 YearOption = Annotated[
     int, typer.Option("--year", help="The year analysed (compared with year-1).")
