@@ -16,7 +16,6 @@ import pytest
 from silkroad import args
 from silkroad.analytics.pair import Pair
 from silkroad.cli import app, main
-from silkroad.cli._adapter import as_result
 from silkroad.results import dumps
 from silkroad.store.store import Store
 from test_mirror import BLR_DECL, KAZ_DECL, write_json
@@ -63,19 +62,17 @@ def test_every_analysis_json_is_the_results_to_dict(world_home, invoke):
     pair = Pair(Store(world_home), "BLR", "KAZ")
     top = args.DEFAULT_TOP
     cases = {
-        ("summary",): as_result("summary", pair.summary()),
-        ("summary", "--years", "2015"): as_result("summary", pair.summary(years=[2015])),
-        ("profile", "--base", "2014"): as_result("profile", pair.profile(None, base=2014)),
-        ("structure", "--year", "2015", "--level", "hs4"): as_result(
-            "structure", pair.structure(2015, level="hs4", top=top)
+        ("summary",): pair.summary(),
+        ("summary", "--years", "2015"): pair.summary(years=[2015]),
+        ("profile", "--base", "2014"): pair.profile(None, base=2014),
+        ("structure", "--year", "2015", "--level", "hs4"): pair.structure(
+            2015, level="hs4", top=top
         ),
-        ("structure", "--year", "2015", "--imports", "--level", "section"): as_result(
-            "structure", pair.structure(2015, direction="imports", level="section", top=top)
+        ("structure", "--year", "2015", "--imports", "--level", "section"): pair.structure(
+            2015, direction="imports", level="section", top=top
         ),
-        ("movers", "--year", "2015", "--imports"): as_result(
-            "movers", pair.movers(2015, direction="imports", top=top)
-        ),
-        ("prices", "--year", "2015"): as_result("prices", pair.prices(2015)),
+        ("movers", "--year", "2015", "--imports"): pair.movers(2015, direction="imports", top=top),
+        ("prices", "--year", "2015"): pair.prices(2015),
     }
     for argv, result in cases.items():
         code, stdout, stderr = invoke(
@@ -98,7 +95,7 @@ def test_mirror_json_is_the_results_to_dict(tmp_path, invoke):
     sr.ingest(sr.open(home), "comtrade", write_json(tmp_path / "blr.json", BLR_DECL))
     sr.ingest(sr.open(home), "comtrade", write_json(tmp_path / "kaz.json", KAZ_DECL))
     pair = Pair(Store(home), "BLR", "KAZ", perspective="exporter")
-    expected = as_result("mirror", pair.mirror(2016, level="hs6", top=args.DEFAULT_TOP))
+    expected = pair.mirror(2016, level="hs6", top=args.DEFAULT_TOP)
     code, stdout, stderr = invoke(
         "mirror", "BLR", "KAZ", "--year", "2016", "--level", "hs6", "--home", home, "--json"
     )
@@ -108,11 +105,7 @@ def test_mirror_json_is_the_results_to_dict(tmp_path, invoke):
 
 def test_csv_is_the_results_to_csv(world_home, invoke):
     pair = Pair(Store(world_home), "BLR", "KAZ")
-    expected = as_result(
-        "movers",
-        pair.movers(2015, top=args.DEFAULT_TOP),
-        csv_tables=("margins", "gainers", "losers", "new", "lost"),
-    ).to_csv()
+    expected = pair.movers(2015, top=args.DEFAULT_TOP).to_csv()
     code, stdout, stderr = invoke(
         "movers", "BLR", "KAZ", "--year", "2015", "--home", world_home, "--csv"
     )

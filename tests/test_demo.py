@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 from conftest import WORLD_2014, WORLD_2015, BaciFiles, run_cli
-from silkroad.cli._adapter import as_result
 from silkroad.demo import demo_years, run_demo
 
 # BLR -> KAZ and KAZ -> BLR in the hand-worked world of conftest.py, USD.
@@ -28,7 +27,7 @@ def test_run_demo_reuses_the_release_ingests_and_summarises(tmp_path):
     assert (report.archive, report.generated) == (archive, False)
     assert report.ingest.rows_read == len(WORLD_2014) + len(WORLD_2015)
     assert report.ingest.rows_read == report.ingest.rows_loaded + report.ingest.rows_rejected
-    rows = as_result("summary", report.summary)["rows"].set_index("year")
+    rows = report.summary["rows"].set_index("year")
     for year in (2014, 2015):
         assert rows.loc[year, "exports_usd"] == pytest.approx(EXPORTS_BLR_KAZ[year])
         assert rows.loc[year, "imports_usd"] == pytest.approx(IMPORTS_BLR_KAZ[year])

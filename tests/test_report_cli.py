@@ -44,7 +44,7 @@ def test_brief_json_lists_the_paths(cli, home, tmp_path):
     ("args", "message"),
     [
         (["--format", "docx"], "field '--format': unknown format; found 'docx'; expected one of html, pdf, xlsx, md"),
-        (["--lang", "de"], "field '--lang': unknown lang; found 'de'"),
+        (["--lang", "de"], "field '--lang': unknown language; found 'de'"),
         (["--level", "hs3"], "field '--level': unknown level; found 'hs3'"),
         (["--years", "2011-2012"], "the years shown must include the year of the brief"),
         (["--base", "1990"], "field 'base': 1990 is not in the store"),

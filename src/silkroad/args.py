@@ -68,12 +68,16 @@ def year(value: int | str, *, field: str = "--year") -> int:
     return y
 
 
+_NOUNS = {"lang": "language", "format": "format"}
+
+
 def choice(value: str, allowed: Sequence[str], *, field: str) -> str:
     """``value`` (case-insensitive) if it is one of ``allowed``."""
     v = str(value).strip().lower()
     if v not in allowed:
+        name = field.lstrip("-")
         raise InputError(
-            f"unknown {field.lstrip('-')}",
+            f"unknown {_NOUNS.get(name, name)}",
             field=field,
             found=value,
             expected="one of: " + ", ".join(allowed),

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from silkroad.results import Result
 from silkroad.store.store import IngestResult, Store
 
 #: The pair the demo summarises and briefs.
@@ -35,7 +35,7 @@ class DemoReport:
     generated: bool
     ingest: IngestResult
     #: the BLR–KAZ summary (all years held)
-    summary: Any
+    summary: Result
     briefs: list[Path] = field(default_factory=list)
     brief_year: int | None = None
     brief_base: int | None = None
@@ -82,7 +82,7 @@ def run_demo(
         home=store.home, archive=archive, generated=generated, ingest=result, summary=summary
     )
     if briefs:
-        from silkroad.report.brief import write_briefs
+        from silkroad.briefs import write_briefs
 
         year, base = demo_years(store.years(result.source))
         if progress is not None:

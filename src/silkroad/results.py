@@ -64,7 +64,9 @@ class Result:
         return list(self)
 
     def get(self, key: str, default: Any = None) -> Any:
-        return self[key] if key in self else default
+        if key in self:
+            return self[key]
+        return default
 
     def __repr__(self) -> str:
         tables = ", ".join(f"{k}[{len(v)}]" for k, v in self.tables.items())
@@ -80,9 +82,9 @@ class Result:
         return next(iter(self.tables))
 
     def to_frame(self, name: str | None = None) -> pd.DataFrame:
-        """A copy of the main table (or of table ``name``), metadata in ``attrs['metadata']``."""
+        """A copy of the main table (or of table ``name``); metadata and values in ``attrs``."""
         frame = self.tables[name or self.main_table].copy()
-        frame.attrs = {"metadata": dict(self.metadata)}
+        frame.attrs = {"metadata": dict(self.metadata), **self.values}
         return frame
 
     def to_dict(self) -> dict[str, Any]:

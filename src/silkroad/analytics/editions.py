@@ -186,7 +186,7 @@ def load_correlation(
         a, b = cells[src_col].strip(), cells[tgt_col].strip()
         if not a and not b:
             continue  # blank or trailing line
-        record = {
+        record: dict[str, Any] = {
             "source_code": _code(a, p, offset, rows[header_at][src_col]),
             "target_code": _code(b, p, offset, rows[header_at][tgt_col]),
             "label": _label(cells[columns["relationship"]]) if "relationship" in columns else "",

@@ -14,6 +14,7 @@ import pandas as pd
 from silkroad.analytics.growth import growth
 from silkroad.analytics.parties import Party, check_distinct, resolve_party, sides_for_year
 from silkroad.errors import AnalysisError, StoreError
+from silkroad.results import Result, bundle_result, table_result
 
 if TYPE_CHECKING:
     from silkroad.store.store import Store
@@ -44,8 +45,8 @@ FLOW_COLUMNS = ["year", "direction", "product", "value_usd", "weight_kg"]
 class Pair:
     """Side ``a`` seen against partner ``b``; either may be an economy or a bloc (``EAEU``).
 
-    >>> pair = store.pair("BLR", "KAZ")  # doctest: +SKIP
-    >>> pair.profile(years=range(2007, 2015), base=2007)  # doctest: +SKIP
+    >>> pair = sr.pair(store, "BLR", "KAZ")  # doctest: +SKIP
+    >>> pair.profile(years=range(2007, 2015), base=2007).to_frame()  # doctest: +SKIP
     """
 
     def __init__(
@@ -340,34 +341,39 @@ class Pair:
         return frame
 
     # --- analyses ----------------------------------------------------------------------
-    def summary(self, years: Iterable[int] | None = None) -> pd.DataFrame:
+    def summary(self, years: Iterable[int] | None = None) -> Result:
         """Per year: exports, imports, turnover, balance (USD) and year-on-year growth.
 
         Years the source covers but with no flow in a direction count as 0 (BACI lists only
         positive flows); a direction declared missing (a table's '-' for every cell of it) is
         NaN, not 0; growth is NaN where the previous year is zero, missing or not shown.
+        Table ``rows`` (columns :data:`SUMMARY_COLUMNS`).
 
-        >>> store.pair("BLR", "KAZ").summary(years=range(2010, 2016))  # doctest: +SKIP
+        >>> sr.pair(store, "BLR", "KAZ").summary(years=range(2010, 2016)).to_frame()  # doctest: +SKIP
         """
+        out = self.summary_frame(years)
+        return table_result("summary", out, self.metadata(out.year.tolist()))
+
+    def summary_frame(self, years: Iterable[int] | None = None) -> pd.DataFrame:
+        """The table of :meth:`summary` (for analyses that build on it)."""
         out = self.yearly(years)
-        ys = out.year.tolist()
         out["turnover_usd"] = out.exports_usd + out.imports_usd
         out["balance_usd"] = out.exports_usd - out.imports_usd
         consecutive = out.year.diff().eq(1)
         for col in ("exports", "imports", "turnover"):
             g = growth(out[f"{col}_usd"], out[f"{col}_usd"].shift(1))
             out[f"{col}_growth"] = g.where(consecutive)
-        out = out[SUMMARY_COLUMNS]
-        out.attrs["metadata"] = self.metadata(ys)
-        return out
+        return out[SUMMARY_COLUMNS]
 
-    def profile(
-        self, years: Iterable[int] | None = None, *, base: int | None = None
-    ) -> pd.DataFrame:
-        """The relationship year by year (METHODS 1): see :func:`silkroad.analytics.profile.profile`."""
+    def profile(self, years: Iterable[int] | None = None, *, base: int | None = None) -> Result:
+        """The relationship year by year (METHODS 1): table ``rows`` and value ``cagr``.
+
+        See :func:`silkroad.analytics.profile.profile`.
+        """
         from silkroad.analytics.profile import profile
 
-        return profile(self, years, base=base)
+        df = profile(self, years, base=base)
+        return table_result("profile", df, df.attrs["metadata"], values={"cagr": df.attrs["cagr"]})
 
     def structure(
         self,
@@ -378,14 +384,14 @@ class Pair:
         top: int | None = None,
         base: int | None = None,
         correlation: Any = None,
-    ) -> pd.DataFrame:
+    ) -> Result:
         """What A sells to (or buys from) B in ``year``, by HS level, section or basket set.
 
-        See :func:`silkroad.analytics.structure.structure`.
+        Table ``rows``; see :func:`silkroad.analytics.structure.structure`.
         """
         from silkroad.analytics.structure import structure
 
-        return structure(
+        df = structure(
             self,
             year,
             direction=direction,
@@ -394,19 +400,23 @@ class Pair:
             base=base,
             correlation=correlation,
         )
+        return table_result("structure", df, df.attrs["metadata"])
 
-    def movers(self, year: int, *, direction: str = "exports", top: int = 10) -> dict[str, Any]:
+    def movers(self, year: int, *, direction: str = "exports", top: int = 10) -> Result:
         """New and lost products, top gainers and losers, extensive vs intensive margins.
 
         See :func:`silkroad.analytics.movers.movers`.
         """
         from silkroad.analytics.movers import movers
 
-        return movers(self, year, direction=direction, top=top)
+        return bundle_result(
+            "movers",
+            movers(self, year, direction=direction, top=top),
+            main="margins",
+            csv_tables=("margins", "gainers", "losers", "new", "lost"),
+        )
 
-    def prices(
-        self, year: int, *, direction: str = "exports", trim: float | None = None
-    ) -> dict[str, Any]:
+    def prices(self, year: int, *, direction: str = "exports", trim: float | None = None) -> Result:
         """Price and volume effects of the change in value from ``year - 1`` to ``year``.
 
         ``trim=k`` sets aside products whose unit-value change is more than k MADs from the
@@ -414,13 +424,23 @@ class Pair:
         """
         from silkroad.analytics.prices import prices
 
-        return prices(self, year, direction=direction, trim=trim)
+        return bundle_result(
+            "prices",
+            prices(self, year, direction=direction, trim=trim),
+            main="summary",
+            csv_tables=("summary", "products"),
+        )
 
-    def mirror(self, year: int, *, level: str = "hs2", top: int | None = 10) -> dict[str, Any]:
+    def mirror(self, year: int, *, level: str = "hs2", top: int | None = 10) -> Result:
         """Exporter's against importer's declarations, by product group, with gaps and flags.
 
         See :func:`silkroad.analytics.mirror.mirror`.
         """
         from silkroad.analytics.mirror import mirror
 
-        return mirror(self, year, level=level, top=top)
+        return bundle_result(
+            "mirror",
+            mirror(self, year, level=level, top=top),
+            main="summary",
+            csv_tables=("summary", "exports", "imports"),
+        )

@@ -7,7 +7,7 @@ Columns (values in USD, shares and growth as fractions):
   ``coverage_ratio`` (X / M, NaN when M = 0: never 0 and never inf);
 - ``{flow}_growth`` year on year, NaN from a zero base, with ``{flow}_note`` 'new' / 'stopped' /
   'none' (METHODS 1.2); ``{flow}_to_base`` = V_t / V_base when a base year is given (1.3),
-  with ``{flow}_to_base_phrase`` in the house wording ('increased 2.3 times');
+  (its wording, "N times" or percent, is the report's: :mod:`silkroad.report.numbers`);
 - ``a_trade_total_usd``: A's trade with every economy outside side A; ``partner_share_of_a``:
   the pair's turnover over it; ``partner_rank_for_a``: B's rank among A's partners by turnover
   (1 = largest, ties share the lower rank; NaN when B is a bloc); the same for B
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from silkroad.analytics.growth import cagr, growth, growth_note, times_phrase
+from silkroad.analytics.growth import cagr, growth, growth_note
 from silkroad.analytics.parties import Party, sides_for_year
 from silkroad.reference.countries import is_aggregate
 
@@ -63,7 +63,6 @@ def profile(
         for flow in FLOWS:
             b = float(base_row[f"{flow}_usd"])
             out[f"{flow}_to_base"] = (out[f"{flow}_usd"] / b) if b > 0 else np.nan
-            out[f"{flow}_to_base_phrase"] = [times_phrase(r) for r in out[f"{flow}_to_base"]]
     totals_a = side_totals(pair, pair.party_a, pair.party_b, ys)
     totals_b = side_totals(pair, pair.party_b, pair.party_a, ys)
     out["a_trade_total_usd"] = totals_a.total_usd.to_numpy()

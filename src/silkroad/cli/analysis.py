@@ -15,7 +15,6 @@ import typer
 from rich.table import Table
 
 from silkroad import args
-from silkroad.cli._adapter import as_result
 from silkroad.cli.common import (
     A_ARG,
     B_ARG,
@@ -86,7 +85,7 @@ def summary(
     mode = output_mode(as_json, as_csv)
     ys = args.years(years)
     p = pair(open_store(home), a, b, source=source, perspective=perspective)
-    result = as_result("summary", p.summary(years=ys))
+    result = p.summary(years=ys)
     if not emit(result, mode):
         print_summary(result)
 
@@ -131,7 +130,7 @@ def profile(
     ys = args.years(years)
     base = args.year(base, field="--base") if base is not None else None
     p = pair(open_store(home), a, b, source=source, perspective=perspective)
-    result = as_result("profile", p.profile(ys, base=base))
+    result = p.profile(ys, base=base)
     if emit(result, mode):
         return
     meta, cagr = result["metadata"], result["cagr"]
@@ -218,11 +217,8 @@ def structure(
 
         table_corr = load_correlation(correlation)
     p = pair(open_store(home), a, b, source=source, perspective=perspective)
-    result = as_result(
-        "structure",
-        p.structure(
-            year, direction=direction, level=grouping, top=n, base=base, correlation=table_corr
-        ),
+    result = p.structure(
+        year, direction=direction, level=grouping, top=n, base=base, correlation=table_corr
     )
     if emit(result, mode):
         return
@@ -257,9 +253,6 @@ def structure(
     footer(meta)
 
 
-MOVERS_TABLES = ("margins", "gainers", "losers", "new", "lost")
-
-
 def movers(
     a: A_ARG,
     b: B_ARG,
@@ -280,9 +273,7 @@ def movers(
     lang = args.lang(lang)
     direction = _direction(imports)
     p = pair(open_store(home), a, b, source=source, perspective=perspective)
-    result = as_result(
-        "movers", p.movers(year, direction=direction, top=n), csv_tables=MOVERS_TABLES
-    )
+    result = p.movers(year, direction=direction, top=n)
     if emit(result, mode):
         return
     meta = result["metadata"]
@@ -364,12 +355,7 @@ def prices(
     lang = args.lang(lang)
     direction = _direction(imports)
     p = pair(open_store(home), a, b, source=source, perspective=perspective)
-    result = as_result(
-        "prices",
-        p.prices(year, direction=direction, trim=trim),
-        main="summary",
-        csv_tables=("summary", "products"),
-    )
+    result = p.prices(year, direction=direction, trim=trim)
     if emit(result, mode):
         return
     meta = result["metadata"]
@@ -459,12 +445,7 @@ def mirror(
     lvl = args.level(level, allowed=args.LEVELS)
     n = args.top(top) or args.DEFAULT_TOP
     p = pair(open_store(home), a, b, source=None, perspective="exporter")
-    result = as_result(
-        "mirror",
-        p.mirror(year, level=lvl, top=n),
-        main="summary",
-        csv_tables=("summary", "exports", "imports"),
-    )
+    result = p.mirror(year, level=lvl, top=n)
     if emit(result, mode):
         return
     meta = result["metadata"]

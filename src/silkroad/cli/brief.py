@@ -75,7 +75,8 @@ def brief(
     as_json: JsonOption = False,
 ) -> None:
     """Write the bilateral brief (headline, narrative, charts, structure, movers, context)."""
-    from silkroad.report.brief import check_format, write_briefs
+    from silkroad.briefs import write_briefs
+    from silkroad.report.brief import check_format
 
     args.exclusive(level=level, baskets=baskets)
     year = args.year(year)

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from silkroad.cli._adapter import as_result
 from silkroad.cli.analysis import print_summary
 from silkroad.cli.common import HomeOption, add_command, out, progress
 
@@ -41,7 +40,7 @@ def demo(
             f"{result.source}: rows read {result.rows_read:,}  loaded {result.rows_loaded:,}  "
             f"rejected {result.rows_rejected:,}  in {result.seconds:.1f} s"
         )
-    print_summary(as_result("summary", report.summary))
+    print_summary(report.summary)
     out.print(
         f"store: {report.home}  (explore: silkroad summary RUS KAZ --home {report.home})",
         markup=False,

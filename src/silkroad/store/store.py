@@ -34,8 +34,6 @@ if TYPE_CHECKING:
     import ibis
     import pandas as pd
 
-    from silkroad.analytics.pair import Pair
-
 CATALOG = "catalog.json"
 
 
@@ -410,12 +408,6 @@ class Store:
                 [str(f) for f in files], table_name=name, hive_partitioning=False
             )
         return self._flows[key]
-
-    def pair(self, a: str, b: str, *, source: str | None = None, perspective: str = "auto") -> Pair:
-        """Analyses of the relationship between ``a`` and ``b`` (ISO3, names or bloc ids)."""
-        from silkroad.analytics.pair import Pair
-
-        return Pair(self, a, b, source=source, perspective=perspective)
 
     def rejected(self, source: str, *, limit: int | None = None) -> pd.DataFrame:
         """Quarantined rows of ``source``'s current data, with file, year, line and reason."""
