@@ -204,14 +204,8 @@ def test_one_default_for_top_and_the_same_pair_options_everywhere():
         opts = {o for p in c.params for o in getattr(p, "opts", [])}
         if name in pair_commands:
             assert {"--source", "--perspective", "--home"} <= opts, name
-        if "--json" in opts and name not in (
-            "brief",
-            "ingest",
-            "sources",
-            "rejected",
-            "mapping-check",
-        ):
-            assert "--csv" in opts, name
+        if name in pair_commands - {"brief"} or name == "mirror":
+            assert {"--json", "--csv"} <= opts, name
 
 
 def test_help_shows_flags_as_flags(invoke):
