@@ -36,6 +36,7 @@ from silkroad.cli.common import (
     out,
     output_mode,
     pair,
+    pair_names,
     pct,
     whole,
 )
@@ -93,7 +94,8 @@ def summary(
 def print_summary(result: Any) -> None:
     """The summary table for people (also printed by ``silkroad demo``)."""
     meta = result["metadata"]
-    title = f"Trade of {meta['exporter_name']} with {meta['partner_name']}, million USD" + (
+    a_name, b_name = pair_names(meta)
+    title = f"Trade of {a_name} with {b_name}, million USD" + (
         " — SYNTHETIC demo data" if meta["synthetic"] else ""
     )
     table = Table(title=title)
@@ -134,9 +136,8 @@ def profile(
     if emit(result, mode):
         return
     meta, cagr = result["metadata"], result["cagr"]
-    table = Table(
-        title=f"{meta['exporter_name']} – {meta['partner_name']}: trade profile, million USD"
-    )
+    a_name, b_name = pair_names(meta)
+    table = Table(title=f"{a_name} – {b_name}: trade profile, million USD")
     cols = ["year", "exports", "imports", "turnover", "balance", "growth, %"]
     if base is not None:
         cols.append(f"× {base}")
@@ -223,10 +224,8 @@ def structure(
     if emit(result, mode):
         return
     meta = result["metadata"]
-    table = Table(
-        title=f"{meta['exporter_name']}: {_verb(direction)} {meta['partner_name']} in {year}, "
-        "million USD"
-    )
+    a_name, b_name = pair_names(meta)
+    table = Table(title=f"{a_name}: {_verb(direction)} {b_name} in {year}, million USD")
     compared = base if base is not None else year - 1
     for col in (
         "code",
@@ -277,8 +276,9 @@ def movers(
     if emit(result, mode):
         return
     meta = result["metadata"]
+    a_name, b_name = pair_names(meta)
     prev = year - 1
-    who = f"{meta['exporter_name']}'s {_verb(direction)} {meta['partner_name']}"
+    who = f"{a_name}'s {_verb(direction)} {b_name}"
     for key, title in (
         ("gainers", "Top gainers"),
         ("losers", "Top losers"),
@@ -359,9 +359,10 @@ def prices(
     if emit(result, mode):
         return
     meta = result["metadata"]
+    a_name, b_name = pair_names(meta)
     s = result["summary"].iloc[0].to_dict()
     prev = int(s.get("base_year") or year - 1)
-    who = f"{meta['exporter_name']}'s {_verb(direction)} {meta['partner_name']}"
+    who = f"{a_name}'s {_verb(direction)} {b_name}"
     table = Table(title=f"{who}: value change {prev}→{year}, price and volume, million USD")
     table.add_column("")
     table.add_column("million USD", justify="right")
@@ -449,9 +450,10 @@ def mirror(
     if emit(result, mode):
         return
     meta = result["metadata"]
+    a_name, b_name = pair_names(meta)
     for direction in ("exports", "imports"):
         table = Table(
-            title=f"{meta['exporter_name']}'s {_verb(direction)} {meta['partner_name']} in "
+            title=f"{a_name}'s {_verb(direction)} {b_name} in "
             f"{year}: declared by the exporter vs by the importer, million USD"
         )
         for col in ("code", "exporter", "importer", "gap", "gap, %", "CIF/FOB", "flags"):

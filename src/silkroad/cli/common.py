@@ -172,6 +172,13 @@ def whole(value: Any) -> str:
     return str(int(value))
 
 
+def pair_names(meta: dict[str, Any]) -> tuple[str, str]:
+    """The names of side A and partner B in a result's metadata."""
+    a = meta.get("a_name") or meta.get("exporter_name") or meta.get("a") or "A"
+    b = meta.get("b_name") or meta.get("partner_name") or meta.get("b") or "B"
+    return str(a), str(b)
+
+
 def footer(meta: dict[str, Any]) -> None:
     """The provenance line under every analysis table."""
     note = " — SYNTHETIC demo data, not real statistics" if meta.get("synthetic") else ""
