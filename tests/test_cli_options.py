@@ -290,3 +290,16 @@ def test_json_does_not_call_a_the_exporter_of_its_imports(world_home, invoke):
     assert meta["direction"] == "imports"
     assert meta.get("exporter") != "BLR"  # Belarus is the importer of its imports
     assert (meta.get("a"), meta.get("b")) == ("BLR", "KAZ")
+
+
+def test_rejected_rows_are_shown_as_found(baci_files, home, invoke):
+    import silkroad as sr
+
+    line = "2014,112,398,[b]8701[/b],1.5,3"  # brackets are the row's text, not markup
+    sr.ingest(sr.open(home), "baci", baci_files.year_file(2014, ["2014,112,398,870120,1,1", line]))
+    code, stdout, stderr = invoke("rejected", "baci-hs92", "--home", home)
+    assert code == 0, stderr
+    assert line in stdout
+    code, stdout, _ = invoke("rejected", "baci-hs92", "--home", home, "--json")
+    (row,) = json.loads(stdout)
+    assert (row["line"], row["raw"]) == (3, line)

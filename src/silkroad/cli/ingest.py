@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from silkroad.cli.common import (
     HomeOption,
@@ -114,7 +115,11 @@ def rejected(
     for col in ("file", "line", "field", "reason", "raw"):
         table.add_column(col, overflow="fold")
     for row in df.itertuples():
-        table.add_row(Path(row.file).name, str(row.line), row.field or "", row.reason, row.raw)
+        # Raw lines are shown as found: brackets in them are text, not Rich markup.
+        table.add_row(
+            Text(Path(row.file).name), str(row.line), Text(row.field or ""), Text(row.reason),
+            Text(str(row.raw)),
+        )  # fmt: skip
     out.print(table)
 
 
