@@ -303,3 +303,15 @@ def test_rejected_rows_are_shown_as_found(baci_files, home, invoke):
     code, stdout, _ = invoke("rejected", "baci-hs92", "--home", home, "--json")
     (row,) = json.loads(stdout)
     assert (row["line"], row["raw"]) == (3, line)
+
+
+def test_tables_name_headings_not_chapter_plus_code(world_home, invoke):
+    # HS heading 8701 is tractors (in English and Russian), not "Vehicles…: heading 8701"
+    for lang, name in (("en", "Tractors"), ("ru", "Тракторы")):
+        code, stdout, stderr = invoke(
+            "structure", "BLR", "KAZ", "--year", "2015", "--level", "hs4", "--lang", lang,
+            "--home", world_home,
+        )  # fmt: skip
+        assert code == 0, stderr
+        row = next(line for line in stdout.splitlines() if " 8701 " in line)
+        assert name in row and "heading" not in row

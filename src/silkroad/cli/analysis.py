@@ -38,6 +38,7 @@ from silkroad.cli.common import (
     pair,
     pair_names,
     pct,
+    product_labels,
     whole,
 )
 
@@ -65,10 +66,6 @@ def _direction(imports: bool) -> str:
 
 def _verb(direction: str) -> str:
     return "imports from" if direction == "imports" else "exports to"
-
-
-def _label(row: dict[str, Any], lang: str) -> str:
-    return str(row.get(f"label_{lang}") or row.get("label_en") or "")
 
 
 # --- summary and profile ------------------------------------------------------------------------
@@ -238,11 +235,12 @@ def structure(
         table.add_column(
             col, justify="left" if col in ("code", "product") else "right", overflow="fold"
         )
-    for r in result["rows"].to_dict(orient="records"):
+    rows = result["rows"].to_dict(orient="records")
+    for r, name in zip(rows, product_labels(rows, "code", lang, meta), strict=True):
         contribution = r.get("contribution_pp")
         table.add_row(
             str(r["code"]),
-            _label(r, lang),
+            name,
             musd(r["value_usd"]),
             pct(r["share"], signed=False),
             pct(r.get("growth")),
@@ -290,13 +288,14 @@ def movers(
             title=f"{who}: {title.lower()} {year} vs {prev}, million USD ({len(df)} products)"
         )
         table.add_column("product", overflow="fold")
-        table.add_column("chapter", overflow="fold")
+        table.add_column("name", overflow="fold")
         cols = [c for c in ("prev_value_usd", "value_usd", "change_usd") if c in df.columns]
         heads = {"prev_value_usd": str(prev), "value_usd": str(year), "change_usd": "change"}
         for col in cols:
             table.add_column(heads[col], justify="right", overflow="fold")
-        for r in df.head(n).to_dict(orient="records"):
-            table.add_row(str(r["product"]), _label(r, lang), *[musd(r[c]) for c in cols])
+        rows = df.head(n).to_dict(orient="records")
+        for r, name in zip(rows, product_labels(rows, "product", lang, meta), strict=True):
+            table.add_row(str(r["product"]), name, *[musd(r[c]) for c in cols])
         out.print(table)
     m = result["margins"].iloc[0].to_dict()
     out.print(
@@ -316,7 +315,7 @@ PRICE_LINES = (
     ("    price effect", "price_effect_usd"),
     ("    volume effect", "volume_effect_usd"),
     ("  new products", "new_usd"),
-    ("  lost products", "lost_usd"),
+    ("  lost products", "-lost_usd"),
     ("  products without weight", "no_weight_change_usd"),
     ("  set aside by --trim", "trimmed_change_usd"),
 )
@@ -367,7 +366,9 @@ def prices(
     table.add_column("")
     table.add_column("million USD", justify="right")
     for label, key in PRICE_LINES:
-        table.add_row(label.format(prev=prev, year=year), musd(s.get(key)))
+        value = -s[key[1:]] if key.startswith("-") else s.get(key)
+        table.add_row(label.format(prev=prev, year=year), musd(value))
+    table.caption = "the indented lines add up to the change"
     out.print(table)
 
     indices = Table(title=f"Indices, {prev} = 1")
@@ -398,7 +399,7 @@ def prices(
         )
         heads = (
             "product",
-            "chapter",
+            "name",
             "status",
             str(prev),
             str(year),
@@ -411,10 +412,11 @@ def prices(
         )
         for col in heads:
             t.add_column(col, justify="left" if col in heads[:3] else "right", overflow="fold")
-        for r in shown.to_dict(orient="records"):
+        rows = shown.to_dict(orient="records")
+        for r, name in zip(rows, product_labels(rows, "product", lang, meta), strict=True):
             t.add_row(
                 str(r["product"]),
-                _label(r, lang),
+                name,
                 str(r["status"]).replace("_", " "),
                 musd(r["value0_usd"]),
                 musd(r["value1_usd"]),

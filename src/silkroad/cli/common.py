@@ -172,6 +172,23 @@ def whole(value: Any) -> str:
     return str(int(value))
 
 
+def product_labels(
+    rows: list[dict[str, Any]], key: str, lang: str, meta: dict[str, Any]
+) -> list[str]:
+    """Display names for the rows of a table: HS codes named by the reference data (short
+    names, in ``lang``), anything else (sections, baskets, 'other') by the row's own label."""
+    from silkroad.reference import product_names
+
+    classification = str(meta.get("classification") or "HS22")
+    grouped = meta.get("baskets") is not None or meta.get("level") == "section"
+    hs = [i for i, r in enumerate(rows) if not grouped and str(r.get(key, "")).isdigit()]
+    names = [str(r.get(f"label_{lang}") or r.get("label_en") or "") for r in rows]
+    found = product_names([rows[i][key] for i in hs], lang, classification=classification)
+    for i, name in zip(hs, found, strict=True):
+        names[i] = name
+    return names
+
+
 def pair_names(meta: dict[str, Any]) -> tuple[str, str]:
     """The names of side A and partner B in a result's metadata."""
     a = meta.get("a_name") or meta.get("exporter_name") or meta.get("a") or "A"
