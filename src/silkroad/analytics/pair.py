@@ -14,6 +14,7 @@ import pandas as pd
 from silkroad.analytics.growth import growth
 from silkroad.analytics.parties import Party, check_distinct, resolve_party, sides_for_year
 from silkroad.errors import AnalysisError, StoreError
+from silkroad.kinds import COMTRADE, kind_of
 from silkroad.results import Result, bundle_result, table_result
 
 if TYPE_CHECKING:
@@ -100,8 +101,8 @@ class Pair:
                 expected="one of: " + ", ".join(sorted(states)),
             )
         candidates = [states[source]] if source else list(states.values())
-        reconciled = [s for s in candidates if s.kind == "baci"]
-        declared = [s for s in candidates if s.kind != "baci"]
+        reconciled = [s for s in candidates if kind_of(s).reconciled]
+        declared = [s for s in candidates if kind_of(s).declared]
         if perspective == "auto":
             perspective = "reconciled" if reconciled else "exporter"
         pool = reconciled if perspective == "reconciled" else declared
@@ -121,11 +122,11 @@ class Pair:
             side = self.party_a if perspective == "exporter" else self.party_b
             code = side.code.lower()
             # Only the declaring side's own sources: its Comtrade data, else its national tables.
+            mine = [s for s in pool if kind_of(s).declarer_of(s.source) == side.code]
             own = sorted(
-                (s for s in pool if s.source == f"comtrade-{code}"),
-                key=lambda s: s.source,
+                (s for s in mine if kind_of(s) is COMTRADE), key=lambda s: s.source
             ) or sorted(
-                (s for s in pool if s.source.startswith(f"table-{code}-")),
+                (s for s in mine if kind_of(s) is not COMTRADE),
                 key=lambda s: (-len(s.years), s.source),
             )
             if not own:

@@ -25,6 +25,7 @@ import pandas as pd
 from silkroad import args
 from silkroad.analytics.parties import resolve_party
 from silkroad.errors import AnalysisError, StoreError
+from silkroad.kinds import kind_of
 from silkroad.reference.countries import is_economy
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ class World:
                 expected="one of: " + ", ".join(sorted(states)),
             )
         if source is None:
-            reconciled = [s for s in states.values() if s.kind == "baci"]
+            reconciled = [s for s in states.values() if kind_of(s).reconciled]
             if not reconciled:
                 raise AnalysisError(
                     "world-level analyses need reconciled statistics (BACI), which the store "
@@ -146,7 +147,7 @@ class World:
             "source": self.source,
             "source_version": self._state.source_version,
             "classification": self._state.classification,
-            "perspective": "reconciled" if self._state.kind == "baci" else "declared",
+            "perspective": "reconciled" if kind_of(self._state).reconciled else "declared",
             "years": list(years),
             "level": level,
             "currency": "USD",

@@ -19,15 +19,20 @@ import re
 import shutil
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
 
 from silkroad import settings
 from silkroad.errors import FormatError, InputError
+from silkroad.sources.base import BACI, Input, Progress, StageReport, span
+
+if TYPE_CHECKING:
+    from silkroad.store.store import WriteTransaction
 
 EXPECTED_HEADER = ("t", "i", "j", "k", "v", "q")
 ZIP_NAME = re.compile(r"^BACI_HS(\d{2})_V(\d{6}[a-z]?)\.zip$", re.IGNORECASE)
@@ -36,8 +41,7 @@ COUNTRY_NAME = re.compile(r"(?:^|/)country_codes_V(\d{6}[a-z]?)\.csv$", re.IGNOR
 PRODUCT_NAME = re.compile(r"(?:^|/)product_codes_HS(\d{2})_V(\d{6}[a-z]?)\.csv$", re.IGNORECASE)
 README_NAME = re.compile(r"(?:^|/)readme[^/]*\.txt$", re.IGNORECASE)
 NO_ISO = {"", "N/A", "NA", "NAN"}
-
-Progress = Callable[[str, int, int], None]
+KIND = BACI.name
 
 
 @dataclass
@@ -91,19 +95,6 @@ class Release:
             if file.is_file() and _relevant(file.name):
                 digest.update(file.name.encode() + b"\0" + _sha256_file(file).encode())
         return digest.hexdigest()
-
-
-@dataclass
-class StageReport:
-    """Counts of one staged release."""
-
-    rows_read: int = 0
-    rows_loaded: int = 0
-    rows_rejected: int = 0
-    years: list[int] = field(default_factory=list)
-    rejected_by_reason: dict[str, int] = field(default_factory=dict)
-    #: year -> (rows read, rows loaded, rows rejected)
-    by_year: dict[int, tuple[int, int, int]] = field(default_factory=dict)
 
 
 # --- finding the release -----------------------------------------------------------------------
@@ -425,8 +416,8 @@ def _canonical_select(source: str, classification: str) -> str:
     """
 
 
-def _fast_copy_sql(path: Path, year: int, source: str, classification: str, out: Path) -> str:
-    """One streaming statement: typed CSV read, code mapping, checks, sort, Parquet write.
+def _fast_select_sql(path: Path, year: int, source: str, classification: str) -> str:
+    """One streaming query: typed CSV read, code mapping, checks, sort (written by the store).
 
     Rows that fail the typed read or a check are simply not written; the caller compares the
     count with the file's lines and, on any difference, runs the careful pass, which names them.
@@ -434,15 +425,12 @@ def _fast_copy_sql(path: Path, year: int, source: str, classification: str, out:
     without hashing every value; the sort key is one integer (exporter and importer rank in
     ISO3 order, then the product).
     """
-    from silkroad.store.schema import ROW_GROUP_SIZE
-
     # Codes are read as DOUBLE, not INTEGER: DuckDB's integer parsing rounds 111.9 to 112 (a
     # valid code), and the careful pass applies the same rule (see _whole).
     cols = (
         "{'t': 'DOUBLE', 'i': 'DOUBLE', 'j': 'DOUBLE', 'k': 'DOUBLE', 'v': 'DOUBLE', 'q': 'DOUBLE'}"
     )
     return f"""
-    COPY (
       SELECT '{source}'::silkroad_source AS source, CAST(p.t AS SMALLINT) AS year,
         CAST(NULL AS TINYINT) AS month,
         ce.iso3 AS exporter, ci.iso3 AS importer, 'reconciled'::silkroad_declared AS declared_by,
@@ -466,7 +454,6 @@ def _fast_copy_sql(path: Path, year: int, source: str, classification: str, out:
         AND ce.iso3 IS NOT NULL AND ci.iso3 IS NOT NULL AND ce.iso3 <> ci.iso3
         AND (p.q IS NULL OR (p.q >= 0 AND isfinite(p.q)))
       ORDER BY (ce.rank * 1024 + ci.rank) * 1000000 + CAST(p.k AS BIGINT)
-    ) TO '{_sql_path(out)}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_SIZE})
     """
 
 
@@ -505,42 +492,54 @@ def _stage_member(
     con: duckdb.DuckDBPyConnection,
     member: YearMember,
     file: Path,
-    out: Path,
-    rejected_out: Path,
+    txn: WriteTransaction,
     source: str,
     classification: str,
-) -> tuple[int, int, int]:
-    """Write one year's canonical rows to ``out`` and its rejected rows to ``rejected_out``.
+) -> tuple[int, int, dict[str, int]]:
+    """Hand one year's canonical rows and its rejected rows to ``txn``.
 
-    Returns (rows read, rows loaded, rows rejected).
+    Returns (rows read, rows loaded, rejected rows per reason code).
     """
     label = member.label
     _check_header(file, label)
     lines, ends = _count_lines(file)
     _check_truncation(file, label, lines, ends)
     expected_rows = max(lines - 1, 0)
-    canon = _canonical_select(source, classification)
-    order = "ORDER BY exporter, importer, product"
-    from silkroad.store.schema import ROW_GROUP_SIZE
-
-    copy_opts = f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_SIZE})"
     try:
-        loaded = con.execute(
-            _fast_copy_sql(file, member.year, source, classification, out)
-        ).fetchone()[0]
+        fast = con.sql(_fast_select_sql(file, member.year, source, classification))
+        loaded = txn.write_year(member.year, fast)
     except duckdb.Error:  # e.g. a stray CR or mixed line ends: the careful pass names the lines
         loaded = -1
     if loaded == expected_rows:
         # Duplicate keys hash alike, so a distinct count equal to the row count proves there
         # are none (a hash collision can only send us to the careful pass, never hide one).
-        total, distinct = con.execute(
+        total, distinct = _one(
+            con,
             "SELECT count(*), count(DISTINCT hash(exporter, importer, product)) "
-            f"FROM read_parquet('{_sql_path(out)}')"
-        ).fetchone()
+            f"FROM read_parquet('{_sql_path(txn.year_path(member.year))}')",
+        )
         if distinct == total:
-            _write_empty_rejected(rejected_out)
-            return expected_rows, loaded, 0
-    # Careful pass: every line numbered; wrong field counts, bad values and duplicates named.
+            return expected_rows, loaded, {}
+    return _careful_pass(con, member, file, txn, source, classification)
+
+
+def _one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...]:
+    """The one row of a query, fetched to the end: DuckDB refuses further work on a
+    connection whose result is still pending (``fetchone`` alone leaves it so)."""
+    rows = con.execute(sql).fetchall()
+    assert len(rows) == 1
+    return tuple(rows[0])
+
+
+def _careful_pass(
+    con: duckdb.DuckDBPyConnection,
+    member: YearMember,
+    file: Path,
+    txn: WriteTransaction,
+    source: str,
+    classification: str,
+) -> tuple[int, int, dict[str, int]]:
+    """Every line numbered; wrong field counts, bad values and duplicates named."""
     reader = pa.RecordBatchReader.from_batches(
         pa.schema([("line", pa.int64()), ("raw", pa.string())]), _lines_batches(file)
     )
@@ -569,21 +568,26 @@ def _stage_member(
               || ': first seen on line ' || first_line || ', expected each flow once', 'duplicate_key']
            WHERE problem IS NULL AND line <> first_line"""
     )
-    loaded = con.execute(
-        f"COPY (SELECT {canon} FROM checked WHERE problem IS NULL {order}) "
-        f"TO '{_sql_path(out)}' {copy_opts}"
-    ).fetchone()[0]
-    label_sql = label.replace("'", "''")
-    rejected = con.execute(
-        f"""COPY (SELECT '{source}' AS source, '{label_sql}' AS file,
+    canon = _canonical_select(source, classification)
+    loaded = txn.write_year(
+        member.year,
+        con.sql(
+            f"SELECT {canon} FROM checked WHERE problem IS NULL "
+            "ORDER BY exporter, importer, product"
+        ),
+    )
+    label_sql = member.label.replace("'", "''")
+    codes = txn.write_rejected(
+        con.sql(
+            f"""SELECT '{source}' AS source, '{label_sql}' AS file,
                    CAST({member.year} AS SMALLINT) AS year, line,
                    problem[1] AS field, problem[3] AS code, problem[2] AS reason, raw
-            FROM checked WHERE problem IS NOT NULL ORDER BY line)
-            TO '{_sql_path(rejected_out)}' (FORMAT parquet)"""
-    ).fetchone()[0]
-    read = con.execute("SELECT count(*) FROM checked").fetchone()[0]
+            FROM checked WHERE problem IS NOT NULL ORDER BY line"""
+        )
+    )
+    (read,) = _one(con, "SELECT count(*) FROM checked")
     con.execute("DROP TABLE checked; DROP TABLE lines")
-    return read, loaded, rejected
+    return int(read), loaded, codes
 
 
 def _create_codes(
@@ -631,20 +635,11 @@ def _create_codes(
     )
 
 
-def _write_empty_rejected(path: Path) -> None:
-    import pyarrow.parquet as pq
-
-    from silkroad.store.schema import rejected_arrow_schema
-
-    pq.write_table(rejected_arrow_schema().empty_table(), path)
-
-
-def stage_release(release: Release, txn: object, progress: Progress | None = None) -> StageReport:
-    """Read every year of ``release`` into ``txn``'s staging area; return the counts."""
-    from silkroad.store.store import WriteTransaction
-
-    assert isinstance(txn, WriteTransaction)
-    report = StageReport()
+def stage_release(
+    release: Release, txn: WriteTransaction, progress: Progress | None = None
+) -> StageReport:
+    """Hand every year of ``release`` to ``txn``; return the counts."""
+    report = StageReport(classifications=[release.classification])
     con = duckdb.connect()
     try:
         scratch = txn.scratch
@@ -652,45 +647,71 @@ def stage_release(release: Release, txn: object, progress: Progress | None = Non
         con.execute(f"SET memory_limit = '{settings.memory_limit()}'")
         con.execute(f"SET temp_directory = '{_sql_path(scratch / 'spill')}'")
         _create_codes(con, code_table(release), release.source_id, release.classification)
-        rejected_parts = []
         total = len(release.members)
         if progress:
             progress("ingest", 0, total)
         for n, member in enumerate(release.members, start=1):
             file = _extract(member, scratch)
-            part = scratch / f"rejected-{member.year}.parquet"
-            read, loaded, rejected = _stage_member(
-                con,
-                member,
-                file,
-                txn.year_path(member.year),
-                part,
-                release.source_id,
-                release.classification,
+            read, loaded, codes = _stage_member(
+                con, member, file, txn, release.source_id, release.classification
             )
             if member.archive is not None:
                 file.unlink()
-            rejected_parts.append(part)
-            report.rows_read += read
-            report.rows_loaded += loaded
-            report.rows_rejected += rejected
-            report.years.append(member.year)
-            report.by_year[member.year] = (read, loaded, rejected)
+            report.add_year(member.year, read, loaded, sum(codes.values()))
+            report.count_reasons(codes)
             if progress:
                 progress("ingest", n, total)
-        files = [str(p) for p in rejected_parts]
-        con.execute(
-            f"COPY (SELECT * FROM read_parquet(?, union_by_name = true) ORDER BY file, line) "
-            f"TO '{_sql_path(txn.rejected_path)}' (FORMAT parquet)".replace("?", repr(files))
-        )
-        for key, count in con.execute(
-            f"SELECT code, count(*) FROM read_parquet('{_sql_path(txn.rejected_path)}') "
-            "GROUP BY code ORDER BY code"
-        ).fetchall():
-            report.rejected_by_reason[key] = count
     finally:
         con.close()
     return report
+
+
+@dataclass
+class BaciInput(Input):
+    """A BACI release zip, directory or year file, as inspected."""
+
+    release: Release | None = None
+
+
+class BaciReader:
+    """The reader contract (:mod:`silkroad.sources.base`) for CEPII BACI."""
+
+    kind = BACI
+    options: tuple[str, ...] = ()
+    unit = "row"
+
+    def inspect(self, path: Path, **options: Any) -> BaciInput:
+        release = inspect_release(path)
+        return BaciInput(
+            path=release.path,
+            source=release.source_id,
+            version=release.version,
+            synthetic=release.synthetic,
+            partial=release.path.is_file() and release.path.suffix.lower() == ".csv",
+            release=release,
+        )
+
+    def digest(self, inp: Input) -> str:
+        return _release(inp).sha256()
+
+    def stage(
+        self, inp: Input, txn: WriteTransaction, progress: Progress | None = None
+    ) -> StageReport:
+        return stage_release(_release(inp), txn, progress)
+
+    def classification(self, inp: Input, report: StageReport) -> str:
+        return _release(inp).classification
+
+    def message(self, inp: Input, report: StageReport) -> str:
+        return f"loaded {inp.source} V{inp.version}, years {span(report.years)}"
+
+
+def _release(inp: Input) -> Release:
+    assert isinstance(inp, BaciInput) and inp.release is not None
+    return inp.release
+
+
+READER = BaciReader()
 
 
 def _sha256_file(path: Path) -> str:

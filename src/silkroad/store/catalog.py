@@ -23,7 +23,7 @@ class IngestRecord:
 
     id: str
     source: str  # dataset id, e.g. 'baci-hs92'
-    kind: str  # reader that produced it, e.g. 'baci'
+    kind: str  # its SourceKind's name (silkroad.sources.base): 'baci', 'comtrade', 'table'
     source_version: str  # release version, e.g. '202401b'
     classification: str  # 'HS92', ...
     synthetic: bool  # True when the input is silkroad's generated demo world
@@ -42,7 +42,7 @@ class IngestRecord:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> IngestRecord:
-        return cls(**data)
+        return cls(**_with_kind(data))
 
 
 @dataclass
@@ -58,7 +58,7 @@ class SourceState:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SourceState:
-        return cls(**data)
+        return cls(**_with_kind(data))
 
 
 @dataclass
@@ -168,6 +168,16 @@ class Catalog:
         return {
             self.ingests[i].dir for state in self.sources.values() for i in state.years.values()
         }
+
+
+def _with_kind(data: dict[str, Any]) -> dict[str, Any]:
+    """An entry whose kind is the name of its SourceKind (catalogs that recorded no kind, or
+    another spelling, get the kind its source id follows)."""
+    from silkroad.kinds import KINDS, kind_of
+
+    if data.get("kind") in KINDS:
+        return data
+    return {**data, "kind": kind_of(str(data.get("source", ""))).name}
 
 
 def _fsync_dir(path: Path) -> None:

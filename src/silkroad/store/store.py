@@ -28,7 +28,10 @@ import filelock
 
 from silkroad import settings
 from silkroad.errors import StoreError
+from silkroad.kinds import kind_of
 from silkroad.store.catalog import Catalog, IngestRecord, SourceState
+from silkroad.store.engine import PAIR_TOTALS, Engine, RejectedPart, default_engine
+from silkroad.store.schema import CANONICAL_COLUMNS, REJECTED_COLUMNS
 
 if TYPE_CHECKING:
     import ibis
@@ -99,30 +102,52 @@ def check_counts(path: str | os.PathLike[str], read: int, loaded: int, rejected:
     if read != loaded + rejected:
         raise StoreError(
             "row counts do not add up; nothing was committed",
-            path=path,
+            path=os.fspath(path),
             found=f"read {read}, loaded {loaded}, rejected {rejected}",
             expected="read = loaded + rejected",
         )
 
 
 class WriteTransaction:
-    """One ingest in progress: a private staging directory, committed in one step."""
+    """One ingest in progress: a private staging directory, committed in one step.
+
+    Readers hand it each year's canonical rows (:meth:`write_year`) and their rejected rows
+    (:meth:`write_rejected`) as Arrow data or DuckDB relations; the store's engine writes the
+    Parquet files.
+    """
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.engine = store.engine
         self.id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
         self.staging = store.home / "tmp" / self.id
         self.staging.mkdir(parents=True)
         self.committed = False
+        self._rejected_parts: list[Path] = []
 
     def year_path(self, year: int) -> Path:
-        """Where the canonical Parquet file for ``year`` is to be written."""
-        path = self.staging / f"year={year}" / "part-0.parquet"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return path
+        """Where the canonical Parquet file for ``year`` is staged (to read it back)."""
+        return self.staging / f"year={year}" / "part-0.parquet"
+
+    def write_year(self, year: int, data: Any) -> int:
+        """Stage ``year``'s canonical rows (CANONICAL_COLUMNS, in the store's sort order; an
+        Arrow table or batch reader, or a DuckDB relation); returns the rows written. Writing
+        a year again replaces what was staged for it."""
+        return self.engine.write(
+            data, self.year_path(year), columns=list(CANONICAL_COLUMNS), what=f"year {year}"
+        )
+
+    def write_rejected(self, data: Any) -> dict[str, int]:
+        """Stage rejected rows (REJECTED_COLUMNS; Arrow or a relation); returns their count
+        per reason code. Parts are merged, ordered by file and line, at commit."""
+        part = self.staging / "_rejected" / f"part-{len(self._rejected_parts)}.parquet"
+        n = self.engine.write(data, part, columns=list(REJECTED_COLUMNS), what="rejected rows")
+        self._rejected_parts.append(part)
+        return self.engine.count_codes(part) if n else {}
 
     @property
     def rejected_path(self) -> Path:
+        """Where the merged quarantine file is written at commit."""
         return self.staging / "rejected.parquet"
 
     @property
@@ -140,14 +165,22 @@ class WriteTransaction:
         ``partial`` marks an input that is one piece of a release (a single year file): it may
         not replace another release wholesale, which would drop the years it does not carry.
         """
+        kind = kind_of(record)
+        self.engine.merge_rejected(self._rejected_parts, self.rejected_path)
+        shutil.rmtree(self.staging / "_rejected", ignore_errors=True)
         shutil.rmtree(self.staging / "_scratch", ignore_errors=True)
-        _write_pair_totals([self.staging / f"year={y}" / "part-0.parquet" for y in record.years])
+        for year in record.years:
+            self.engine.write_pair_totals(self.year_path(year))
         home = self.store.home
         catalog = Catalog.load(home / CATALOG)  # re-read under the lock
         referenced_before = catalog.referenced_dirs()
         state = catalog.sources.get(record.source)
         replaced = None
-        if state is not None and state.source_version != record.source_version:
+        if (
+            state is not None
+            and kind.replaces == "release"
+            and state.source_version != record.source_version
+        ):
             if record.source_version < state.source_version and not force:
                 raise StoreError(
                     f"the store holds {record.source} release {state.source_version}, "
@@ -167,7 +200,7 @@ class WriteTransaction:
                 )
             replaced = state.source_version
             state = None
-        if state is not None and record.kind != "baci" and not force:
+        if state is not None and kind.replaces_by_year and not force:
             self._refuse_narrower_scope(catalog, state, record)
         if state is None:
             state = SourceState(
@@ -210,37 +243,21 @@ class WriteTransaction:
         """Declared data is replaced year by year: refuse when the new input for a held year
         lacks flows (exporter, importer, declarer) that the held data has, e.g. a reporter's
         file for partner RUS replacing its file for partner BLR, or imports replacing exports."""
-        import duckdb
-
         overlap = [y for y in record.years if str(y) in state.years]
-        if not overlap:
-            return
-        con = duckdb.connect()
-        try:
-            for year in overlap:
-                old_id = state.years[str(year)]
-                old = self.store.home / catalog.ingests[old_id].files[str(year)]
-                new = self.staging / f"year={year}" / "part-0.parquet"
-                missing = con.execute(
-                    f"""SELECT exporter, importer, declared_by FROM read_parquet(
-                          '{_sql_str(old.with_name(PAIR_TOTALS))}', hive_partitioning = false)
-                        EXCEPT
-                        SELECT exporter, importer, declared_by FROM read_parquet(
-                          '{_sql_str(new.with_name(PAIR_TOTALS))}', hive_partitioning = false)
-                        ORDER BY ALL"""
-                ).fetchall()
-                if missing:
-                    shown = ", ".join(f"{e}→{i} ({d})" for e, i, d in missing[:3])
-                    more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
-                    raise StoreError(
-                        f"this input would replace {record.source} {year} but lacks flows the "
-                        f"store holds: {shown}{more}",
-                        path=record.input_path,
-                        expected="a file covering the same partners and flows for that year",
-                        hint="ingest a file with all of them, or pass --force to replace anyway",
-                    )
-        finally:
-            con.close()
+        for year in overlap:
+            old_id = state.years[str(year)]
+            old = self.store.home / catalog.ingests[old_id].files[str(year)]
+            missing = self.engine.missing_flows(old, self.year_path(year))
+            if missing:
+                shown = ", ".join(f"{e}→{i} ({d})" for e, i, d in missing[:3])
+                more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+                raise StoreError(
+                    f"this input would replace {record.source} {year} but lacks flows the "
+                    f"store holds: {shown}{more}",
+                    path=record.input_path,
+                    expected="a file covering the same partners and flows for that year",
+                    hint="ingest a file with all of them, or pass --force to replace anyway",
+                )
 
     def abort(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
@@ -249,8 +266,12 @@ class WriteTransaction:
 class Store:
     """A silkroad store at ``home``; reads see one consistent snapshot until ``refresh()``."""
 
-    def __init__(self, home: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self, home: str | os.PathLike[str] | None = None, *, engine: Engine | None = None
+    ) -> None:
         self.home = settings.resolve_home(home)
+        #: the query engine (DuckDB unless another is given): the store runs no SQL itself
+        self.engine: Engine = engine if engine is not None else default_engine()
         self._catalog: Catalog | None = None
         self._con: Any = None
         self._flows: dict[str, Any] | None = None
@@ -290,7 +311,7 @@ class Store:
                     rows, rejected = rows + r.rows_loaded, rejected + r.rows_rejected
                 else:  # a later ingest replaced some of its years: count only the others
                     rows += sum(self._parquet_rows(r.files[str(y)]) for y in current)
-                    rejected += self._count(f"SELECT count(*) FROM ({self._rejected_sql(r)})")
+                    rejected += self.engine.count_rejected([self._rejected_part(r)])
             out.append(
                 {
                     "source": name,
@@ -324,36 +345,17 @@ class Store:
 
         return int(pq.read_metadata(self.home / rel).num_rows)
 
-    def _rejected_sql(self, record: IngestRecord) -> str:
-        """Quarantined rows of ``record`` that belong to the years it still supplies."""
-        path = str(self.home / record.rejected_file).replace("'", "''")
-        sql = f"SELECT * FROM read_parquet('{path}')"
+    def _rejected_part(self, record: IngestRecord) -> RejectedPart:
+        """The quarantine file of ``record`` and the years it still supplies (None: all)."""
         current = self._current_years(record)
-        if current != sorted(record.years):
-            sql += f" WHERE year IN ({', '.join(str(y) for y in current)})"
-        return sql
-
-    @staticmethod
-    def _count(sql: str) -> int:
-        import duckdb
-
-        con = duckdb.connect()
-        try:
-            return int(con.execute(sql).fetchone()[0])
-        finally:
-            con.close()
+        years = None if current == sorted(record.years) else current
+        return self.home / record.rejected_file, years
 
     # --- queries -------------------------------------------------------------------------
     def connection(self) -> Any:
-        """The Ibis DuckDB backend that queries this store (in-memory, embedded)."""
+        """The Ibis backend that queries this store (the engine's; DuckDB in-memory by default)."""
         if self._con is None:
-            import ibis
-
-            self._con = ibis.duckdb.connect()
-            self._con.raw_sql("SET enable_progress_bar = false")
-            # Keep Parquet footers in memory between queries: a pair query then reads only the
-            # few row groups its min/max statistics select (3x faster on a 10-year store).
-            self._con.raw_sql("SET parquet_metadata_cache = true")
+            self._con = self.engine.connect()
         return self._con
 
     def parquet_files(self, source: str | None = None) -> list[Path]:
@@ -411,23 +413,14 @@ class Store:
 
     def rejected(self, source: str, *, limit: int | None = None) -> pd.DataFrame:
         """Quarantined rows of ``source``'s current data, with file, year, line and reason."""
-        import duckdb
-
         if source not in self.catalog.sources:
             known = ", ".join(sorted(self.catalog.sources)) or "none"
             raise StoreError(
                 f"no source {source!r} in the store at {self.home}",
                 expected=f"one of: {known}",
             )
-        parts = [self._rejected_sql(r) for r in self.catalog.current_ingests(source)]
-        sql = f"SELECT * FROM ({' UNION ALL BY NAME '.join(parts)}) ORDER BY file, line"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        con = duckdb.connect()
-        try:
-            return con.execute(sql).df()
-        finally:
-            con.close()
+        parts = [self._rejected_part(r) for r in self.catalog.current_ingests(source)]
+        return self.engine.rejected_rows(parts, limit)
 
     # --- writing -------------------------------------------------------------------------
     @contextmanager
@@ -500,9 +493,6 @@ def open_store(home: str | os.PathLike[str] | None = None) -> Store:
     return Store(home)
 
 
-PAIR_TOTALS = "pair-totals.parquet"
-
-
 def _age(iso_time: str) -> float:
     """Seconds since an ISO 8601 time (infinite if unreadable, so it is collected)."""
     try:
@@ -515,34 +505,6 @@ def _age(iso_time: str) -> float:
 def _span(years: list[int]) -> str:
     ys = sorted(years)
     return f"{ys[0]}–{ys[-1]}" if len(ys) > 1 else str(ys[0]) if ys else "no year"
-
-
-def _write_pair_totals(year_files: list[Path]) -> None:
-    """Beside each year file, its totals per (exporter, importer, declared_by, re_flow).
-
-    A few tens of thousands of rows per year instead of millions: partner shares and ranks
-    (each side's total trade with everyone) read these instead of scanning every product.
-    """
-    import duckdb
-
-    con = duckdb.connect()
-    try:
-        con.execute("SET enable_progress_bar = false")
-        for path in year_files:
-            target = path.with_name(PAIR_TOTALS)
-            con.execute(
-                f"""COPY (SELECT source, year, month, exporter, importer, declared_by, re_flow,
-                           sum(value_usd) AS value_usd, count(*) AS products
-                    FROM read_parquet('{_sql_str(path)}', hive_partitioning = false)
-                    GROUP BY ALL ORDER BY exporter, importer)
-                    TO '{_sql_str(target)}' (FORMAT parquet)"""
-            )
-    finally:
-        con.close()
-
-
-def _sql_str(path: Path) -> str:
-    return str(path).replace("'", "''")
 
 
 def _fsync_file(path: Path) -> None:
