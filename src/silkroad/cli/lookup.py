@@ -76,7 +76,7 @@ def economies(
 def blocs(
     search: Annotated[
         str | None,
-        typer.Argument(metavar="[SEARCH]", help="Words of a bloc's id or name (default: all)."),
+        typer.Argument(metavar="SEARCH", help="Words of a bloc's id or name (default: all)."),
     ] = None,
     year: Annotated[
         int | None,
