@@ -56,7 +56,7 @@ LevelOption = Annotated[
 ]
 BasketsOption = Annotated[
     Path | None,
-    typer.Option("--baskets", help="A YAML file of product baskets (docs/baskets.md)."),
+    typer.Option("--baskets", help="A YAML file of product baskets (docs/structure.md)."),
 ]
 
 
