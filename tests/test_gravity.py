@@ -354,3 +354,13 @@ def test_to_dict_is_json_ready():
     assert "ln_dist" in text and d["nobs"] == res.nobs
     assert d["metadata"]["fixed_effects"] == ["exporter-year", "importer-year"]
     assert res.to_frame().equals(res.coefficients)
+
+
+def test_a_term_collinear_with_the_fixed_effects_is_dropped_with_a_notice():
+    df = _panel(n=5).assign(one=1.0)
+    res = gravity_panel(df, covariates=["dist", "one"], log=["dist"])
+    assert list(res.coefficients["term"]) == ["ln_dist"]
+    assert any("collinear with the fixed effects: one" in n for n in res.notices)
+    with pytest.raises(AnalysisError, match="PPML estimation failed") as info:
+        gravity_panel(df, covariates=["one"])
+    assert "\n" not in str(info.value)
