@@ -117,6 +117,7 @@ def test_read_geodist(tmp_path, name):
     assert len(df) == 3
     row = df[(df.exporter == "BLR") & (df.importer == "RUS")].iloc[0]
     assert (row.dist_km, row.contig, row.comlang) == (675.2, 1, 1)
+    assert df.attrs["source"] == f"CEPII GeoDist layout file {name}"
 
 
 def test_read_geodist_errors(tmp_path):

@@ -191,6 +191,7 @@ def test_square_panel_keeps_zeros_and_drops_self_and_aggregate_flows():
     assert not (f.exporter == f.importer).any() and "WLD" not in set(f.importer)
     assert any("WLD" in n for n in res.notices)
     assert res.metadata["covariates"] == ["dist_km", "contig"]
+    assert res.metadata["covariates_source"] == "user-supplied covariates"
 
 
 def test_shipped_covariates_are_used_and_named():

@@ -223,4 +223,6 @@ def read_geodist(path: str | Path, economies: Sequence[str] | None = None) -> pd
     if economies is not None:
         keep = set(economies)
         out = out[out["exporter"].isin(keep) & out["importer"].isin(keep)]
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out.attrs["source"] = f"CEPII GeoDist layout file {path.name}"
+    return out
