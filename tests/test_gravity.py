@@ -148,12 +148,16 @@ def test_known_bloc_effect_is_recovered_from_membership():
     assert "bloc" in res.specification and "pair fixed effects" in res.specification
     assert res.metadata["bloc"] == "TEST" and res.metadata["covariates"] == []
     # the same with lags: the lags carry no effect of their own
-    lagged = gravity(
-        flows, fe=("exporter-year", "importer-year", "pair"), membership=bloc, lags=[2]
-    )
+    fe = ("exporter-year", "importer-year", "pair")
+    lagged = gravity(flows, fe=fe, membership=bloc, lags=[2])
     assert lagged.coefficient("bloc_lag2") == pytest.approx(0.0, abs=0.1)
     total = lagged.coefficient("bloc") + lagged.coefficient("bloc_lag2")
     assert lagged.coefficient("bloc_total") == pytest.approx(total)
+    # the total sums the bloc term and its lags, never the leads
+    both = gravity(flows, fe=fe, membership=bloc, leads=[1], lags=[2])
+    assert both.coefficient("bloc_total") == pytest.approx(
+        both.coefficient("bloc") + both.coefficient("bloc_lag2")
+    )
 
 
 def test_membership_as_a_frame_gives_the_same_estimate():

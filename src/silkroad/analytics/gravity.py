@@ -700,7 +700,7 @@ def gravity(
         trade_label="trade (USD)",
         notices=notices,
         metadata=metadata,
-        total_of=bloc_terms if lags_t else None,
+        total_of=[t for t in bloc_terms if "_lead" not in t] if lags_t else None,
     )
 
 
