@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -108,3 +109,84 @@ def test_complexity_command_is_the_analysis(baci_files, home, invoke) -> None:
     assert len(data["opportunities"]) == 3 and data["metadata"]["convention"] == "ecomplexity"
     code, table, _ = invoke("complexity", "--year", "2015", "--level", "hs6", "--home", home)
     assert code == 0 and "Economic Complexity Index" in table
+
+
+def test_potential_and_best_markets_commands(world_home, invoke) -> None:
+    import silkroad as sr
+    from silkroad.analytics.prospects import best_markets, potential_table
+
+    code, stdout, stderr = invoke(
+        "potential",
+        "BLR",
+        "KAZ",
+        "--year",
+        "2015",
+        "--average",
+        "2",
+        "--home",
+        world_home,
+        "--json",
+    )
+    assert code == 0, stderr
+    data = json.loads(stdout)
+    ref = potential_table(sr.world(sr.open(world_home)), "BLR", "KAZ", year=2015, n_years=2)
+    assert data == json.loads(ref.to_json())
+    assert data["potential_usd"] == pytest.approx(data["actual_usd"])
+    code, table, _ = invoke("potential", "BLR", "KAZ", "--year", "2015", "--home", world_home)
+    assert code == 0 and "Tractors" in table and "untapped" in table
+    code, stdout, stderr = invoke(
+        "potential",
+        "--exporter",
+        "BLR",
+        "--product",
+        "870120",
+        "--year",
+        "2015",
+        "--home",
+        world_home,
+        "--json",
+    )
+    assert code == 0, stderr
+    ref = best_markets(sr.world(sr.open(world_home)), "BLR", "870120", year=2015)
+    assert json.loads(stdout) == json.loads(ref.to_json())
+    code, _, stderr = invoke("potential", "BLR", "--home", world_home)
+    assert code == 2 and "needs an exporter and a market" in stderr
+
+
+def test_gravity_on_a_users_panel(tmp_path, invoke) -> None:
+    rng = np.random.default_rng(3)
+    names = ["AAA", "BBB", "CCC", "DDD", "EEE", "FFF"]
+    rows = []
+    for y in (2000, 2004):
+        for i, e in enumerate(names):
+            for j, m in enumerate(names):
+                if e != m:
+                    dist = 100.0 * (1 + abs(i - j))
+                    rows.append((e, m, y, dist, float(rng.poisson(5e4 / dist**0.8))))
+    panel = tmp_path / "panel.csv"
+    pd.DataFrame(rows, columns=["exp", "imp", "year", "dist", "trade"]).to_csv(panel, index=False)
+    code, stdout, stderr = invoke(
+        "gravity",
+        "--panel",
+        panel,
+        "--exporter-col",
+        "exp",
+        "--importer-col",
+        "imp",
+        "--covariates",
+        "dist",
+        "--log",
+        "dist",
+        "--years",
+        "2000,2004",
+        "--json",
+    )
+    assert code == 0, stderr
+    data = json.loads(stdout)
+    assert [c["term"] for c in data["coefficients"]] == ["ln_dist"]
+    # The panel was drawn with trade ~ dist^-0.8: PPML recovers the elasticity.
+    assert data["coefficients"][0]["estimate"] == pytest.approx(-0.8, abs=0.05)
+    assert data["nobs"] == 2 * 6 * 5
+    assert "clustered by unordered country pair" in data["specification"]
+    code, _, stderr = invoke("gravity", "--panel", tmp_path / "missing.csv")
+    assert code == 2 and "panel file not found" in stderr

@@ -9,6 +9,7 @@ needs, aligns the years' matrices on common labels, and hands them to the pure f
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -265,4 +266,24 @@ def gravity_fit(
     return Result(kind="gravity", tables=tables, metadata=meta, values=values, main="coefficients")
 
 
-__all__ = ["PRODUCT_COLUMNS", "best_markets", "gravity_fit", "potential_table"]
+def panel_gravity(path: str | Path, **options: Any) -> Result:
+    """PPML gravity on a user's own panel file (CSV, Parquet or Stata .dta), as researchers run
+    it in Stata or R; ``options`` as :func:`silkroad.analytics.gravity_panel.gravity_panel`
+    (column names, ``trade``, ``covariates``, ``log``, ``years``, ``international``, ``fe``,
+    ``bloc``/``bloc_col``, ``leads``, ``lags``, ``cluster``). Table ``coefficients``; values
+    ``specification`` (in words) and ``nobs``."""
+    from silkroad.analytics.gravity_panel import gravity_panel, read_panel
+
+    frame = read_panel(path)
+    fit = gravity_panel(frame, source=str(path), **options)
+    meta = dict(fit.metadata) | {"panel": str(path), "notices": list(fit.notices)}
+    return Result(
+        kind="gravity",
+        tables={"coefficients": fit.coefficients},
+        metadata=meta,
+        values={"specification": fit.specification, "nobs": fit.nobs},
+        main="coefficients",
+    )
+
+
+__all__ = ["PRODUCT_COLUMNS", "best_markets", "gravity_fit", "panel_gravity", "potential_table"]
