@@ -145,7 +145,12 @@ def _product(cmd: str) -> tuple[str, str | None]:
             "cmdCode", "bad_product", f"found {cmd!r}, expected TOTAL or an HS code of 2-6 digits"
         )
     width = 2 if len(cmd) <= 2 else 4 if len(cmd) <= 4 else 6
-    return cmd.zfill(width), None
+    code = cmd.zfill(width)
+    if code.startswith("00"):
+        raise _Reject(
+            "cmdCode", "bad_product", f"found {cmd!r}, expected an HS code of chapter 01-99"
+        )
+    return code, None
 
 
 def _map(rec: Record) -> dict[str, Any]:

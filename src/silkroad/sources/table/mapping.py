@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from silkroad.errors import InputError
+from silkroad.errors import InputError, ReferenceDataError
 from silkroad.sources.numbers import UNITS
 
 MAPPING_KEYS = {
@@ -206,7 +206,17 @@ def load_mapping(source: str | Path | dict[str, Any]) -> Mapping:
         raise _bad(path, "name", name, "lower-case letters, digits, '_' or '.' (e.g. belstat)")
     reporter_text = text("reporter", True)
     assert reporter_text is not None
-    reporter = resolve_country(reporter_text)
+    try:
+        reporter = resolve_country(reporter_text)
+    except ReferenceDataError as exc:
+        raise ReferenceDataError(
+            "unknown reporter",
+            path=path if path is not None else "(mapping)",
+            field="reporter",
+            found=reporter_text,
+            expected="an ISO3 code or a country name",
+            hint=exc.hint,
+        ) from exc
     unit = str(data.get("unit", "usd")).strip().lower()
     if unit not in UNITS:
         raise _bad(path, "unit", unit, "one of: " + ", ".join(UNITS))

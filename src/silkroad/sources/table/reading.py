@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -9,6 +10,7 @@ from typing import Any
 
 from silkroad.errors import FormatError
 from silkroad.sources.aggregates import Item, split_aggregates
+from silkroad.sources.base import FIRST_YEAR, last_year, plausible_year
 from silkroad.sources.numbers import parse_number
 from silkroad.sources.periods import (
     MONTHS,
@@ -400,6 +402,12 @@ def read_table(grid: Grid, m: Mapping, limit: int | None = None) -> Reading:
                     assert m.product
                     cell.field = where(grid, r, cols[m.product], m.product)
                     raise
+                if not plausible_year(year):
+                    raise Rejected(
+                        "bad_year",
+                        f"found {year}, expected a year from {FIRST_YEAR} to {last_year()}",
+                    )
+                value_usd = _usd(number, m.value_unit)
             except Rejected as rej:
                 cell.code, cell.reason = rej.code, rej.reason
                 continue
@@ -423,7 +431,7 @@ def read_table(grid: Grid, m: Mapping, limit: int | None = None) -> Reading:
                 "re_flow": False,
                 "classification": cls,
                 "product": product,
-                "value_usd": float(number * m.value_unit) if number is not None else None,
+                "value_usd": value_usd,
                 "weight_kg": None,
                 "quantity": None,
                 "quantity_unit": None,
@@ -474,3 +482,22 @@ def _row(cell: Cell) -> dict[str, Any]:
     """The canonical row of a cell known to be loaded."""
     assert cell.row is not None
     return cell.row
+
+
+def _usd(number: Decimal | None, unit: Decimal) -> float | None:
+    """A cell's value in USD; Rejected when it cannot be stored as it is (infinite, or a
+    non-zero value that would be stored as 0)."""
+    if number is None:
+        return None
+    usd = float(number * unit)
+    if not math.isfinite(usd):
+        raise Rejected(
+            "value_out_of_range",
+            f"found a number of {len(number.as_tuple().digits)} digits, expected a finite "
+            "value (it would be stored as infinite USD)",
+        )
+    if usd == 0 and number != 0:
+        raise Rejected(
+            "value_out_of_range", f"found {number}, expected a value a float can hold (not 0)"
+        )
+    return usd
