@@ -113,7 +113,7 @@ def _wide_columns(header: list[str], cols: dict[str, int], m: Mapping) -> list[W
     ``flow: header`` only those whose header names one flow (not 'Сальдо', 'Оборот')."""
     used = set(cols.values())
     out = []
-    header_flow = m.flow is None and m.flow_column is None
+    header_flow = m.flow is None and m.flow_column is None and not m.flow_sections
     for i, h in enumerate(header):
         if i in used or not h:
             continue
@@ -181,6 +181,7 @@ def describe_columns(grid: Grid, m: Mapping) -> list[tuple[str, str]]:
         m.partner: "partner",
         m.product: "product",
         m.flow_column: "flow",
+        m.section_column: "flow sections",
         m.year_column: "year",
         m.month_column: "month",
         m.value: "value",
@@ -303,6 +304,12 @@ class Resolver:
     def flow(self, raw: str) -> str:
         if self.m.flow:
             return self.m.flow
+        if self.m.flow_sections:
+            raise Rejected(
+                "bad_flow",
+                "no section heading above this row, expected a row such as "
+                "'Экспорт в Казахстан, всего' or 'Импорт, всего' first",
+            )
         f = FLOW_WORDS.get(_key(raw))
         if f is None:
             raise Rejected("bad_flow", f"found {raw!r}, expected экспорт/импорт or exports/imports")
@@ -316,6 +323,7 @@ def read_table(grid: Grid, m: Mapping, limit: int | None = None) -> Reading:
     periods = _period_rules(header, cols, m)  # wide by months: columns that are not one month
     res = Resolver(m)
     out = Reading(header=header, value_columns=vcols)
+    section_flow: str | None = None  # flow: sections: the flow of the last heading seen
     n_data = 0
     for r in range(m.header_row, len(grid.rows)):
         values = grid.rows[r]
@@ -326,6 +334,9 @@ def read_table(grid: Grid, m: Mapping, limit: int | None = None) -> Reading:
             break
         line = r + 1
         raw = "|".join(_cell_text(v) for v in values)
+        heading, heading_col = _section_heading(values, cols, m, vcols)
+        if heading is not None:
+            section_flow = heading
 
         def get(col: str | None, values: list[Any] = values) -> str:
             if col is None:
@@ -386,18 +397,26 @@ def read_table(grid: Grid, m: Mapping, limit: int | None = None) -> Reading:
                     assert number is not None
                     number = periods[ci].value(number, values, decimal=m.decimal)
                 try:
-                    partner = res.partner(get(m.partner))
+                    if m.partner_fixed:
+                        partner = m.partner_fixed
+                    elif heading is not None and heading_col == cols[m.partner]:
+                        partner = "WLD"  # 'Экспорт, всего' in the partner column: all partners
+                    else:
+                        partner = res.partner(get(m.partner))
                 except Rejected:
                     cell.field = where(grid, r, cols[m.partner], m.partner)
                     raise
                 try:
-                    flow = flow0 or res.flow(get(m.flow_column))
+                    flow = flow0 or section_flow or res.flow(get(m.flow_column))
                 except Rejected:
-                    assert m.flow_column
-                    cell.field = where(grid, r, cols[m.flow_column], m.flow_column)
+                    if m.flow_column:
+                        cell.field = where(grid, r, cols[m.flow_column], m.flow_column)
                     raise
                 try:
-                    product, cls = res.product(get(m.product), year)
+                    if heading is not None:  # the section's total row: the flow's total
+                        product, cls = "TOTAL", "TOTAL"
+                    else:
+                        product, cls = res.product(get(m.product), year)
                 except Rejected:
                     assert m.product
                     cell.field = where(grid, r, cols[m.product], m.product)
@@ -501,3 +520,26 @@ def _usd(number: Decimal | None, unit: Decimal) -> float | None:
             "value_out_of_range", f"found {number}, expected a value a float can hold (not 0)"
         )
     return usd
+
+
+def _section_heading(
+    values: list[Any], cols: dict[str, int], m: Mapping, vcols: list[Any]
+) -> tuple[str | None, int | None]:
+    """(flow, column) when the row is a section heading of a ``flow: sections`` table: its
+    first text cell (in the sections column, if the mapping names one) begins with a flow
+    word ('Экспорт в Казахстан, всего', 'Импорт из Казахстана', 'Exports, total')."""
+    if not m.flow_sections:
+        return None, None
+    value_idx = {c[0] for c in vcols}
+    where_ = [cols[m.section_column]] if m.section_column else range(len(values))
+    for i in where_:
+        if i in value_idx or i >= len(values):
+            continue
+        text = _cell_text(values[i])
+        if not text:
+            continue
+        words = re.findall(r"\w+", _key(text))
+        first = words[0] if words else ""
+        flow = FLOW_WORDS.get(first) if len(first) > 1 else None
+        return (flow, i) if flow else (None, None)
+    return None, None

@@ -1,0 +1,109 @@
+"""National tables as statistics offices publish them (issue 14, items 14-17): a fixed
+partner, flows given by section rows, code groups in product cells, and a mapping that rejects
+every cell. Every expected figure is worked out by hand from the rows written here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import silkroad as sr
+from silkroad.errors import InputError, ReferenceDataError
+from silkroad.sources import table
+
+
+def write(tmp_path: Path, lines: list[str], mapping: str) -> tuple[Path, Path]:
+    path = tmp_path / "t.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    m = tmp_path / "m.yaml"
+    m.write_text(mapping, encoding="utf-8")
+    return path, m
+
+
+def flows(home: Path) -> list[tuple]:
+    df = sr.open(home).flows().to_pandas()
+    rows = zip(df.year, df.exporter, df.importer, df["product"], df.value_usd, strict=True)
+    return sorted((int(y), e, i, p, v) for y, e, i, p, v in rows)
+
+
+# --- 14. a fixed partner -----------------------------------------------------------------------
+FIXED = "name: stat\nreporter: BLR\nflow: exports\nunit: usd\n{partner}\nproduct: Код\nclassification: HS12\nwide: {{columns: years}}\n"
+
+
+@pytest.mark.parametrize("partner", ["partner: KAZ", "partner: {value: Казахстан}"])
+def test_a_fixed_partner_for_the_whole_table(tmp_path, partner):
+    path, m = write(
+        tmp_path, ["Код;2015;2016", "8701;600;700", "0402;300;-"], FIXED.format(partner=partner)
+    )
+    home = tmp_path / "home"
+    result = sr.ingest(sr.open(home), "table", path, mapping=m)
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (3, 3, 0)
+    assert flows(home) == [
+        (2015, "BLR", "KAZ", "0402", 300.0),
+        (2015, "BLR", "KAZ", "8701", 600.0),
+        (2016, "BLR", "KAZ", "8701", 700.0),
+    ]
+
+
+def test_a_fixed_partner_must_be_an_economy_other_than_the_reporter(tmp_path):
+    _, m = write(tmp_path, ["Код;2015"], FIXED.format(partner="partner: {value: Атлантида}"))
+    with pytest.raises(
+        ReferenceDataError, match=r"field 'partner': unknown partner; found 'Атлантида'"
+    ):
+        table.load_mapping(m)
+    m.write_text(FIXED.format(partner="partner: BLR"), encoding="utf-8")
+    with pytest.raises(InputError, match=r"field 'partner'.*other than the reporter"):
+        table.load_mapping(m)
+
+
+# --- 15. flows given by section rows -----------------------------------------------------------
+SECTIONS = (
+    "name: stat\nreporter: BLR\npartner: KAZ\nflow: sections\nunit: usd\n"
+    "product: Код ТН ВЭД\nclassification: HS12\nwide: {columns: years}\n"
+)
+SECTION_ROWS = [
+    "Наименование;Код ТН ВЭД;2015;2016",
+    "Экспорт в Казахстан, всего;;1000;1200",  # 2015: 100 more than its detail; 2016: equal
+    "Тракторы;8701;600;700",
+    "Молоко;0402;300;500",
+    "Импорт из Казахстана, всего;;800;900",  # 2015: equal to its detail; 2016: 50 more
+    "Нефть;2709;800;850",
+]
+
+
+def test_section_rows_give_the_flow_and_their_total_is_checked_against_the_detail(tmp_path):
+    path, m = write(tmp_path, SECTION_ROWS, SECTIONS)
+    home = tmp_path / "home"
+    result = sr.ingest(sr.open(home), "table", path, mapping=m)
+    # 10 cells: the two totals equal to their detail are quarantined, the other two kept as
+    # the residual their detail does not cover (product TOTAL)
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (10, 8, 2)
+    assert result.rejected_by_reason == {"aggregate_product": 2}
+    assert flows(home) == [
+        (2015, "BLR", "KAZ", "0402", 300.0),
+        (2015, "BLR", "KAZ", "8701", 600.0),
+        (2015, "BLR", "KAZ", "TOTAL", 100.0),  # 1000 - (600 + 300): not broken down
+        (2015, "KAZ", "BLR", "2709", 800.0),
+        (2016, "BLR", "KAZ", "0402", 500.0),
+        (2016, "BLR", "KAZ", "8701", 700.0),
+        (2016, "KAZ", "BLR", "2709", 850.0),
+        (2016, "KAZ", "BLR", "TOTAL", 50.0),  # 900 - 850
+    ]
+    # each flow adds up to its section's total
+    df = sr.open(home).flows().to_pandas()
+    sums = df.groupby(["year", "exporter"]).value_usd.sum().to_dict()
+    assert sums == {
+        (2015, "BLR"): 1000.0,
+        (2016, "BLR"): 1200.0,
+        (2015, "KAZ"): 800.0,
+        (2016, "KAZ"): 900.0,
+    }
+
+
+def test_rows_above_the_first_section_heading_are_rejected(tmp_path):
+    path, m = write(tmp_path, [SECTION_ROWS[0], "Тракторы;8701;1;2", *SECTION_ROWS[1:]], SECTIONS)
+    result = sr.ingest(sr.open(tmp_path / "home"), "table", path, mapping=m)
+    assert result.rows_rejected == 2 + 2
+    rej = sr.open(tmp_path / "home").rejected("table-blr-stat")
+    assert sorted(rej[rej.code == "bad_flow"].line.astype(int)) == [2, 2]
