@@ -107,3 +107,34 @@ def test_rows_above_the_first_section_heading_are_rejected(tmp_path):
     assert result.rows_rejected == 2 + 2
     rej = sr.open(tmp_path / "home").rejected("table-blr-stat")
     assert sorted(rej[rej.code == "bad_flow"].line.astype(int)) == [2, 2]
+
+
+# --- 17. a mapping that rejects every cell -----------------------------------------------------
+TOTALS_AS_CODES = (
+    "name: stat\nreporter: BLR\nflow: exports\nunit: usd\npartner: Страна\n"
+    "product: Код\nclassification: HS12\nwide: {columns: years}\n"
+)
+
+
+def test_a_mapping_that_rejects_every_cell_is_refused(tmp_path, cli):
+    # 'Код' holds names, not codes: every cell is bad_product
+    lines = ["Страна;Код;2015;2016", "Казахстан;Тракторы;1;2", "Россия;Молоко;3;-"]
+    path, m = write(tmp_path, lines, TOTALS_AS_CODES)
+    home = tmp_path / "home"
+    with pytest.raises(
+        InputError, match=r"rejects every value cell \(3; most often bad_product, 3\)"
+    ):
+        sr.ingest(sr.open(home), "table", path, mapping=m)
+    assert not (home / "catalog.json").exists()
+    with pytest.raises(InputError, match=r"rejects every value cell"):
+        table.check_mapping(path, m)
+    proc = cli("ingest", "table", path, "--mapping", m, "--home", home)
+    assert proc.returncode == 2
+    assert "rejects every value cell" in proc.stderr + proc.stdout
+
+
+def test_a_mapping_that_loads_some_cells_passes_the_check(tmp_path):
+    lines = ["Страна;Код;2015", "Казахстан;8701;1", "Россия;Молоко;3"]
+    path, m = write(tmp_path, lines, TOTALS_AS_CODES)
+    reading = table.check_mapping(path, m)
+    assert [c.code for c in reading.cells] == [None, "bad_product"]

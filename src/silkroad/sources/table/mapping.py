@@ -236,9 +236,7 @@ def load_mapping(source: str | Path | dict[str, Any]) -> Mapping:
     elif flow_raw == "sections" or (isinstance(flow_raw, dict) and "sections" in flow_raw):
         pass  # section heading rows ('Экспорт в Казахстан, всего') give the flow below them
     else:
-        raise _bad(
-            path, "flow", flow_raw, "exports, imports, header, sections or {column: NAME}"
-        )
+        raise _bad(path, "flow", flow_raw, "exports, imports, header, sections or {column: NAME}")
     partner_column, partner_fixed = _partner_of(data.get("partner"), path, text, reporter)
     m = Mapping(
         name=name,
@@ -349,9 +347,7 @@ def load_mapping(source: str | Path | dict[str, Any]) -> Mapping:
     return m
 
 
-def _partner_of(
-    raw: Any, path: Path | None, text: Any, reporter: str
-) -> tuple[str, str | None]:
+def _partner_of(raw: Any, path: Path | None, text: Any, reporter: str) -> tuple[str, str | None]:
     """(partner column, fixed partner ISO3): ``partner: Страна`` names a column;
     ``partner: KAZ`` (an ISO3 code) or ``partner: {value: Казахстан}`` fixes the partner of
     every row, for a table of the reporter's trade with one economy."""
