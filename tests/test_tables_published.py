@@ -138,3 +138,44 @@ def test_a_mapping_that_loads_some_cells_passes_the_check(tmp_path):
     path, m = write(tmp_path, lines, TOTALS_AS_CODES)
     reading = table.check_mapping(path, m)
     assert [c.code for c in reading.cells] == [None, "bad_product"]
+
+
+# --- 16. code ranges and lists in product cells ------------------------------------------------
+GROUPS = (
+    "name: stat\nreporter: BLR\npartner: KAZ\nflow: exports\nunit: usd\n"
+    "product: Код\nclassification: HS12\nwide: {columns: years}\n"
+)
+
+
+def test_code_ranges_and_lists_are_read_as_their_group(tmp_path):
+    lines = [
+        "Код;2015",
+        "0401-0406;100",  # stored under chapter 04, covering headings 0401-0406
+        "0407;30",  # in chapter 04 but not in the group: its sibling, not its part
+        "8701, 8704;200",  # chapter 87
+        "9401-9403;50",  # chapter 94
+        "0408-0410;20",  # another group of chapter 04: joins the first (120)
+        "0401-0506;9",  # across chapters: not one product
+        ";500",  # the total: 120 + 30 + 200 + 50 = 400 listed, 100 not broken down
+    ]
+    path, m = write(tmp_path, lines, GROUPS)
+    home = tmp_path / "home"
+    result = sr.ingest(sr.open(home), "table", path, mapping=m)
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (7, 6, 1)
+    assert result.rejected_by_reason == {"bad_product": 1}
+    assert flows(home) == [
+        (2015, "BLR", "KAZ", "04", 120.0),
+        (2015, "BLR", "KAZ", "0407", 30.0),
+        (2015, "BLR", "KAZ", "87", 200.0),
+        (2015, "BLR", "KAZ", "94", 50.0),
+        (2015, "BLR", "KAZ", "TOTAL", 100.0),
+    ]
+    assert sum(v for *_, v in flows(home)) == 500.0  # the table's total, each dollar once
+
+
+def test_a_code_inside_a_group_is_its_detail(tmp_path):
+    path, m = write(tmp_path, ["Код;2015", "0401-0406;100", "0402;60"], GROUPS)
+    home = tmp_path / "home"
+    sr.ingest(sr.open(home), "table", path, mapping=m)
+    # the group is larger than its listed part: kept as the residual (40), the part as given
+    assert flows(home) == [(2015, "BLR", "KAZ", "04", 40.0), (2015, "BLR", "KAZ", "0402", 60.0)]

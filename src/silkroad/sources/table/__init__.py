@@ -51,7 +51,11 @@ def stage(grid: Grid, m: Mapping, txn: WriteTransaction) -> StageReport:
     reading = read_table(grid, m)
     source = m.source
     label = str(grid.path)
-    loaded = [c.row for c in reading.cells if c.row is not None]
+    loaded = [c.row for c in reading.cells if c.row is not None and not c.merged]
+    merged: dict[int, int] = {}  # cells whose value joined another cell's row, per year
+    for c in reading.cells:
+        if c.row is not None and c.merged:
+            merged[int(c.row["year"])] = merged.get(int(c.row["year"]), 0) + 1
     markers = [
         {
             "year": year,
@@ -106,7 +110,8 @@ def stage(grid: Grid, m: Mapping, txn: WriteTransaction) -> StageReport:
         rows = [r for r in loaded if r["year"] == y]
         txn.write_year(y, canonical_table(rows + [r for r in markers if r["year"] == y], source))
         rej = sum(1 for r in rejected if r["year"] == y)
-        report.add_year(y, len(rows) + rej, len(rows), rej)
+        cells = len(rows) + merged.get(y, 0)
+        report.add_year(y, cells + rej, cells, rej)
     report.count_reasons(txn.write_rejected(rejected_table(rejected)))
     stray = sum(1 for r in rejected if r["year"] is None)
     report.rows_read += stray

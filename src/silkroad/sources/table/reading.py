@@ -46,6 +46,10 @@ class Cell:
     code: str | None = None
     reason: str | None = None
     tolerance_usd: float = 0.5  # half the last digit written, in USD (rounding of the figure)
+    #: a product cell naming a group of codes ('0401-0406'): the (low, high) ranges covered
+    covers: tuple[tuple[str, str], ...] = ()
+    #: the cell's value was added to the row of another cell of the same group code (True)
+    merged: bool = False
 
 
 @dataclass
@@ -293,6 +297,8 @@ class Resolver:
         code = raw.replace(" ", "").replace("\u00a0", "")
         if not code:  # a partner's total row in a table by product
             return "TOTAL", "TOTAL"
+        if _GROUP.fullmatch(code):
+            raise _Group(*_group(raw, code))
         if not code.isdigit() or len(code) > 10:
             if _key(code) in ("total", "всего", "итого"):
                 return "TOTAL", "TOTAL"
@@ -416,7 +422,15 @@ def read_table(grid: Grid, m: Mapping, limit: int | None = None) -> Reading:
                     if heading is not None:  # the section's total row: the flow's total
                         product, cls = "TOTAL", "TOTAL"
                     else:
-                        product, cls = res.product(get(m.product), year)
+                        try:
+                            product, cls = res.product(get(m.product), year)
+                        except _Group as g:
+                            product, cell.covers = g.code, g.covers
+                            cls = (
+                                tnved_edition(year)
+                                if m.classification == "TNVED"
+                                else m.classification
+                            )
                 except Rejected:
                     assert m.product
                     cell.field = where(grid, r, cols[m.product], m.product)
@@ -455,13 +469,23 @@ def read_table(grid: Grid, m: Mapping, limit: int | None = None) -> Reading:
                 "quantity": None,
                 "quantity_unit": None,
             }
-    # One value per flow: a second cell for the same flow is quarantined.
+    # One value per flow: a second cell for the same flow is quarantined, except a group of
+    # codes beside another group of the same chapter (or heading) that covers other codes:
+    # its value joins that row (both cells loaded, one row stored).
     seen: dict[tuple[Any, ...], Cell] = {}
     for cell in out.cells:
         if cell.row is None:
             continue
         row = cell.row
         key = (row["year"], row["month"], row["exporter"], row["importer"], row["product"])
+        if key in seen and _disjoint_groups(seen[key], cell):
+            first = seen[key]
+            assert first.row is not None
+            first.row["value_usd"] += row["value_usd"]
+            first.covers = first.covers + cell.covers
+            first.tolerance_usd += cell.tolerance_usd
+            cell.merged = True
+            continue
         if key in seen:
             first = seen[key]
             cell.code = "duplicate_key"
@@ -478,7 +502,7 @@ def read_table(grid: Grid, m: Mapping, limit: int | None = None) -> Reading:
     flows = list(seen.items())
     decisions = split_aggregates(
         [
-            Item(key[:4], key[4], _row(cell)["value_usd"], None, cell.tolerance_usd)
+            Item(key[:4], key[4], _row(cell)["value_usd"], None, cell.tolerance_usd, cell.covers)
             for key, cell in flows
         ]
     )
@@ -543,3 +567,61 @@ def _section_heading(
         flow = FLOW_WORDS.get(first) if len(first) > 1 else None
         return (flow, i) if flow else (None, None)
     return None, None
+
+
+#: A product cell naming a group of codes: ranges and lists ('0401-0406', '8701, 8704',
+#: '0401-0406, 0409'), spaces removed.
+_GROUP = re.compile(r"[0-9]+(?:[-–—][0-9]+)?(?:[,;][0-9]+(?:[-–—][0-9]+)?)+|[0-9]+[-–—][0-9]+")
+
+
+class _Group(Exception):
+    """Raised by Resolver.product for a group of codes: its storage code and coverage."""
+
+    def __init__(self, code: str, covers: tuple[tuple[str, str], ...]) -> None:
+        super().__init__(code)
+        self.code, self.covers = code, covers
+
+
+def _pad(code: str) -> str:
+    return code.zfill(next(w for w in (2, 4, 6, 8, 10) if len(code) <= w))
+
+
+def _group(raw: str, code: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """(storage code, ranges) of a group of codes: stored under the longest HS code (2, 4 or
+    6 digits) that every code of the group begins with; Rejected when the group spans
+    chapters, or a range is malformed."""
+    covers = []
+    for part in re.split(r"[,;]", code):
+        m = re.fullmatch(r"([0-9]+)(?:[-–—]([0-9]+))?", part)
+        assert m is not None  # _GROUP matched the whole cell
+        lo, hi = _pad(m.group(1)), _pad(m.group(2) or m.group(1))
+        if len(lo) != len(hi) or lo > hi or len(lo) > 10:
+            raise Rejected(
+                "bad_product",
+                f"found {raw!r}, expected a range of codes of one length, low to high "
+                "('0401-0406')",
+            )
+        covers.append((lo, hi))
+    codes = [c for pair in covers for c in pair]
+    common = 0
+    while common < min(map(len, codes)) and len({c[common] for c in codes}) == 1:
+        common += 1
+    level = max((w for w in (2, 4, 6) if w <= common), default=0)
+    if not level:
+        raise Rejected(
+            "bad_product",
+            f"found {raw!r}: a group of codes across HS chapters cannot be stored as one "
+            "product; expected codes of one chapter ('0401-0406', '8701, 8704')",
+        )
+    return codes[0][:level], tuple(covers)
+
+
+def _disjoint_groups(a: Cell, b: Cell) -> bool:
+    """True when both cells are groups of codes and neither covers a code of the other."""
+    if not a.covers or not b.covers:
+        return False
+    return not any(
+        lo1 <= hi2[: len(lo1)] and lo2[: len(lo1)] <= hi1
+        for lo1, hi1 in a.covers
+        for lo2, hi2 in b.covers
+    )
