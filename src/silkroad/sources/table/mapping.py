@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from silkroad.errors import InputError, ReferenceDataError
+from silkroad.sources.base import plausible_year
 from silkroad.sources.numbers import UNITS
 
 MAPPING_KEYS = {
@@ -283,7 +284,7 @@ def load_mapping(source: str | Path | dict[str, Any]) -> Mapping:
     m.header_row, m.header_rows = rows[-1], rows
     year = data.get("year")
     if isinstance(year, int) and not isinstance(year, bool):
-        if not 1900 <= year <= 2100:
+        if not plausible_year(year):
             raise _bad(path, "year", year, "a year such as 2015 or a column name")
         m.year = year
     elif year is not None:
