@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -102,14 +103,22 @@ class ComplexityResult:
     ubiquity: IntArray  # k_p,0 = Σ_c M_cp
     eci: FloatArray
     pci: FloatArray
-    proximity: FloatArray  # products × products, φ = C_pp' / max(k_p, k_p')
     density: FloatArray  # economies × products, ω_cp in [0, 1]
     coi: FloatArray
     cog: FloatArray  # economies × products; 0 where M_cp = 1
+    proximity_diagonal: float  # φ_pp: 1 (py-ecomplexity, OEC) or 0 (Stata)
     metadata: dict[str, Any]
     notices: list[str] = field(default_factory=list)
     dropped_economies: dict[str, str] = field(default_factory=dict)  # ISO3 -> reason
     dropped_products: dict[str, str] = field(default_factory=dict)  # code -> reason
+
+    @cached_property
+    def proximity(self) -> FloatArray:
+        """Products × products φ_pp' = C_pp' / max(k_p, k_p') (C = MᵀM), computed on first use
+        (≈ 200 MB at HS6: density and COG never need it whole)."""
+        return _proximity(
+            self.presence.astype(bool), self.ubiquity.astype(np.float64), self.proximity_diagonal
+        )
 
     @property
     def distance(self) -> FloatArray:
@@ -341,20 +350,23 @@ def complexity(
         pci = (pci_raw - eci_mean) / eci_sd
         pci_for_outlook, cog_scale = pci_raw, eci_sd
 
-    # 5. Proximity, density, COI, COG.
-    phi = _proximity(m, kp, rules.diagonal)
-    rowsum = phi.sum(axis=1)
+    # 5. Density, COI, COG: products of the proximity matrix, computed without forming it.
     absent = 1.0 - mf
+    first = _times_proximity(np.vstack([mf, np.ones((1, m.shape[1]))]), mf, kp)
+    if rules.diagonal == 0:
+        first -= np.vstack([mf, np.ones((1, m.shape[1]))])  # φ_pp = 1 taken back out
+    rowsum = first[-1]  # Σ_p' φ_pp' (φ is symmetric)
     with np.errstate(invalid="ignore", divide="ignore"):
         weight = np.where(rowsum > 0, pci_for_outlook / rowsum, 0.0)
-    if knn is None:
-        stacked = np.vstack([mf, absent * weight[None, :]]) @ phi
-        with np.errstate(invalid="ignore", divide="ignore"):
-            density = np.where(rowsum > 0, stacked[: m.shape[0]] / rowsum[None, :], 0.0)
-        cog_raw = absent * stacked[m.shape[0] :]
-    else:
-        density = _knn_density(mf, phi, knn)
-        cog_raw = absent * ((absent * weight[None, :]) @ phi)
+        if knn is None:
+            density = np.where(rowsum > 0, first[:-1] / rowsum[None, :], 0.0)
+        else:
+            density = _knn_density(mf, _proximity(m, kp, rules.diagonal), knn)
+    outlook = absent * weight[None, :]
+    cog_raw = _times_proximity(outlook, mf, kp)
+    if rules.diagonal == 0:
+        cog_raw -= outlook
+    cog_raw *= absent
     if rules.diagonal == 0 and (rowsum == 0).any():
         notices.append(
             f"{int((rowsum == 0).sum())} products have zero proximity to every other product: "
@@ -421,7 +433,7 @@ def complexity(
         ubiquity=kp0[live_p].astype(np.int64),
         eci=eci,
         pci=pci,
-        proximity=phi,
+        proximity_diagonal=rules.diagonal,
         density=density,
         coi=coi,
         cog=cog,
@@ -504,6 +516,30 @@ def _eci_pci(m: FloatArray, kc: FloatArray, kp: FloatArray) -> tuple[FloatArray,
         return kc_vec, kp_vec, notice
     sign = -1.0 if corr < 0 else 1.0
     return sign * kc_vec, sign * kp_vec, ""
+
+
+def _times_proximity(rows: FloatArray, m: FloatArray, kp: FloatArray) -> FloatArray:
+    """``rows @ φ`` for φ_pp' = C_pp' / max(k_p, k_p') (diagonal 1), C = MᵀM, without forming φ.
+
+    Products are grouped by ubiquity level l. For a product p at level k_p,
+    (R φ)_ip = Σ_c M_cp [Σ_{p': k_p' ≥ k_p} R_ip' M_cp' / k_p' + (1/k_p) Σ_{p': k_p' < k_p} R_ip' M_cp'],
+    so one ascending and one descending pass over the levels, with a rows × economies
+    accumulator, replace the rows × products × products product by ~4 rows × economies × products
+    operations (no cancellation: each part is a sum of non-negative weights times R).
+    """
+    levels, group = np.unique(kp, return_inverse=True)
+    members = [np.flatnonzero(group == j) for j in range(levels.shape[0])]
+    out = np.zeros((rows.shape[0], m.shape[1]))
+    below = np.zeros((rows.shape[0], m.shape[0]))  # Σ over lower levels of R M_ᵀ
+    for j, cols in enumerate(members):
+        out[:, cols] = (below / levels[j]) @ m[:, cols]
+        below += rows[:, cols] @ m[:, cols].T
+    above = np.zeros_like(below)  # Σ over this and higher levels of R M_ᵀ / l
+    for j in range(levels.shape[0] - 1, -1, -1):
+        cols = members[j]
+        above += (rows[:, cols] @ m[:, cols].T) / levels[j]
+        out[:, cols] += above @ m[:, cols]
+    return out
 
 
 def _proximity(m: npt.NDArray[np.bool_], kp: FloatArray, diagonal: float) -> FloatArray:
