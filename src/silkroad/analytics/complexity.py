@@ -344,6 +344,8 @@ def complexity(
     eci = (eci_raw - eci_mean) / eci_sd
     if rules.own_moments:
         pci_sd = float(pci_raw.std())
+        if not pci_sd > 0:
+            raise AnalysisError("PCI undefined: every product has the same raw PCI")
         pci = (pci_raw - pci_raw.mean()) / pci_sd
         pci_for_outlook, cog_scale = pci, 1.0
     else:
