@@ -221,8 +221,9 @@ def complexity(
     ≥ 0). ``presence``: ``"rca"`` (RCA vs ``rca_threshold``), ``"rpop"`` (RPOP vs
     ``rpop_threshold``, needs ``population``, one figure per economy) or ``"both"`` (either
     test); ``"manual"`` takes ``exports_usd`` as the presence matrix itself (0/1; RCA is then
-    NaN and no USD filter applies). ``min_exporter_usd`` / ``min_product_usd`` drop small exporters and products before
-    RCA (the OEC defaults apply under ``convention="oec"`` unless given; 0 turns them off).
+    NaN and no USD filter applies). ``min_exporter_usd`` / ``min_product_usd`` drop small
+    exporters and products before RCA (the OEC defaults apply under ``convention="oec"`` unless
+    given; 0 turns them off).
     ``knn``: density over each product's ``knn`` nearest products only (by proximity; ties by
     position), weighted by proximity, as Hidalgo et al. intend (py-ecomplexity returns a count).
     """
