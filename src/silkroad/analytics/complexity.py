@@ -526,23 +526,30 @@ def _times_proximity(rows: FloatArray, m: FloatArray, kp: FloatArray) -> FloatAr
 
     Products are grouped by ubiquity level l. For a product p at level k_p,
     (R φ)_ip = Σ_c M_cp [Σ_{p': k_p' ≥ k_p} R_ip' M_cp' / k_p' + (1/k_p) Σ_{p': k_p' < k_p} R_ip' M_cp'],
-    so one ascending and one descending pass over the levels, with a rows × economies
-    accumulator, replace the rows × products × products product by ~4 rows × economies × products
-    operations (no cancellation: each part is a sum of non-negative weights times R).
+    so with the products sorted by ubiquity, one rows × economies block per level and its prefix
+    and suffix sums replace the rows × products × products product by ~2 rows × economies ×
+    products operations (no cancellation: each part is a sum of non-negative weights times R).
     """
-    levels, group = np.unique(kp, return_inverse=True)
-    members = [np.flatnonzero(group == j) for j in range(levels.shape[0])]
-    out = np.zeros((rows.shape[0], m.shape[1]))
-    below = np.zeros((rows.shape[0], m.shape[0]))  # Σ over lower levels of R M_ᵀ
-    for j, cols in enumerate(members):
-        out[:, cols] = (below / levels[j]) @ m[:, cols]
-        below += rows[:, cols] @ m[:, cols].T
-    above = np.zeros_like(below)  # Σ over this and higher levels of R M_ᵀ / l
-    for j in range(levels.shape[0] - 1, -1, -1):
-        cols = members[j]
-        above += (rows[:, cols] @ m[:, cols].T) / levels[j]
-        out[:, cols] += above @ m[:, cols]
-    return out
+    order = np.argsort(kp, kind="stable")  # products by ubiquity: each level is one slice
+    ms = np.ascontiguousarray(m[:, order])
+    rs = np.ascontiguousarray(rows[:, order])
+    levels, starts = np.unique(kp[order], return_index=True)
+    bounds = [*starts.tolist(), m.shape[1]]
+    spans = [slice(bounds[j], bounds[j + 1]) for j in range(levels.shape[0])]
+    blocks = [rs[:, span] @ ms[:, span].T for span in spans]  # rows × economies per level
+    above = [np.empty(0)] * len(spans)  # Σ over this and higher levels of block / l
+    acc = np.zeros((rows.shape[0], m.shape[0]))
+    for j in range(len(spans) - 1, -1, -1):
+        acc = acc + blocks[j] / levels[j]
+        above[j] = acc
+    out = np.empty((rows.shape[0], m.shape[1]))
+    below = np.zeros_like(acc)  # Σ over lower levels of block
+    for j, span in enumerate(spans):
+        out[:, span] = (below / levels[j] + above[j]) @ ms[:, span]
+        below += blocks[j]
+    result = np.empty_like(out)
+    result[:, order] = out
+    return result
 
 
 def _proximity(m: npt.NDArray[np.bool_], kp: FloatArray, diagonal: float) -> FloatArray:
