@@ -558,3 +558,12 @@ def test_every_public_name_and_field_is_documented():
     names += ["proximity", "distance", "economy_table", "product_table", "opportunities"]
     missing = [n for n in names if not re.search(rf"`{n}[`(]", text)]
     assert missing == []
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    from silkroad.analytics import complexity as module
+
+    result = doctest.testmod(module)
+    assert result.attempted > 0 and result.failed == 0

@@ -372,3 +372,12 @@ def test_every_public_name_and_field_is_documented():
         names += [f.name for f in dataclasses.fields(cls) if f.name not in ("metadata", "notices")]
     missing = [n for n in names if not re.search(rf"\b{n}\b", text)]
     assert missing == []
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    from silkroad.analytics import indicators as module
+
+    result = doctest.testmod(module)
+    assert result.attempted > 0 and result.failed == 0

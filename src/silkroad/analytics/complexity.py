@@ -14,11 +14,10 @@ presence is an OR (py-ecomplexity adds the two tests into 0/1/2). The eigenvecto
 smaller side's symmetric Gram matrix (economies × economies at HS6), never from a dense
 products × products eigen-solve.
 
->>> import numpy as np
->>> x = np.array([[5.0, 1, 0, 0], [2, 2, 1, 0], [1, 1, 2, 2], [1, 0, 1, 3]])
->>> r = complexity(x, economies=["A", "B", "C", "D"], products=["01", "02", "03", "04"])
->>> round(float(r.eci.mean()), 12), round(float(r.eci.std()), 12)
-(0.0, 1.0)
+>>> m = [[1.0, 1, 1], [1, 1, 0], [1, 0, 0]]  # a nested world, presence given
+>>> r = complexity(m, economies=["A", "B", "C"], products=["01", "02", "03"], presence="manual")
+>>> r.economy_table().sort_values("eci_rank").economy.tolist()
+['A', 'B', 'C']
 """
 
 from __future__ import annotations
@@ -226,6 +225,11 @@ def complexity(
     given; 0 turns them off).
     ``knn``: density over each product's ``knn`` nearest products only (by proximity; ties by
     position), weighted by proximity, as Hidalgo et al. intend (py-ecomplexity returns a count).
+
+    >>> m = [[1.0, 1, 1], [1, 1, 0], [1, 0, 0]]
+    >>> r = complexity(m, economies=["A", "B", "C"], products=["01", "02", "03"], presence="manual")
+    >>> (r.eci.round(4) + 0.0).tolist(), r.pci.round(4).tolist()
+    ([1.2247, 0.0, -1.2247], [-1.2247, 1.2247, 3.6742])
     """
     rules = _conventions(convention)
     if presence not in PRESENCE_TESTS:
