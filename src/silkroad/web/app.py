@@ -174,7 +174,7 @@ def create_app(
         """Swagger UI from the bundled swagger-ui-dist files (no CDN)."""
         return HTMLResponse(
             '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-            "<title>silkroad API</title>"
+            '<title>silkroad API</title><link rel="icon" href="data:,">'
             '<link rel="stylesheet" href="/static/swagger-ui/swagger-ui.css"></head><body>'
             '<div id="swagger-ui"></div>'
             '<script src="/static/swagger-ui/swagger-ui-bundle.js"></script>'

@@ -47,7 +47,7 @@ def treemap(frame: pd.DataFrame, *, direction: str, year: int, lang: str) -> dic
         "width": WIDTH,
         "height": 340,
         "padding": 4,
-        "autosize": "none",
+        "autosize": "pad",
         "title": {"text": title, "anchor": "start", "font": FONT, "fontSize": 14},
         "data": [
             {

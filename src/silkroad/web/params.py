@@ -36,8 +36,8 @@ class Param:
 
     def clean(self, value: Any) -> Any:
         """The normalised value (InputError naming the parameter when it is wrong)."""
-        if value is None:
-            return None if self.required else self.default
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None if self.required else self.default  # an empty form field: not given
         return self.check(value) if self.check else value
 
     def schema(self) -> dict[str, Any]:
