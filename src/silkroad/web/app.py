@@ -144,6 +144,12 @@ def create_app(
             response.headers.update(headers)
         return response
 
+    @app.exception_handler(Exception)
+    def internal_error(request: Request, exc: Exception) -> Response:
+        """A bug, not bad input: one line, no traceback in the answer (it goes to the log)."""
+        body = error_body("InternalError", f"internal error: {type(exc).__name__}", 500)
+        return json_response(body, 500)
+
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:
         response: Response = await call_next(request)

@@ -313,4 +313,11 @@ def tidy(spec: dict[str, Any]) -> dict[str, Any]:
         schemas.pop(name, None)
     if "components" in spec and not schemas:
         spec["components"].pop("schemas", None)
+    spec.setdefault("components", {})["securitySchemes"] = {
+        "bearer": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "The server's write token ($SILKROAD_TOKEN or --token-file).",
+        }
+    }
     return spec

@@ -45,6 +45,23 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
+def check_side(text: str, *, field: str) -> None:
+    """Refuse a side no economy or bloc can be named by: too long, control characters, or
+    digits int() cannot read ('²', which the reference lookup would take for a number)."""
+    bad = len(text) > 100 or any(
+        not ch.isprintable() or (ch.isdigit() and not ch.isdecimal()) for ch in text
+    )
+    if bad:
+        from silkroad.errors import ReferenceDataError
+
+        raise ReferenceDataError(
+            "unknown economy or bloc",
+            field=field,
+            found=text[:100],
+            expected="an ISO3 code (BLR), a name (Belarus) or a bloc id (EAEU)",
+        )
+
+
 class Snapshot:
     """What one request reads: the thread's store with its catalog pinned, and its generation."""
 
@@ -57,6 +74,8 @@ class Snapshot:
         """The thread's :class:`~silkroad.analytics.pair.Pair` for these arguments (reused)."""
         from silkroad.analytics.pair import Pair
 
+        for side, text in (("a", a), ("b", b)):
+            check_side(text, field=side)
         key = (a.strip().upper(), b.strip().upper(), source, perspective)
         pair = self._pairs.get(key)
         if pair is None:
