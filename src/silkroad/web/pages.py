@@ -25,7 +25,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from silkroad import args
 from silkroad.errors import InputError, SilkroadError
 from silkroad.results import jsonable
-from silkroad.web.api import brief_data, compute, economies_data, json_response, sources_data
+from silkroad.web.api import (
+    brief_data,
+    brief_key,
+    compute,
+    economies_data,
+    json_response,
+    sources_data,
+)
 from silkroad.web.i18n import t
 from silkroad.web.params import BASE, LANG, LEVEL, PERSPECTIVE, SOURCE, TOP, YEAR
 
@@ -149,6 +156,7 @@ def pair_data(
         "state": v,
         "links": links,
         "data": data,
+        "key": brief_key(snap, a, b, v),
         "mirror": mirror,
         "mirror_error": mirror_error,
     }
@@ -182,7 +190,7 @@ def _mirror_rows(result: Any) -> list[dict[str, Any]]:
     return [jsonable(r) for r in result["summary"].to_dict(orient="records")]
 
 
-def pair_html(request: Request, page: dict[str, Any]) -> HTMLResponse:
+def pair_html(stores: Stores, page: dict[str, Any]) -> HTMLResponse:
     from silkroad.report.brief import Brief
     from silkroad.report.charts import format_locale
     from silkroad.report.tables import cards, pair_names
@@ -190,7 +198,9 @@ def pair_html(request: Request, page: dict[str, Any]) -> HTMLResponse:
 
     v, data = page["state"], page["data"]
     lang = v["lang"]
-    brief = Brief(data, lang)
+    # one Brief per data and language: its tables, narrative and charts are built once
+    brief = stores.cache.get((*page["key"], "page-brief", lang), lambda: Brief(data, lang))
+    brief.tables, brief.narrative, brief.charts  # noqa: B018 (built now, under this request)
     charts: dict[str, dict[str, Any]] = {}
     modes: dict[str, str] = {}
     for key, spec in brief.charts.items():
@@ -282,6 +292,6 @@ def router(stores: Stores) -> APIRouter:
     @r.get("/pairs/{a}/{b}")
     def pair_page(a: str, b: str, request: Request) -> HTMLResponse:
         page = pair_data(stores, stores.snapshot(), a, b, dict(request.query_params))
-        return pair_html(request, page)
+        return pair_html(stores, page)
 
     return r
