@@ -490,3 +490,46 @@ def test_concurrent_requests_agree(client):
     with ThreadPoolExecutor(8) as pool:
         values = list(pool.map(get, range(32)))
     assert values == [pytest.approx(700_000)] * 32
+
+
+# --- the mirror, where both sides' declarations exist -------------------------------------------
+@pytest.fixture
+def declared_client(tmp_path):
+    import silkroad as sr
+    from test_comtrade import BLR, KAZ, rec, write_json
+
+    # BLR declares exports 1 000 + 200 + 50 = 1 250 USD; KAZ declares imports 1 060 + 212 = 1 272
+    blr = [
+        rec("X", KAZ, "870120", 1000.0),
+        rec("X", KAZ, "040210", 200.0),
+        rec("X", KAZ, "843390", 50.0),
+        rec("M", KAZ, "270900", 530.0),
+    ]
+    kaz = [
+        rec("M", BLR, "870120", 1060.0, reporterCode=KAZ),
+        rec("M", BLR, "040210", 212.0, reporterCode=KAZ),
+        rec("X", BLR, "270900", 500.0, reporterCode=KAZ),
+    ]
+    home = tmp_path / "declared"
+    sr.ingest(sr.open(home), "comtrade", write_json(tmp_path / "blr.json", blr))
+    sr.ingest(sr.open(home), "comtrade", write_json(tmp_path / "kaz.json", kaz))
+    with TestClient(create_app(home)) as c:
+        yield c
+
+
+def test_mirror_endpoint_and_page_section(declared_client):
+    r = declared_client.get("/api/v1/pairs/BLR/KAZ/mirror", params={"year": 2016, "level": "hs6"})
+    assert r.status_code == 200, r.text
+    s = {row["direction"]: row for row in r.json()["summary"]}
+    assert s["exports"]["exporter_declared_usd"] == pytest.approx(1250)
+    assert s["exports"]["importer_declared_usd"] == pytest.approx(1272)
+    assert s["imports"]["exporter_declared_usd"] == pytest.approx(500)
+    assert s["imports"]["importer_declared_usd"] == pytest.approx(530)
+    page = declared_client.get("/pairs/BLR/KAZ", params={"year": 2016})
+    assert page.status_code == 200, page.text
+    assert 'id="table-mirror"' in page.text and 'id="mirror-none"' not in page.text
+    assert "+1.8" in page.text  # exports: (1 272 − 1 250) / 1 250 = +1.76 %
+    assert "+6.0" in page.text  # imports: (530 − 500) / 500
+    twin = declared_client.get("/pairs/BLR/KAZ.json", params={"year": 2016}).json()
+    assert twin["mirror_error"] is None
+    assert twin["page"]["perspective"] == "exporter"  # declared data only: BLR's own figures
