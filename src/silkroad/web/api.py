@@ -123,6 +123,13 @@ def compute(
     stores: Stores, snap: Snapshot, name: str, a: str, b: str, raw: dict[str, Any]
 ) -> Result:
     """Run analysis ``name`` for the pair with raw query values (checked here), through the cache."""
+    return compute_keyed(stores, snap, name, a, b, raw)[1]
+
+
+def compute_keyed(
+    stores: Stores, snap: Snapshot, name: str, a: str, b: str, raw: dict[str, Any]
+) -> tuple[tuple[Any, ...], Result]:
+    """:func:`compute`, with the cache key of the result (generation, analysis, pair, values)."""
     analysis = ANALYSES[name]
     values = {p.name: p.clean(raw.get(p.name)) for p in analysis.params}
     for p in analysis.params:
@@ -139,7 +146,7 @@ def compute(
         pair = snap.pair(a, b, source=source, perspective=perspective)
         return analysis.run(pair, values)
 
-    return stores.cache.get(key, run)
+    return key, stores.cache.get(key, run)
 
 
 def wants_csv(request: Request, fmt: str | None) -> bool:
@@ -157,14 +164,15 @@ def json_response(data: Any, status_code: int = 200) -> Response:
     )
 
 
-def result_response(result: Result, *, csv: bool, name: str) -> Response:
+def body_response(body: str, *, csv: bool, name: str) -> Response:
+    """A result's body (``to_csv()`` text, or ``to_dict()`` through :func:`dumps`)."""
     if csv:
         return Response(
-            result.to_csv(),
+            body,
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'inline; filename="{name}.csv"'},
         )
-    return json_response(result.to_dict())
+    return Response(body, media_type="application/json")
 
 
 def _query(p: Param) -> inspect.Parameter:
@@ -212,8 +220,14 @@ def _analysis_endpoint(stores: Stores, analysis: Analysis) -> Callable[..., Resp
     def endpoint(request: Request, a: str, b: str, **query: Any) -> Response:
         fmt = FORMAT.clean(query.pop("format", None))
         snap = stores.snapshot()
-        result = compute(stores, snap, analysis.name, a, b, query)
-        return result_response(result, csv=wants_csv(request, fmt), name=analysis.name)
+        key, result = compute_keyed(stores, snap, analysis.name, a, b, query)
+        csv = wants_csv(request, fmt)
+        # the body too is cached: a repeated request costs no serialisation
+        body = stores.cache.get(
+            (*key, "body", csv),
+            lambda: result.to_csv() if csv else dumps(result.to_dict(), indent=None),
+        )
+        return body_response(body, csv=csv, name=analysis.name)
 
     params = [REQUEST, PATH_A, PATH_B, *(_query(p) for p in (*analysis.params, FORMAT))]
     endpoint.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 #: Results kept in memory (each a few tables of at most a few thousand rows).
-CACHE_SIZE = 512
+CACHE_SIZE = 1024
 #: Pair objects kept per thread (each caches its own store reads).
 PAIRS_PER_THREAD = 64
 #: Pairs listed on the home page as recently opened.
