@@ -7,13 +7,14 @@ throughput, errors. The baseline, in the same run: `python -m silkroad.cli summa
 structure … --json` once per request, 2 at a time (one per core). Every loop is bounded in
 count and in time, and talks to 127.0.0.1 only.
 
-Usage: python bench/web.py [--size small|full] [--requests 480] [--clients 16] [--cli 12]
+Usage: python bench/web.py [--size small|full] [--requests 480] [--clients 16] [--cli 8]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import signal
 import socket
@@ -125,7 +126,7 @@ def main() -> None:
     parser.add_argument("--home", type=Path, help="an existing store instead of bench/data/SIZE")
     parser.add_argument("--requests", type=int, default=480)
     parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--cli", type=int, default=12, help="CLI runs for the baseline")
+    parser.add_argument("--cli", type=int, default=8, help="CLI runs for the baseline")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, default=ROOT / "out")
     args = parser.parse_args()
@@ -162,8 +163,10 @@ def main() -> None:
             raise SystemExit("the server did not start")
         a, b = economies[:2]
         httpx.get(f"{base}/api/v1/pairs/{a}/{b}/summary", timeout=60)  # warm: imports, engine
+        load_before = os.getloadavg()[0]
         fresh = run_phase(base, mix, args.clients)
         cached = run_phase(base, mix, args.clients)
+        single = run_phase(base, mix[:60], 1)  # cached, one client: the server's own latency
     finally:
         server.send_signal(signal.SIGINT)
         try:
@@ -180,7 +183,9 @@ def main() -> None:
         "clients": args.clients,
         "fresh": fresh,
         "cached": cached,
+        "cached_one_client": single,
         "cli": cli,
+        "load_average_1min": [round(load_before, 1), round(os.getloadavg()[0], 1)],
         "throughput_vs_cli_fresh": round(fresh["throughput_rps"] / cli["throughput_rps"], 1),
         "throughput_vs_cli_cached": round(cached["throughput_rps"] / cli["throughput_rps"], 1),
     }
