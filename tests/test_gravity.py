@@ -369,3 +369,19 @@ def test_a_term_collinear_with_the_fixed_effects_is_dropped_with_a_notice():
     with pytest.raises(AnalysisError, match="PPML estimation failed") as info:
         gravity_panel(df, covariates=["one"])
     assert "\n" not in str(info.value)
+
+
+def test_leads_come_from_the_whole_file_before_the_years_filter():
+    df = _panel(n=6, years=(1986, 1990, 1994, 1998), bloc=lambda y: {0, 1} if y > 1990 else set())
+    df = df.assign(rta=df["rta"].where(~((df.year == 1998) & (df.exporter == "C02")), 1))
+    fe = ["exporter-year", "importer-year", "pair"]
+    res = gravity_panel(df, fe=fe, bloc_col="rta", leads=[4], years=[1986, 1990, 1994])
+    assert not any("lead or lag" in n for n in res.notices)
+    assert set(res.fitted["year"]) == {1986, 1990, 1994}
+    # the same lead computed by hand, passed as an ordinary covariate (as the guide's data do)
+    by_hand = df.sort_values("year").assign(
+        rta_lead4=lambda d: d.groupby(["exporter", "importer"])["rta"].shift(-1)
+    )
+    ref = gravity_panel(by_hand[by_hand.year < 1998], fe=fe, covariates=["rta", "rta_lead4"])
+    for term in ("rta", "rta_lead4"):
+        assert res.coefficient(term) == pytest.approx(ref.coefficient(term), abs=1e-8)
