@@ -154,7 +154,8 @@ def test_known_bloc_effect_is_recovered_from_membership():
     assert res.coefficients["effect_pct"].iloc[0] == pytest.approx(
         (np.exp(res.coefficient("bloc")) - 1) * 100
     )
-    assert "bloc" in res.specification and "pair fixed effects" in res.specification
+    assert "on bloc (TEST: both members that year) with" in res.specification
+    assert "pair fixed effects" in res.specification
     assert res.metadata["bloc"] == "TEST" and res.metadata["covariates"] == []
     # the same with lags: the lags carry no effect of their own
     fe = ("exporter-year", "importer-year", "pair")

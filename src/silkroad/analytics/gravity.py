@@ -388,6 +388,7 @@ def _estimate(
     notices: list[str],
     metadata: dict[str, Any],
     total_of: list[str] | None = None,
+    term_words: dict[str, str] | None = None,
 ) -> GravityResult:
     import pyfixest as pf
 
@@ -503,7 +504,8 @@ def _estimate(
         )
     fitted = fitted.assign(predicted=predicted).reset_index(drop=True)
     years = sorted({int(y) for y in fitted["year"].unique()})
-    spec = _words(trade_label, terms, fe, cluster, len(fitted), years)
+    worded = [(term_words or {}).get(t, t) for t in terms]
+    spec = _words(trade_label, worded, fe, cluster, len(fitted), years)
     meta = {
         **metadata,
         "estimator": "PPML (pyfixest fepois)",
@@ -713,6 +715,7 @@ def gravity(
         notices=notices,
         metadata=metadata,
         total_of=[t for t in bloc_terms if "_lead" not in t] if lags_t else None,
+        term_words={"bloc": f"bloc ({bloc or 'given membership'}: both members that year)"},
     )
 
 
