@@ -23,7 +23,12 @@ from silkroad.reference.products import (
     chapters,
     hs_edition,
     hs_level,
+    load_russian_names,
     normalize_hs6,
+    product_name,
+    product_names,
+    residual_name,
+    search_products,
     sections,
 )
 
@@ -43,10 +48,15 @@ __all__ = [
     "is_bloc",
     "is_economy",
     "iso3_from_numeric",
+    "load_russian_names",
     "members",
     "membership",
     "normalize_hs6",
     "numeric_code_table",
+    "product_name",
+    "product_names",
+    "residual_name",
     "resolve_country",
+    "search_products",
     "sections",
 ]
