@@ -59,6 +59,9 @@ class BriefData:
     metadata: dict[str, Any]
     generated_at: dt.datetime
     max_turnover_usd: float  # the largest turnover of the years shown (chooses the unit)
+    #: per direction, the structure by section (or basket) in each year shown: year, code,
+    #: label_en, label_ru, value_usd, share (the stacked-area chart); None when not gathered
+    history: dict[str, pd.DataFrame] | None = None
 
 
 def _year(value: Any, field: str) -> int:
@@ -178,8 +181,33 @@ def gather(
         metadata=meta,
         generated_at=(generated_at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC),
         max_turnover_usd=max_turnover,
+        history=_history(pair, shown, grouping),
     )
     return data
+
+
+HISTORY_COLUMNS = ["year", "code", "label_en", "label_ru", "value_usd", "share"]
+
+
+def _history(pair: Pair, years: Sequence[int], grouping: Any) -> dict[str, pd.DataFrame] | None:
+    """Structure by section (or by the brief's baskets) in each year shown, per direction."""
+    level = grouping if not isinstance(grouping, str) or grouping == "section" else "section"
+    out = {}
+    for direction in DIRECTIONS:
+        frames = []
+        for y in years:
+            try:
+                df = pair.structure(y, direction=direction, level=level).to_frame()
+            except AnalysisError:
+                return None  # a year the structure cannot be computed for: no chart
+            df = df.assign(year=int(y))
+            frames.append(df[HISTORY_COLUMNS])
+        out[direction] = (
+            pd.concat(frames, ignore_index=True)
+            if frames
+            else pd.DataFrame(columns=HISTORY_COLUMNS)
+        )
+    return out
 
 
 def _grouping(level: str, baskets: Any) -> tuple[Any, tuple[str, str] | None]:
