@@ -85,6 +85,11 @@ def _json_script(data: object) -> str:
     return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
 
 
+def _chart_title(spec: dict[str, Any]) -> str:
+    title = spec.get("title", "")
+    return str(title.get("text", "") if isinstance(title, dict) else title)
+
+
 def render_html(brief: Brief) -> str:
     """The brief as an HTML document (a str, UTF-8 when saved)."""
     d, lang = brief.data, brief.lang
@@ -109,7 +114,9 @@ def render_html(brief: Brief) -> str:
         "synthetic": bool(d.metadata.get("synthetic")),
         "direction_note": text(lang, "direction_note", a=names["a"], b=names["b"]),
         "cards": cards(brief),
-        "narrative": brief.narrative,
+        "key_points": brief.key_points,
+        "details": " ".join(brief.details),
+        "chart_titles": {key: _chart_title(spec) for key, spec in brief.charts.items()},
         "charts": charts,
         "embed": _json_script(embed),
         "vega_js": _script_safe(vega_bundle()) if charts else "",
