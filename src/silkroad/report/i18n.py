@@ -100,7 +100,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Membership of blocs, {year}",
         "Членство в интеграционных объединениях, {year} год",
     ),
-    "t_notes": ("Sources and notes", "Источники и примечания"),
+    "t_notes": ("Sources, units and conventions", "Источники, единицы и условные обозначения"),
     "subject": ("Subject", "Тема"),
     "note": ("Note", "Примечание"),
     # structure columns

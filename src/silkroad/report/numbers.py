@@ -58,7 +58,9 @@ UNITS = {
 WORD_JOINER = "\u2060"
 _NO_BREAKS = (
     # a sign and its number: "+5.4%", "−12.1" never split after the sign
-    (re.compile(r"(?<![\w)])([+\u2212])(?=\d)"), "\\1" + WORD_JOINER),
+    (re.compile(r"(?<![\w)])([+\u2212])(?=[\d$])"), "\\1" + WORD_JOINER),
+    # "+ new − lost": an operator between words stays with what follows
+    (re.compile(r" ([+\u2212=]) "), " \\1" + NBSP),
     # "12-й", "3-е": no break after the hyphen of a Russian ordinal
     (re.compile(r"(\d)-(?=[а-яё])"), "\\1-" + WORD_JOINER),
     # "2013 г.", "2013 году", "2012–2014 гг.": the year keeps its word
