@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import html
 import io
+import itertools
 import re
 import shutil
 import subprocess
@@ -168,7 +169,7 @@ def test_pdf_words_never_overlap_nor_run_into_the_next_cell(demo_brief, demo_pdf
         lines = [[table.columns[i].header for i in idx]]
         lines += [[r.cells[i].text for i in idx] for r in table.rows]
         for line in lines:
-            for left, right in zip(line, line[1:], strict=False):
+            for left, right in itertools.pairwise(line):
                 lw, rw = normalise(left).split(), normalise(right).split()
                 # two numbers glued may be a number shown elsewhere: the boxes check those
                 if lw and rw and re.search(r"[^\W\d]", lw[-1] + rw[0]):
