@@ -121,13 +121,14 @@ def balance(brief: Brief) -> dict[str, Any]:
     d, nf, lang = brief.data, brief.numbers, brief.lang
     names = pair_names(brief)
     unit = _unit(brief)
-    turnover, bal = text(lang, "turnover"), text(lang, "balance")
+    turnover = text(lang, "turnover")
+    surplus, deficit = text(lang, "c_surplus"), text(lang, "c_deficit")
     rows = []
     for y in d.years:
         t = value(d.profile, y, "turnover_usd") / nf.factor
         b = value(d.profile, y, "balance_usd") / nf.factor
         rows.append({"year": str(y), "flow": turnover, "value": _round(t)})
-        rows.append({"year": str(y), "flow": bal, "value": _round(b), "surplus": b >= 0})
+        rows.append({"year": str(y), "flow": surplus if b >= 0 else deficit, "value": _round(b)})
     x = alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0))
     y_axis = alt.Y("value:Q", title=unit, axis=alt.Axis(format=",.0f"))
     tooltip = [
@@ -137,7 +138,10 @@ def balance(brief: Brief) -> dict[str, Any]:
     ]
     color = alt.Color(
         "flow:N",
-        scale=alt.Scale(domain=[turnover, bal], range=[COLORS["turnover"], COLORS["balance"]]),
+        scale=alt.Scale(
+            domain=[turnover, surplus, deficit],
+            range=[COLORS["turnover"], COLORS["surplus"], COLORS["deficit"]],
+        ),
         legend=alt.Legend(title=None, orient="bottom", direction="horizontal"),
     )
     base = alt.Chart(alt.Data(values=rows))
@@ -147,12 +151,9 @@ def balance(brief: Brief) -> dict[str, Any]:
             x=x,
             y=y_axis,
             color=color,
-            fill=alt.condition(
-                "datum.surplus", alt.value(COLORS["surplus"]), alt.value(COLORS["deficit"])
-            ),
             tooltip=tooltip,
         )
-        .transform_filter(alt.FieldEqualPredicate(field="flow", equal=bal))
+        .transform_filter(alt.FieldOneOfPredicate(field="flow", oneOf=[surplus, deficit]))
     )
     line = (
         base.mark_line(point=alt.OverlayMarkDef(size=40), strokeWidth=2.5)

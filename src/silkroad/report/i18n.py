@@ -252,6 +252,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "c_share_of_imports": ("Share of {b}'s imports", "Доля в импорте ({b})"),
     "c_supplier": ("Supplier", "Поставщик"),
+    "c_surplus": ("Balance: surplus", "Сальдо: профицит"),
+    "c_deficit": ("Balance: deficit", "Сальдо: дефицит"),
     "c_other_suppliers": ("Other suppliers", "Прочие поставщики"),
     "c_value": ("Value, {unit}", "Стоимость, {unit}"),
     "c_flow": ("Flow", "Поток"),
