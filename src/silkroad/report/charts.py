@@ -21,6 +21,7 @@ separator in Russian).
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -49,6 +50,11 @@ COLORS = {
 COMPETITOR_COLORS = ("#8c6bb1", "#41ab5d", "#e7298a", "#a6761d", "#66a61e", "#e6ab02", "#7f7f7f")
 SYNTHETIC_COLOR = "#8a6100"
 OTHER_COLOR = "#8d949b"
+#: Distinct colours of the groups in the stacked area (Tableau 10 without its grey).
+GROUP_COLORS = (
+    "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2",
+    "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#86bcb6",
+)  # fmt: skip
 TREEMAP_WIDTH = 370
 TREEMAP_HEIGHT = 250
 #: Sections (or baskets) drawn in the stacked area; the rest are one band 'other'.
@@ -224,6 +230,19 @@ def _cut(label: str, chars: int = LABEL_CHARS) -> str:
     return label if len(label) <= chars else label[: max(chars - 1, 1)].rstrip() + "…"
 
 
+def _wrap(label: str, chars: int, lines: int) -> list[str]:
+    """``label`` on at most ``lines`` lines of ``chars`` characters, cut with "…" if longer."""
+    out: list[str] = []
+    for word in label.split():
+        if out and len(out[-1]) + 1 + len(word) <= chars:
+            out[-1] += " " + word
+        else:
+            out.append(word)
+    if len(out) > lines:
+        out = [*out[: lines - 1], " ".join(out[lines - 1 :])]
+    return [_cut(line, chars) for line in out]
+
+
 Rect = tuple[float, float, float, float]  # x, y, width, height
 
 
@@ -296,8 +315,8 @@ def treemap(brief: Brief) -> dict[str, Any]:
         ):
             label = str(r[f"label_{lang}"])
             fits = w >= 48 and h >= 30
-            chars = int(w / 6.6)
-            caption = f"{_cut(label, chars)}\n{nf.pct(r['share'])}" if fits else ""
+            lines = _wrap(label, int((w - 8) / 6.8), max(1, int((h - 20) / 12)))
+            caption = "\n".join([*lines, nf.pct(r["share"])]) if fits else ""
             rows.append(
                 {
                     "x": round(x, 2),
@@ -360,6 +379,18 @@ def structure_history(brief: Brief) -> dict[str, Any] | None:
     assert d.history is not None
     other = text(lang, "other_products")
     panels = []
+    groups: list[str] = []  # the main groups of both directions: one legend, one colour each
+    for direction in DIRECTIONS:
+        df = d.history[direction]
+        df = df[df.value_usd.notna() & (df.code != "other")]
+        latest = df[df.year == df.year.max()].sort_values("value_usd", ascending=False)
+        for code, label in zip(latest.code, latest[f"label_{lang}"], strict=True):
+            name = _cut(str(label), 34)
+            main = list(latest.code).index(code) < HISTORY_GROUPS
+            if code and main and name not in groups:
+                groups.append(name)
+    domain = [*groups, other]
+    palette = [*[GROUP_COLORS[i % len(GROUP_COLORS)] for i in range(len(groups))], OTHER_COLOR]
     for direction in DIRECTIONS:
         df = d.history[direction]
         df = df[df.value_usd.notna() & (df.code != "other")]
@@ -382,8 +413,6 @@ def structure_history(brief: Brief) -> dict[str, Any] | None:
             rows.append({"year": str(y), "group": other, "share": rest / total})
         if not rows:
             continue
-        order = [_cut(str(labels[c]), 34) for c in main] + [other]
-        palette = [*[_tint(COLORS[direction], t) for t in TONES][: len(main)], OTHER_COLOR]
         panels.append(
             alt.Chart(alt.Data(values=rows))
             .mark_area(line={"color": "white", "strokeWidth": 0.8})
@@ -397,9 +426,9 @@ def structure_history(brief: Brief) -> dict[str, Any] | None:
                 ),
                 color=alt.Color(
                     "group:N",
-                    sort=order,
-                    scale=alt.Scale(domain=order, range=palette),
-                    legend=alt.Legend(title=None, orient="bottom", columns=1, labelLimit=300),
+                    sort=domain,
+                    scale=alt.Scale(domain=domain, range=palette),
+                    legend=alt.Legend(title=None, orient="bottom", columns=3, labelLimit=230),
                 ),
                 order=alt.Order("rank:Q"),
                 tooltip=[
@@ -408,7 +437,7 @@ def structure_history(brief: Brief) -> dict[str, Any] | None:
                     alt.Tooltip("share:Q", title=text(lang, "c_share"), format=".1%"),
                 ],
             )
-            .transform_calculate(rank=f"indexof({order!r}, datum.group)")
+            .transform_calculate(rank=f"indexof({json.dumps(domain)}, datum.group)")
             .properties(
                 width=TREEMAP_WIDTH,
                 height=200,
@@ -420,9 +449,7 @@ def structure_history(brief: Brief) -> dict[str, Any] | None:
     level = "c_history_baskets" if d.level == "baskets" else "c_history"
     span = brief.numbers.years(d.years[0], d.years[-1])
     title = _title(brief, text(lang, level, span=span), offset=10)
-    return _finish(
-        alt.hconcat(*panels, spacing=24).properties(title=title).resolve_scale(color="independent")
-    )
+    return _finish(alt.hconcat(*panels, spacing=24).properties(title=title))
 
 
 def market(brief: Brief, data: Any) -> dict[str, Any]:

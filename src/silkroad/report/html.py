@@ -21,6 +21,7 @@ import platformdirs
 
 from silkroad.report.charts import VL_VERSION, format_locale
 from silkroad.report.i18n import text
+from silkroad.report.numbers import nobreak
 from silkroad.report.tables import Table, cards, pair_names
 
 if TYPE_CHECKING:
@@ -29,13 +30,15 @@ if TYPE_CHECKING:
 
 @lru_cache(maxsize=1)
 def _env() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("silkroad.report", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
+    env.filters["nb"] = nobreak  # no line break after a sign, inside "12-й" or "2013 г."
+    return env
 
 
 def bundle_path() -> Path:

@@ -52,3 +52,12 @@ def hs6_name(code: str, lang: str, classification: str) -> str:
 def is_code(code: str) -> bool:
     """Whether ``code`` is an HS code people may read (digits), not a basket id or 'TOTAL'."""
     return str(code).isdigit()
+
+
+def short_hs6_name(code: str, lang: str, classification: str) -> str:
+    """An HS6 product in a sentence: its heading's short name ("Refined petroleum"), not the
+    whole official subheading text; the code is given beside it."""
+    code = str(code)
+    if code.isdigit() and len(code) == 6:
+        return product_name(code[:4], lang, classification=classification)
+    return hs6_name(code, lang, classification)

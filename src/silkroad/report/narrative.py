@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from silkroad.report.brief import DIRECTIONS, value
 from silkroad.report.i18n import capitalize, lower_first, name
-from silkroad.report.names import is_code
+from silkroad.report.names import edition, is_code, short_hs6_name
 from silkroad.report.numbers import NBSP, Change, change, missing, nobreak
 from silkroad.report.tables import pair_names
 
@@ -331,9 +331,10 @@ class _Writer:
         if top.empty:
             return []
         r = top.iloc[0]
-        label = lower_first(str(r[f"label_{lang}"] or ""))
-        amount = nf.money(float(r.value_usd) - float(r.prev_value_usd), signed=True)
         code = str(r["product"])
+        label = short_hs6_name(code, lang, edition(self.d.metadata))
+        label = lower_first(label) if en else label  # Russian quotes it as a name: «Нефтепродукты»
+        amount = nf.money(float(r.value_usd) - float(r.prev_value_usd), signed=True)
         hs = "HS" if en else "ГС"
         detail = f"{hs}{NBSP}{code}, {amount}" if is_code(code) else amount
         if en:
