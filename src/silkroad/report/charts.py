@@ -386,8 +386,8 @@ def structure_history(brief: Brief) -> dict[str, Any] | None:
         latest = df[df.year == df.year.max()].sort_values("value_usd", ascending=False)
         for code, label in zip(latest.code, latest[f"label_{lang}"], strict=True):
             name = _cut(str(label), 34)
-            main = list(latest.code).index(code) < HISTORY_GROUPS
-            if code and main and name not in groups:
+            among_main = list(latest.code).index(code) < HISTORY_GROUPS
+            if code and among_main and name not in groups:
                 groups.append(name)
     domain = [*groups, other]
     palette = [*[GROUP_COLORS[i % len(GROUP_COLORS)] for i in range(len(groups))], OTHER_COLOR]
