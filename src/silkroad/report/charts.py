@@ -96,7 +96,7 @@ def _config() -> dict[str, Any]:
     }
 
 
-def _title(brief: Brief, title: str, **kw: Any) -> alt.TitleParams:
+def _title(brief: Brief, title: str | list[str], **kw: Any) -> alt.TitleParams:
     """A chart title; charts of synthetic data carry the label as their subtitle."""
     if brief.data.metadata.get("synthetic"):
         kw.update(
@@ -522,7 +522,8 @@ def market(brief: Brief, data: Any) -> dict[str, Any]:
         )
         .properties(width=WIDTH - 260, height=max(80, 24 * len(order)))
     )
-    title = _title(brief, text(lang, "c_market", a=a_name, b=d.party_b.name(lang), year=d.year))
+    names = {"a": a_name, "b": d.party_b.name(lang), "year": d.year}
+    title = _title(brief, [text(lang, "c_market", **names), text(lang, "c_market_note", **names)])
     return _finish(chart.properties(title=title))
 
 

@@ -90,7 +90,8 @@ def _json_script(data: object) -> str:
 
 def _chart_title(spec: dict[str, Any]) -> str:
     title = spec.get("title", "")
-    return str(title.get("text", "") if isinstance(title, dict) else title)
+    words = title.get("text", "") if isinstance(title, dict) else title
+    return "; ".join(words) if isinstance(words, list) else str(words)
 
 
 def render_html(brief: Brief) -> str:

@@ -246,9 +246,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Структура по группам товаров, {span} гг., % от итога",
     ),
     "c_market": (
-        "{b}'s imports of {a}'s main products, {year}: suppliers' shares ({a}'s rank)",
-        "Импорт основных товаров экспорта ({a}) в стране «{b}», {year} год: доли поставщиков "
-        "(место {a})",
+        "The partner's market: {b}'s imports of {a}'s main exports, {year}",
+        "Рынок партнёра ({b}): импорт основных товаров экспорта ({a}), {year} год",
+    ),
+    "c_market_note": (
+        "suppliers' shares; in brackets, {a}'s rank among them",
+        "доли поставщиков; в скобках — место, которое занимает {a}",
     ),
     "c_share_of_imports": ("Share of {b}'s imports", "Доля в импорте ({b})"),
     "c_supplier": ("Supplier", "Поставщик"),
