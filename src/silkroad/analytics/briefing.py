@@ -173,8 +173,8 @@ def gather(
     market = None
     advantage_ = potential_ = None
     if world is not None:
-        level = grouping if not isinstance(grouping, str) else "hs4"
-        market = partner_market(world, pair.a, pair.b, year, level=level, top=top)
+        market_level = grouping if not isinstance(grouping, str) else "hs4"
+        market = partner_market(world, pair.a, pair.b, year, level=market_level, top=top)
         advantage_ = advantage(world, pair.a, pair.b, year, top=top)
         potential_ = untapped(world, pair.a, pair.b, year, top=top)
     data = BriefData(

@@ -34,6 +34,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sec_key": ("Key points", "Главное"),
     "sec_summary": ("The year in detail", "Итоги года подробнее"),
     "sec_market": ("The partner's market", "Рынок партнёра"),
+    "c_rank": ("rank {n}", "{n}-е место"),
     "sec_dynamics": ("Dynamics", "Динамика"),
     "sec_structure": ("Structure", "Товарная структура"),
     "sec_movers": ("What changed", "Что изменилось"),
