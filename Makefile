@@ -21,6 +21,9 @@ demo: $(STAMP)
 
 test: $(STAMP) browser
 	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 # Browser tests drive Debian's chromium (Playwright's own browser download is not used).
@@ -35,11 +38,13 @@ browser:
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench tools
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff format --check src tests bench tools
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: $(STAMP)
-	$(BIN)/ruff format src tests bench
-	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench tools
+	$(BIN)/ruff check --fix src tests bench tools
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py

@@ -17,16 +17,18 @@ import numpy as np
 import pandas as pd
 import pyarrow.dataset as ds
 
+from silkroad.analytics.pair import Pair
+
 ROOT = Path(__file__).resolve().parent
 
 
 def silkroad_run(home: Path, a: str, b: str, year: int) -> dict:
     import silkroad as sr
 
-    pair = sr.open(home).pair(a, b)
-    prof = pair.profile()
-    exports = pair.structure(year, direction="exports", level="hs4")
-    imports = pair.structure(year, direction="imports", level="hs4")
+    pair = Pair(sr.open(home), a, b)
+    prof = pair.profile().to_frame()
+    exports = pair.structure(year, direction="exports", level="hs4").to_frame()
+    imports = pair.structure(year, direction="imports", level="hs4").to_frame()
     return {"profile": prof, "exports": exports, "imports": imports}
 
 

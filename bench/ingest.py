@@ -170,9 +170,9 @@ def bench_pair(size: str) -> dict:
     assert sorted_rows == unsorted_rows, "sorted and unsorted copies disagree"
     sorted_ms = _median_ms(lambda: con.execute(PAIR_SQL, [files]).fetchall())
     unsorted_ms = _median_ms(lambda: con.execute(PAIR_SQL, [unsorted]).fetchall())
-    api_cold_ms = _median_ms(lambda: sr.open(home).pair("BLR", "KAZ").summary())
+    api_cold_ms = _median_ms(lambda: sr.pair(sr.open(home), "BLR", "KAZ").summary().to_frame())
     warm = sr.open(home)
-    api_warm_ms = _median_ms(lambda: warm.pair("BLR", "KAZ").summary())
+    api_warm_ms = _median_ms(lambda: sr.pair(warm, "BLR", "KAZ").summary().to_frame())
     rows = con.execute("SELECT count(*) FROM read_parquet(?)", [files]).fetchone()[0]
     return {
         "store_rows": rows,

@@ -16,6 +16,7 @@ import pytest
 
 import silkroad as sr
 from conftest import TEST_DATA, BaciFiles
+from silkroad.analytics.pair import Pair
 from silkroad.errors import AnalysisError, FormatError, InputError, StoreError
 from silkroad.reference.countries import is_aggregate
 from silkroad.sources import comtrade
@@ -299,7 +300,7 @@ def test_product_aggregates_beside_their_detail_are_not_added(tmp_path):
     bilateral = df[(df.exporter == "BLR") & (df.importer == "KAZ")]
     assert sorted(bilateral["product"]) == ["27", "870120"]
     assert bilateral.value_usd.sum() == 1000.0
-    summary = sr.open(home).pair("BLR", "KAZ", perspective="exporter").summary()
+    summary = Pair(sr.open(home), "BLR", "KAZ", perspective="exporter").summary().to_frame()
     assert summary.exports_usd.tolist() == [1000.0]
 
 
@@ -324,14 +325,14 @@ def test_total_larger_than_its_detail_keeps_the_part_not_broken_down(tmp_path):
     exports = df[(df.exporter == "BLR") & (df.importer == "KAZ")].set_index("product")
     assert exports.value_usd.to_dict() == {"27": 100.0, "87": 600.0, "TOTAL": 300.0}
     assert exports.loc["TOTAL", "weight_kg"] == 80.0 - 50.0 - 10.0
-    pair = sr.open(home).pair("BLR", "KAZ", perspective="exporter")
-    summary = pair.summary()
+    pair = Pair(sr.open(home), "BLR", "KAZ", perspective="exporter")
+    summary = pair.summary().to_frame()
     assert (summary.exports_usd[0], summary.imports_usd[0]) == (1000.0, 70.0)
-    s = pair.structure(2016, level="hs2").set_index("code")
+    s = pair.structure(2016, level="hs2").to_frame().set_index("code")
     assert s.share.to_dict() == {"87": 0.6, "TOTAL": 0.3, "27": 0.1}
     assert s.loc["TOTAL", "label_en"] == "Not broken down by product"
     assert s.loc["TOTAL", "label_ru"] == "Без разбивки по товарам"
-    sec = pair.structure(2016, level="section").set_index("code")
+    sec = pair.structure(2016, level="section").to_frame().set_index("code")
     assert sec.loc["TOTAL", "value_usd"] == 300.0 and "NS" not in sec.index
     q = rejected(home, "comtrade-blr")
     assert q.loc[0, "line"] == 4 and "smaller than the sum" in q.loc[0, "reason"]
@@ -342,12 +343,12 @@ def test_chapter_larger_than_its_headings_keeps_its_residual_at_finer_levels(tmp
     records = [rec("X", KAZ, "87", 900.0), rec("X", KAZ, "8701", 500.0)]
     home = tmp_path / "home"
     ingest(home, write_json(tmp_path / "ch.json", records))
-    pair = sr.open(home).pair("BLR", "KAZ", perspective="exporter")
-    hs2 = pair.structure(2016, level="hs2").set_index("code")
+    pair = Pair(sr.open(home), "BLR", "KAZ", perspective="exporter")
+    hs2 = pair.structure(2016, level="hs2").to_frame().set_index("code")
     assert hs2.value_usd.to_dict() == {"87": 900.0}
-    hs4 = pair.structure(2016, level="hs4").set_index("code")
+    hs4 = pair.structure(2016, level="hs4").to_frame().set_index("code")
     assert hs4.value_usd.to_dict() == {"8701": 500.0, "87": 400.0}
-    assert hs4.loc["87", "label_en"].endswith("87, not broken down to headings")
+    assert hs4.loc["87", "label_en"].endswith(", not broken down to headings")  # chapter 87
 
 
 def legacy_rows() -> list[dict[str, str]]:
@@ -392,7 +393,7 @@ def test_real_legacy_sample_is_never_bilateral_trade(tmp_path):
     )
     store = sr.open(home)
     for perspective in ("exporter", "mirror"):
-        p = store.pair("BLR", "ARM", perspective=perspective).profile()
+        p = Pair(store, "BLR", "ARM", perspective=perspective).profile().to_frame()
         assert p.exports_usd.tolist() == [0.0] and p.imports_usd.tolist() == [0.0]
         # Each side's total trade with economies drops World: zero, not its World figure.
         assert p.a_trade_total_usd.tolist() == [0.0]
@@ -419,11 +420,11 @@ def test_exporter_and_mirror_perspectives_read_each_sides_declarations(tmp_path)
     ingest(home, write_json(tmp_path / "blr.json", BLR_DECL))
     ingest(home, write_json(tmp_path / "kaz.json", KAZ_DECL))
     store = sr.open(home)
-    own = store.pair("BLR", "KAZ", perspective="exporter")
-    mirror = store.pair("BLR", "KAZ", perspective="mirror")
+    own = Pair(store, "BLR", "KAZ", perspective="exporter")
+    mirror = Pair(store, "BLR", "KAZ", perspective="mirror")
     assert (own.source, mirror.source) == ("comtrade-blr", "comtrade-kaz")
-    a = own.profile().set_index("year")
-    b = mirror.profile().set_index("year")
+    a = own.profile().to_frame().set_index("year")
+    b = mirror.profile().to_frame().set_index("year")
     assert a.attrs["metadata"]["source"] == "comtrade-blr"
     assert b.attrs["metadata"]["source"] == "comtrade-kaz"
     assert a.loc[2016, "exports_usd"] == 1200.0  # BLR's X
@@ -435,17 +436,17 @@ def test_exporter_and_mirror_perspectives_read_each_sides_declarations(tmp_path)
     # BLR's total trade with economies (its own declarations) leaves World out: 1 200 + 530.
     assert a.loc[2016, "a_trade_total_usd"] == 1730.0
     # Structure by product follows the same declarations.
-    s = mirror.structure(2016, direction="exports", level="hs6")
+    s = mirror.structure(2016, direction="exports", level="hs6").to_frame()
     assert s.set_index("code").value_usd.to_dict() == {"870120": 1060.0, "0402": 212.0}
     # With BACI in the store, the default (reconciled) perspective still reads BACI.
     files = BaciFiles(tmp_path / "baci")
     release = files.release_dir({2016: ["2016,112,398,870120,1.5,1"]})
     sr.ingest(store, "baci", release)
     store = sr.open(home)
-    auto = store.pair("BLR", "KAZ")
+    auto = Pair(store, "BLR", "KAZ")
     assert (auto.perspective, auto.source) == ("reconciled", "baci-hs92")
-    assert auto.summary().exports_usd.tolist() == [1500.0]
-    assert store.pair("BLR", "KAZ", perspective="exporter").source == "comtrade-blr"
+    assert auto.summary().to_frame().exports_usd.tolist() == [1500.0]
+    assert Pair(store, "BLR", "KAZ", perspective="exporter").source == "comtrade-blr"
 
 
 def test_reporters_coexist_and_a_new_ingest_replaces_the_same_years(tmp_path):
@@ -499,7 +500,7 @@ def test_monthly_rows_and_their_annual_total_are_not_both_loaded(tmp_path):
     assert x.value_usd.tolist() == [100.0] and x.month.isna().all()
     m = df[df.importer == "BLR"].sort_values("month")
     assert m.month.tolist() == [1, 3] and m.value_usd.sum() == 12.0
-    summary = sr.open(home).pair("BLR", "KAZ", perspective="exporter").summary()
+    summary = Pair(sr.open(home), "BLR", "KAZ", perspective="exporter").summary().to_frame()
     assert (summary.exports_usd.tolist(), summary.imports_usd.tolist()) == ([100.0], [12.0])
 
 
@@ -557,7 +558,7 @@ def test_world_total_rows_do_not_make_the_edition_unknown(tmp_path):
     ingest(home, write_json(tmp_path / "blr.json", BLR_DECL))  # holds an X to World, TOTAL
     store = sr.open(home)
     assert store.catalog.sources["comtrade-blr"].classification == "HS12"
-    s = store.pair("BLR", "KAZ", perspective="exporter").structure(2016, level="hs4")
+    s = Pair(store, "BLR", "KAZ", perspective="exporter").structure(2016, level="hs4").to_frame()
     assert s.set_index("code").value_usd.to_dict() == {"8701": 1000.0, "0402": 200.0}
 
 
@@ -566,8 +567,8 @@ def test_exporter_perspective_never_reads_the_partners_declarations(tmp_path):
     ingest(home, write_json(tmp_path / "kaz.json", KAZ_DECL))  # only Kazakhstan's figures
     store = sr.open(home)
     with pytest.raises(AnalysisError, match="needs BLR's own declarations"):
-        store.pair("BLR", "KAZ", perspective="exporter")
-    assert store.pair("BLR", "KAZ", perspective="mirror").source == "comtrade-kaz"
+        Pair(store, "BLR", "KAZ", perspective="exporter")
+    assert Pair(store, "BLR", "KAZ", perspective="mirror").source == "comtrade-kaz"
 
 
 # --- legacy API JSON (FORMATS.md 2.6) ---------------------------------------------------------------
@@ -857,7 +858,7 @@ def test_trade_not_broken_down_has_no_unit_value(tmp_path):
     ]
     home = tmp_path / "home"
     ingest(home, write_json(tmp_path / "p.json", records))
-    res = sr.open(home).pair("BLR", "KAZ", perspective="exporter").prices(2016)
+    res = Pair(sr.open(home), "BLR", "KAZ", perspective="exporter").prices(2016)
     products = res["products"].set_index("product")
     assert products.loc["TOTAL", "status"] == "no_weight"
     assert products.loc["870120", "status"] == "continuing"

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from silkroad.analytics.pair import Pair
 from silkroad.download.http import DownloadError, Http
 from silkroad.download.sources import KEY_HEADER, download_baci, download_comtrade
 from silkroad.errors import InputError
@@ -283,7 +284,7 @@ def test_cli_downloads_comtrade_declarations_then_ingests_them(server, tmp_path)
     store = sr.open(home)
     assert "comtrade-kaz" in store.catalog.sources
     # Kazakhstan's own declarations: exports to Belarus 250 000, imports from it 300 500 USD.
-    df = store.pair("KAZ", "BLR", perspective="exporter").summary().set_index("year")
+    df = Pair(store, "KAZ", "BLR", perspective="exporter").summary().to_frame().set_index("year")
     assert df.loc[2014, "exports_usd"] == pytest.approx(250_000.0)
     assert df.loc[2014, "imports_usd"] == pytest.approx(300_500.0)
 

@@ -16,6 +16,7 @@ from silkroad.analytics.editions import (
     load_correlation,
     route,
 )
+from silkroad.analytics.pair import Pair
 from silkroad.errors import AnalysisError, InputError
 from silkroad.reference.baskets import baskets_from_dict
 
@@ -296,14 +297,14 @@ WORLD = {
 @pytest.fixture(scope="module")
 def mixed(tmp_path_factory):
     store = build_store(tmp_path_factory.mktemp("editions"), WORLD, separately=True)
-    assert classifications_for(store.pair("BLR", "KAZ"), [2013, 2014, 2015]) == {
+    assert classifications_for(Pair(store, "BLR", "KAZ"), [2013, 2014, 2015]) == {
         2013: "HS92",
         2014: "HS92",
         2015: "HS92",
     }
     relabel_year(store, 2014, "HS17")
     relabel_year(store, 2015, "HS17")
-    return store.pair("BLR", "KAZ")
+    return Pair(store, "BLR", "KAZ")
 
 
 def test_classifications_for_reads_each_year_from_the_catalog(mixed):
@@ -317,7 +318,7 @@ def test_classifications_for_reads_each_year_from_the_catalog(mixed):
 @pytest.mark.parametrize("level", ["hs4", "hs6"])
 def test_mixed_editions_need_a_correlation_table_for_headings(mixed, level):
     with pytest.raises(AnalysisError) as exc:
-        mixed.structure(2014, level=level)
+        mixed.structure(2014, level=level).to_frame()
     message = str(exc.value)
     assert "different HS editions (2013: HS92, 2014: HS17)" in message
     assert "--correlation FILE, a UNSD HS2017→HS1992 correlation table" in message
@@ -329,17 +330,17 @@ def test_baskets_of_headings_need_one_too_but_chapters_do_not(mixed):
         {"name": "x", "baskets": [{"id": "t", "name_en": "T", "name_ru": "Т", "hs": ["8701"]}]}
     )
     with pytest.raises(AnalysisError, match="baskets with codes longer than 2 digits"):
-        mixed.structure(2014, level=headings)
+        mixed.structure(2014, level=headings).to_frame()
     chapters = baskets_from_dict(
         {"name": "x", "baskets": [{"id": "v", "name_en": "V", "name_ru": "В", "hs": ["87"]}]}
     )
-    df = mixed.structure(2014, level=chapters).set_index("code")
+    df = mixed.structure(2014, level=chapters).to_frame().set_index("code")
     assert df.loc["v", "value_usd"] == 150_000.0
 
 
 @pytest.mark.parametrize("level", ["hs2", "section"])
 def test_chapters_and_sections_are_compared_as_they_are(mixed, level):
-    df = mixed.structure(2014, level=level)
+    df = mixed.structure(2014, level=level).to_frame()
     assert df.value_usd.sum() == (150 + 20 + 40 + 90) * 1000
     conversion = df.attrs["metadata"]["conversion"]
     assert conversion["applied"] is False
@@ -354,7 +355,7 @@ def test_hs6_with_a_correlation_file_matches_hand_arithmetic(mixed, tmp_path):
         "271019,271000,1:n\n271019,271091,1:n\n"
     )
     path = write(tmp_path, text)
-    df = mixed.structure(2014, level="hs6", correlation=str(path)).set_index("code")
+    df = mixed.structure(2014, level="hs6", correlation=str(path)).to_frame().set_index("code")
     # 2014 in HS92 codes: 010190 = 20 + 40; 271019 (90) split equally into 271000 and 271091.
     assert df.value_usd.to_dict() == {
         "870120": 150_000.0,
@@ -378,7 +379,7 @@ def test_hs6_with_a_correlation_file_matches_hand_arithmetic(mixed, tmp_path):
 
 
 def test_same_edition_years_need_no_table_and_report_their_edition(mixed):
-    df = mixed.structure(2015, level="hs6")  # 2014 and 2015 are both HS17
+    df = mixed.structure(2015, level="hs6").to_frame()  # 2014 and 2015 are both HS17
     assert set(df.code) == {"870120", "010129", "010130", "271019"}
     assert df.attrs["metadata"]["classification"] == "HS17"
     assert df.attrs["metadata"]["conversion"]["applied"] is False
@@ -386,8 +387,12 @@ def test_same_edition_years_need_no_table_and_report_their_edition(mixed):
 
 def test_a_base_year_in_another_edition_brings_conversion(mixed):
     with pytest.raises(AnalysisError, match=r"2013: HS92, 2014: HS17, 2015: HS17"):
-        mixed.structure(2015, level="hs4", base=2013)
-    df = mixed.structure(2015, level="hs4", base=2013, correlation=TABLE).set_index("code")
+        mixed.structure(2015, level="hs4", base=2013).to_frame()
+    df = (
+        mixed.structure(2015, level="hs4", base=2013, correlation=TABLE)
+        .to_frame()
+        .set_index("code")
+    )
     # 2015 in HS92 headings: 8701 120, 0101 10, 2710 60; base 2013: 8701 100, 0101 50, 2710 30
     assert df.value_usd.to_dict() == {"8701": 120_000.0, "2710": 60_000.0, "0101": 10_000.0}
     assert df.to_base.to_dict() == pytest.approx({"8701": 1.2, "2710": 2.0, "0101": 0.2})
@@ -397,4 +402,4 @@ def test_a_base_year_in_another_edition_brings_conversion(mixed):
 def test_a_table_for_other_editions_is_an_error(mixed):
     wrong = correlation_from_pairs([("870120", "870120")], source="HS22", target="HS17")
     with pytest.raises(AnalysisError, match="no correlation table given converts HS17 to HS92"):
-        mixed.structure(2014, level="hs6", correlation=wrong)
+        mixed.structure(2014, level="hs6", correlation=wrong).to_frame()

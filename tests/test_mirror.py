@@ -9,6 +9,7 @@ import pytest
 
 import silkroad as sr
 from conftest import run_cli
+from silkroad.analytics.pair import Pair
 from silkroad.errors import AnalysisError
 from test_comtrade import BLR, KAZ, rec, write_json
 
@@ -34,7 +35,7 @@ def home(tmp_path):
 
 
 def test_gap_cif_fob_ratio_and_missing_product(home):
-    result = sr.open(home).pair("BLR", "KAZ").mirror(2016, level="hs6", top=None)
+    result = Pair(sr.open(home), "BLR", "KAZ").mirror(2016, level="hs6", top=None)
     ex = result["exports"].set_index("code")
     assert ex.loc["870120", "gap_usd"] == pytest.approx(60.0)
     assert ex.loc["870120", "cif_fob_ratio"] == pytest.approx(1.06)
@@ -62,7 +63,7 @@ def test_gap_cif_fob_ratio_and_missing_product(home):
 
 
 def test_levels_aggregate_the_same_totals(home):
-    pair = sr.open(home).pair("BLR", "KAZ")
+    pair = Pair(sr.open(home), "BLR", "KAZ")
     hs2 = pair.mirror(2016, level="hs2", top=None)["exports"].set_index("code")
     assert hs2.loc["87", "importer_declared_usd"] == pytest.approx(1060.0)
     assert hs2.exporter_declared_usd.sum() == pytest.approx(1250.0)
@@ -97,7 +98,7 @@ def test_chapter_level_codes_and_re_exports(tmp_path):
     ]
     sr.ingest(sr.open(home), "comtrade", write_json(tmp_path / "blr.json", blr))
     sr.ingest(sr.open(home), "comtrade", write_json(tmp_path / "kaz.json", kaz))
-    ex = sr.open(home).pair("BLR", "KAZ").mirror(2016, level="hs4", top=None)["exports"]
+    ex = Pair(sr.open(home), "BLR", "KAZ").mirror(2016, level="hs4", top=None)["exports"]
     ex = ex.set_index("code")
     assert ex.loc["01", "cif_fob_ratio"] == pytest.approx(1.06)
     assert ex.loc["8701", "exporter_declared_usd"] == 1000.0  # not 1 200
@@ -117,7 +118,7 @@ def test_a_total_not_broken_down_is_compared_apart(tmp_path):
     h = tmp_path / "home"
     sr.ingest(sr.open(h), "comtrade", write_json(tmp_path / "blr.json", blr))
     sr.ingest(sr.open(h), "comtrade", write_json(tmp_path / "kaz.json", kaz))
-    result = sr.open(h).pair("BLR", "KAZ").mirror(2016, level="hs2", top=None)
+    result = Pair(sr.open(h), "BLR", "KAZ").mirror(2016, level="hs2", top=None)
     ex = result["exports"].set_index("code")
     assert ex.loc["TOTAL", "exporter_declared_usd"] == 500.0
     assert ex.loc["TOTAL", "flags"].split(",")[0] == "not_broken_down"

@@ -15,6 +15,7 @@ import pytest
 
 import silkroad as sr
 from silkroad.analytics.movers import movers, with_labels
+from silkroad.analytics.pair import Pair
 from silkroad.errors import AnalysisError
 
 COUNTRIES = "\n".join(
@@ -83,7 +84,7 @@ def hand(tmp_path_factory: pytest.TempPathFactory) -> sr.Store:
 
 @pytest.fixture(scope="module")
 def exports(hand: sr.Store) -> dict:
-    return movers(hand.pair("BLR", "KAZ"), 2014)
+    return movers(Pair(hand, "BLR", "KAZ"), 2014)
 
 
 def test_margins_hand_worked(exports):
@@ -152,10 +153,10 @@ def test_gainers_and_losers_rank_all_products_by_change(exports):
 
 
 def test_top_limits_gainers_and_losers(hand):
-    out = movers(hand.pair("BLR", "KAZ"), 2014, top=1)
+    out = movers(Pair(hand, "BLR", "KAZ"), 2014, top=1)
     assert list(out["gainers"]["product"]) == ["270900"]
     assert list(out["losers"]["product"]) == ["040210"]
-    everything = movers(hand.pair("BLR", "KAZ"), 2014, top=None)
+    everything = movers(Pair(hand, "BLR", "KAZ"), 2014, top=None)
     assert len(everything["gainers"]) == 4 and len(everything["losers"]) == 2
 
 
@@ -169,7 +170,7 @@ def test_product_outside_hs_chapters_has_empty_labels():
 
 
 def test_mirror_pair_imports_are_the_exports(hand, exports):
-    back = movers(hand.pair("KAZ", "BLR"), 2014, direction="imports")
+    back = movers(Pair(hand, "KAZ", "BLR"), 2014, direction="imports")
     for name in ("new", "lost", "gainers", "losers"):
         pd.testing.assert_frame_equal(back[name], exports[name])
     same = ["total_prev_usd", "total_usd", "intensive_usd", "extensive_new_usd"]
@@ -177,7 +178,7 @@ def test_mirror_pair_imports_are_the_exports(hand, exports):
 
 
 def test_imports_direction(hand):
-    out = movers(hand.pair("BLR", "KAZ"), 2014, direction="imports")
+    out = movers(Pair(hand, "BLR", "KAZ"), 2014, direction="imports")
     row = out["margins"].iloc[0]
     assert row.total_prev_usd == 50 * K
     assert row.total_usd == (60 + 8) * K
@@ -190,11 +191,11 @@ def test_imports_direction(hand):
 
 
 def test_pair_with_no_trade_in_the_base_year(hand):
-    out = movers(hand.pair("BLR", "RUS"), 2014)
+    out = movers(Pair(hand, "BLR", "RUS"), 2014)
     row = out["margins"].iloc[0]
     assert (row.total_prev_usd, row.total_usd, row.extensive_new_usd) == (0, 100 * K, 100 * K)
     assert row.intensive_usd == 0 and row.extensive_new_share == 1.0
-    back = movers(hand.pair("BLR", "RUS"), 2014, direction="imports")
+    back = movers(Pair(hand, "BLR", "RUS"), 2014, direction="imports")
     assert back["margins"].iloc[0].change_usd == 0
     assert math.isnan(back["margins"].iloc[0].intensive_share)  # no change: shares undefined
 
@@ -203,19 +204,19 @@ def test_metadata_and_pair_method(hand, exports):
     meta = exports["metadata"]
     assert meta["analysis"] == "movers"
     assert (meta["year"], meta["base_year"], meta["years"]) == (2014, 2013, [2013, 2014])
-    assert (meta["exporter"], meta["partner"], meta["direction"]) == ("BLR", "KAZ", "exports")
+    assert (meta["a"], meta["b"], meta["direction"]) == ("BLR", "KAZ", "exports")
     assert meta["currency"] == "USD" and meta["synthetic"] is False
-    via_pair = hand.pair("BLR", "KAZ").movers(2014)
+    via_pair = Pair(hand, "BLR", "KAZ").movers(2014)
     for name in ("new", "lost", "gainers", "losers", "margins"):
         pd.testing.assert_frame_equal(via_pair[name], exports[name])
 
 
 def test_year_before_must_be_in_the_store(hand):
     with pytest.raises(AnalysisError, match="2012") as err:
-        movers(hand.pair("BLR", "KAZ"), 2013)
+        movers(Pair(hand, "BLR", "KAZ"), 2013)
     assert err.value.field == "year" and err.value.found == 2012
     with pytest.raises(AnalysisError, match="2016"):
-        movers(hand.pair("BLR", "KAZ"), 2016)
+        movers(Pair(hand, "BLR", "KAZ"), 2016)
 
 
 @pytest.mark.parametrize(
@@ -229,7 +230,7 @@ def test_year_before_must_be_in_the_store(hand):
 )
 def test_bad_arguments(hand, kwargs, field):
     with pytest.raises(AnalysisError) as err:
-        movers(hand.pair("BLR", "KAZ"), 2014, **kwargs)
+        movers(Pair(hand, "BLR", "KAZ"), 2014, **kwargs)
     assert err.value.field == field
 
 
@@ -271,7 +272,7 @@ def products_by_year(store: sr.Store, exporter: str, importer: str) -> dict[int,
     [("exports", "BLR", "KAZ"), ("imports", "KAZ", "BLR")],
 )
 def test_synthetic_world_margins_and_sets(demo, direction, exporter, importer):
-    out = movers(demo.pair("BLR", "KAZ"), 2014, direction=direction, top=None)
+    out = movers(Pair(demo, "BLR", "KAZ"), 2014, direction=direction, top=None)
     row = out["margins"].iloc[0]
     assert row.change_usd == row.intensive_usd + row.extensive_new_usd - row.extensive_lost_usd
     assert row.total_usd - row.total_prev_usd == row.change_usd
@@ -290,8 +291,8 @@ def test_synthetic_world_margins_and_sets(demo, direction, exporter, importer):
 def test_numpy_integer_year_is_accepted_and_a_float_is_not(hand):
     import numpy as np
 
-    out = movers(hand.pair("BLR", "KAZ"), np.int64(2014))
+    out = movers(Pair(hand, "BLR", "KAZ"), np.int64(2014))
     assert type(out["metadata"]["year"]) is int and out["metadata"]["base_year"] == 2013
     with pytest.raises(AnalysisError) as err:
-        movers(hand.pair("BLR", "KAZ"), 2014.0)
+        movers(Pair(hand, "BLR", "KAZ"), 2014.0)
     assert err.value.field == "year"

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 import silkroad as sr
+from silkroad.analytics.pair import Pair
 from silkroad.analytics.prices import PRODUCT_COLUMNS, SUMMARY_COLUMNS, prices
 from silkroad.errors import AnalysisError
 from test_movers import HAND_2013, HAND_2014, hand_store, products_by_year
@@ -43,7 +44,7 @@ def hand(tmp_path_factory: pytest.TempPathFactory) -> sr.Store:
 
 @pytest.fixture(scope="module")
 def exports(hand: sr.Store) -> dict:
-    return prices(hand.pair("BLR", "KAZ"), 2014)
+    return prices(Pair(hand, "BLR", "KAZ"), 2014)
 
 
 def test_products_unit_values_and_effects(exports):
@@ -179,7 +180,7 @@ def test_identities_hand_worked(exports):
 
 
 def test_imports_pure_price_change(hand):
-    out = prices(hand.pair("BLR", "KAZ"), 2014, direction="imports")
+    out = prices(Pair(hand, "BLR", "KAZ"), 2014, direction="imports")
     row = out["summary"].iloc[0]
     # 100199: 50 (100 t) -> 60 (100 t): p 500 -> 600 USD/t, q unchanged; 260300 new (8 000).
     assert row.price_effect_usd == pytest.approx(100 * 100)
@@ -192,7 +193,7 @@ def test_imports_pure_price_change(hand):
 
 
 def test_no_continuing_product_leaves_indices_undefined(hand):
-    out = prices(hand.pair("BLR", "RUS"), 2014)  # BLR -> RUS exists only in 2014
+    out = prices(Pair(hand, "BLR", "RUS"), 2014)  # BLR -> RUS exists only in 2014
     row = out["summary"].iloc[0]
     assert row.new_usd == row.change_usd == 100 * K
     assert row.price_effect_usd == 0 and row.volume_effect_usd == 0
@@ -208,7 +209,7 @@ def test_metadata_and_pair_method(hand, exports):
     assert (meta["year"], meta["base_year"], meta["direction"]) == (2014, 2013, "exports")
     assert meta["trim"] is None and "Bennet" in meta["methods"]["split"]
     assert meta["source"] == "baci-hs92" and meta["years"] == [2013, 2014]
-    via_pair = hand.pair("BLR", "KAZ").prices(2014)
+    via_pair = Pair(hand, "BLR", "KAZ").prices(2014)
     pd.testing.assert_frame_equal(via_pair["summary"], exports["summary"])
     pd.testing.assert_frame_equal(via_pair["products"], exports["products"])
 
@@ -216,7 +217,7 @@ def test_metadata_and_pair_method(hand, exports):
 def test_statuses_agree_with_movers(hand, exports):
     from silkroad.analytics.movers import movers
 
-    m = movers(hand.pair("BLR", "KAZ"), 2014)
+    m = movers(Pair(hand, "BLR", "KAZ"), 2014)
     by = exports["products"].set_index("product").status
     assert set(by[by == "new"].index) == set(m["new"]["product"])
     assert set(by[by == "lost"].index) == set(m["lost"]["product"])
@@ -227,19 +228,19 @@ def test_statuses_agree_with_movers(hand, exports):
 
 def test_year_before_must_be_in_the_store(hand):
     with pytest.raises(AnalysisError, match="2012"):
-        prices(hand.pair("BLR", "KAZ"), 2013)
+        prices(Pair(hand, "BLR", "KAZ"), 2013)
 
 
 @pytest.mark.parametrize("trim", [0, -1, math.nan, "3", True])
 def test_bad_trim(hand, trim):
     with pytest.raises(AnalysisError) as err:
-        prices(hand.pair("BLR", "KAZ"), 2014, trim=trim)
+        prices(Pair(hand, "BLR", "KAZ"), 2014, trim=trim)
     assert err.value.field == "trim"
 
 
 def test_trim_with_zero_mad_trims_nothing(hand, exports):
     # Log relatives over K: ln 1.25, ln 1.5, ln 1.5: the median absolute deviation is 0.
-    out = prices(hand.pair("BLR", "KAZ"), 2014, trim=3)
+    out = prices(Pair(hand, "BLR", "KAZ"), 2014, trim=3)
     assert out["metadata"]["trim_mad"] == 0
     pd.testing.assert_frame_equal(out["summary"], exports["summary"])
 
@@ -256,7 +257,7 @@ TRIM_2014 = [
 
 def test_trim_takes_outliers_out_of_k_but_keeps_their_value(tmp_path):
     store = hand_store(tmp_path, {2013: TRIM_2013, 2014: TRIM_2014})
-    pair = store.pair("BLR", "KAZ")
+    pair = Pair(store, "BLR", "KAZ")
     logs = np.log([1, 1.1, 1.2, 1.3, 10])
     mad = np.median(np.abs(logs - np.median(logs)))
     assert np.sum(np.abs(logs - np.median(logs)) > 3 * mad) == 1
@@ -297,7 +298,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> sr.Store:
     [("exports", "BLR", "KAZ"), ("imports", "KAZ", "BLR")],
 )
 def test_synthetic_world_identities_and_sets(demo, direction, exporter, importer):
-    out = prices(demo.pair("BLR", "KAZ"), 2014, direction=direction)
+    out = prices(Pair(demo, "BLR", "KAZ"), 2014, direction=direction)
     check_identities(out["summary"], out["products"])
     by_year = products_by_year(demo, exporter, importer)
     before, after = by_year.get(2013, set()), by_year.get(2014, set())
@@ -307,7 +308,7 @@ def test_synthetic_world_identities_and_sets(demo, direction, exporter, importer
     both = status[status.isin(["continuing", "no_weight"])]
     assert set(both.index) == before & after
     # no_weight exactly where a weight is missing or zero in either year.
-    flows = demo.pair("BLR", "KAZ").product_flows([2013, 2014])
+    flows = Pair(demo, "BLR", "KAZ").product_flows([2013, 2014])
     flows = flows[flows.direction == direction]
     bad = flows[~(flows.weight_kg > 0)]
     assert set(status[status == "no_weight"].index) == set(bad["product"]) & (before & after)

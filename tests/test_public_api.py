@@ -1,4 +1,4 @@
-"""The public surface: ``silkroad.__all__``, ``sr.open``, ``store.flows()``, ``store.pair()``."""
+"""The public surface: ``silkroad.__all__``, ``sr.open``, ``store.flows()``, ``Pair(store)``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 import silkroad as sr
+from silkroad.analytics.pair import Pair
 from silkroad.store.schema import CANONICAL_COLUMNS
 
 #: DuckDB type of the canonical table -> the Ibis type it must read back as.
@@ -60,7 +61,7 @@ def test_flows_is_an_ibis_table_with_the_canonical_columns(world_store):
 
 
 def test_pair_summary_from_python(world_store):
-    df = world_store.pair("BLR", "KAZ").summary(years=range(2014, 2016))
+    df = Pair(world_store, "BLR", "KAZ").summary(years=range(2014, 2016)).to_frame()
     assert isinstance(df, pd.DataFrame)
     assert list(df.year) == [2014, 2015]
     assert df.attrs["metadata"]["source"] == "baci-hs92"

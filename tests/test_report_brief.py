@@ -8,9 +8,10 @@ import datetime as dt
 import pytest
 
 from _report_world import ENGLISH_WORDS, build, narrative_numbers_not_in_tables, normalise, total
+from silkroad.briefs import brief
 from silkroad.errors import AnalysisError, InputError
 from silkroad.reference.countries import country_name
-from silkroad.report.brief import Brief, brief
+from silkroad.report.brief import Brief
 from silkroad.report.i18n import RU_CASES
 
 WHEN = dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.UTC)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from _report_world import build
-from silkroad.report.brief import brief
+from silkroad.briefs import brief
 
 pytestmark = pytest.mark.browser
 

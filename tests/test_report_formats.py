@@ -25,7 +25,8 @@ from _report_world import (
     synthetic_store,
     total,
 )
-from silkroad.report.brief import FORMATS, brief, write_briefs
+from silkroad.briefs import brief, write_briefs
+from silkroad.report.brief import FORMATS
 
 WHEN = dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.UTC)
 LANGS = ("en", "ru")

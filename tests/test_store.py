@@ -24,6 +24,7 @@ from conftest import (
     year_name,
     year_text,
 )
+from silkroad.analytics.pair import Pair
 from silkroad.errors import StoreError
 from silkroad.store.catalog import Catalog
 
@@ -41,7 +42,7 @@ def flows_count(store) -> int:
 
 
 def blr_kaz(store) -> list[tuple[int, float, float]]:
-    df = store.pair("BLR", "KAZ").summary()
+    df = Pair(store, "BLR", "KAZ").summary().to_frame()
     return [(int(r.year), r.exports_usd, r.imports_usd) for r in df.itertuples()]
 
 
@@ -342,6 +343,7 @@ from pathlib import Path
 
 import silkroad as sr
 from silkroad.store.store import Store
+from silkroad.analytics.pair import Pair
 
 home, path, log, ready, go = sys.argv[1:6]
 

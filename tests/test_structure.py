@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from _worlds import build_store, synthetic_store
+from silkroad.analytics.pair import Pair
 from silkroad.analytics.structure import structure
 from silkroad.errors import AnalysisError
 from silkroad.reference.baskets import baskets_from_dict
@@ -91,7 +92,7 @@ def store(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def pair(store):
-    return store.pair("BLR", "KAZ")
+    return Pair(store, "BLR", "KAZ")
 
 
 def nan(x: float) -> bool:
@@ -131,7 +132,7 @@ def test_every_cell_equals_hand_arithmetic(pair, direction, level, year):
 
 
 def test_hs2_exports_2014_worked_by_hand(pair):
-    df = pair.structure(2014).set_index("code")
+    df = pair.structure(2014).to_frame().set_index("code")
     # 87: 150.5 + 25 = 175.5 (2014) against 100.25 + 50 = 150.25 (2013), thousands of USD
     assert df.loc["87", "value_usd"] == 175_500.0
     assert df.loc["87", "prev_value_usd"] == 150_250.0
@@ -152,7 +153,7 @@ def test_hs2_exports_2014_worked_by_hand(pair):
 
 
 def test_stopped_product_stays_with_growth_minus_one(pair):
-    df = pair.structure(2014, level="hs6").set_index("code")
+    df = pair.structure(2014, level="hs6").to_frame().set_index("code")
     row = df.loc["040690"]
     assert (row.value_usd, row.prev_value_usd, row.share) == (0.0, 20_000.0, 0.0)
     assert row.growth == -1.0 and row.note == "stopped"
@@ -165,8 +166,8 @@ def test_stopped_product_stays_with_growth_minus_one(pair):
 @pytest.mark.parametrize("level", ["hs2", "hs4", "hs6", "section"])
 @pytest.mark.parametrize("top", [1, 2, 3])
 def test_top_n_then_other_summed_from_the_rest(pair, level, top):
-    full = pair.structure(2014, level=level)
-    df = pair.structure(2014, level=level, top=top)
+    full = pair.structure(2014, level=level).to_frame()
+    df = pair.structure(2014, level=level, top=top).to_frame()
     assert len(full) > top
     assert len(df) == top + 1
     assert list(df.code[:top]) == list(full.code[:top])
@@ -191,8 +192,8 @@ def test_top_n_then_other_summed_from_the_rest(pair, level, top):
 
 
 def test_top_at_least_the_number_of_groups_adds_no_other_row(pair):
-    full = pair.structure(2014)
-    df = pair.structure(2014, top=len(full))
+    full = pair.structure(2014).to_frame()
+    df = pair.structure(2014, top=len(full)).to_frame()
     pd.testing.assert_frame_equal(df, full, check_like=False)
     assert "other" not in set(df.code)
 
@@ -200,7 +201,7 @@ def test_top_at_least_the_number_of_groups_adds_no_other_row(pair):
 @pytest.mark.parametrize("top", [0, -1, 2.5, True, "3"])
 def test_bad_top(pair, top):
     with pytest.raises(AnalysisError, match="top"):
-        pair.structure(2014, top=top)
+        pair.structure(2014, top=top).to_frame()
 
 
 # --- labels ---------------------------------------------------------------------------------
@@ -209,17 +210,21 @@ def test_bad_top(pair, top):
 def test_labels_by_level(pair):
     ch = chapters().set_index("code")
     sec = sections().set_index("roman")
-    hs2 = pair.structure(2014).set_index("code")
+    hs2 = pair.structure(2014).to_frame().set_index("code")
     assert hs2.loc["87", "label_en"] == ch.loc["87", "label_en"]
     assert hs2.loc["87", "label_ru"] == ch.loc["87", "label_ru"]
     assert hs2.loc["99", "label_en"] == "Commodities not specified according to kind"
-    hs4 = pair.structure(2014, level="hs4").set_index("code")
-    assert hs4.loc["8701", "label_en"] == f"{ch.loc['87', 'label_en']}: heading 8701"
-    assert hs4.loc["8701", "label_ru"] == f"{ch.loc['87', 'label_ru']}: товарная позиция 8701"
-    hs6 = pair.structure(2014, level="hs6").set_index("code")
-    assert hs6.loc["870120", "label_en"] == f"{ch.loc['87', 'label_en']}: subheading 870120"
-    assert hs6.loc["870120", "label_ru"].endswith("субпозиция 870120")
-    section = pair.structure(2014, level="section").set_index("code")
+    hs4 = pair.structure(2014, level="hs4").to_frame().set_index("code")
+    # Headings by their short names (reference/data/hs_names, checked by hand: 8701 is tractors).
+    assert hs4.loc["8701", "label_en"] == "Tractors"
+    assert hs4.loc["8701", "label_ru"] == "Тракторы"
+    hs6 = pair.structure(2014, level="hs6").to_frame().set_index("code")
+    # 870120 (HS 1992: road tractors) is no HS 2022 subheading: without a concordance it is
+    # named by the nearest level the editions share, with its edition and code, never guessed.
+    assert hs6.loc["870120", "label_en"].startswith(ch.loc["87", "label_en"])
+    assert "870120" in hs6.loc["870120", "label_en"] and "1992" in hs6.loc["870120", "label_en"]
+    assert hs6.loc["870120", "label_ru"].startswith(ch.loc["87", "label_ru"])
+    section = pair.structure(2014, level="section").to_frame().set_index("code")
     assert section.loc["XVII", "label_en"] == sec.loc["XVII", "label_en"]
     assert section.loc["XVII", "value_usd"] == (150.5 + 25) * 1000
     assert section.loc["NS", "value_usd"] == 2000.0  # chapter 99 is in no section
@@ -230,7 +235,7 @@ def test_labels_by_level(pair):
 
 
 def test_base_year_ratio(pair):
-    df = pair.structure(2015, base=2013, level="hs4")
+    df = pair.structure(2015, base=2013, level="hs4").to_frame()
     assert list(df.columns) == [*BASE_COLUMNS[:-1], "base_value_usd", "to_base", "contribution_pp"]
     base = grouped(2013, "exports", GROUPERS["hs4"])
     now = grouped(2015, "exports", GROUPERS["hs4"])
@@ -249,15 +254,15 @@ def test_base_year_ratio(pair):
 
 
 def test_base_with_top_sums_base_values_in_other(pair):
-    full = pair.structure(2015, base=2013, level="hs4")
-    df = pair.structure(2015, base=2013, level="hs4", top=1)
+    full = pair.structure(2015, base=2013, level="hs4").to_frame()
+    df = pair.structure(2015, base=2013, level="hs4", top=1).to_frame()
     other = df.iloc[-1]
     assert other.base_value_usd == pytest.approx(full.base_value_usd.iloc[1:].sum())
     assert other.to_base == pytest.approx(other.value_usd / other.base_value_usd)
 
 
 def test_previous_year_not_in_store_gives_nan_not_an_error(pair):
-    df = pair.structure(2013, level="hs4")
+    df = pair.structure(2013, level="hs4").to_frame()
     now = grouped(2013, "exports", GROUPERS["hs4"])
     assert dict(zip(df.code, df.value_usd, strict=True)) == now
     for col in ("prev_value_usd", "change_usd", "growth", "contribution_pp"):
@@ -270,9 +275,9 @@ def test_previous_year_not_in_store_gives_nan_not_an_error(pair):
 
 def test_years_and_base_outside_the_store_are_errors(pair):
     with pytest.raises(AnalysisError, match="year 2016 is not in the store"):
-        pair.structure(2016)
+        pair.structure(2016).to_frame()
     with pytest.raises(AnalysisError, match="year 2010 is not in the store"):
-        pair.structure(2014, base=2010)
+        pair.structure(2014, base=2010).to_frame()
 
 
 # --- baskets --------------------------------------------------------------------------------
@@ -297,7 +302,7 @@ def basket_of(product: str) -> str:
 
 @pytest.mark.parametrize("direction", ["exports", "imports"])
 def test_baskets_with_other_and_every_basket_listed(pair, direction):
-    df = pair.structure(2014, direction=direction, level=BASKETS)
+    df = pair.structure(2014, direction=direction, level=BASKETS).to_frame()
     now = grouped(2014, direction, basket_of)
     before = grouped(2013, direction, basket_of)
     assert df.code.iloc[-1] == "other"
@@ -319,7 +324,7 @@ def test_baskets_with_other_and_every_basket_listed(pair, direction):
 
 
 def test_exports_2014_by_basket_worked_by_hand(pair):
-    df = pair.structure(2014, level=BASKETS).set_index("code")
+    df = pair.structure(2014, level=BASKETS).to_frame().set_index("code")
     assert df.loc["tractors", "value_usd"] == 150_500.0
     assert df.loc["fuel", "value_usd"] == 40_000.0
     assert df.loc["dairy", "value_usd"] == 30_000.0
@@ -329,8 +334,8 @@ def test_exports_2014_by_basket_worked_by_hand(pair):
 
 
 def test_baskets_with_top_fold_the_rest_into_other(pair):
-    full = pair.structure(2014, level=BASKETS).set_index("code")
-    df = pair.structure(2014, level=BASKETS, top=1)
+    full = pair.structure(2014, level=BASKETS).to_frame().set_index("code")
+    df = pair.structure(2014, level=BASKETS, top=1).to_frame()
     assert list(df.code) == ["tractors", "other"]
     expected = full.loc[["fuel", "dairy", "sugar", "other"], "value_usd"].sum()
     assert df.value_usd.iloc[-1] == pytest.approx(expected)
@@ -342,25 +347,25 @@ def test_baskets_with_top_fold_the_rest_into_other(pair):
 
 
 def test_pair_without_flows_in_a_direction_is_empty(store):
-    pair = store.pair("KAZ", "RUS")
-    empty = pair.structure(2014)
+    pair = Pair(store, "KAZ", "RUS")
+    empty = pair.structure(2014).to_frame()
     assert empty.empty and list(empty.columns) == BASE_COLUMNS
-    imports = pair.structure(2014, direction="imports")
+    imports = pair.structure(2014, direction="imports").to_frame()
     assert list(imports.code) == ["27"] and imports.value_usd.iloc[0] == 700_000.0
     assert imports.share.iloc[0] == 1.0 and nan(imports.growth.iloc[0])
 
 
 def test_unknown_level_and_direction(pair):
     with pytest.raises(AnalysisError, match="unknown level"):
-        pair.structure(2014, level="hs8")
+        pair.structure(2014, level="hs8").to_frame()
     with pytest.raises(AnalysisError, match="unknown direction"):
-        pair.structure(2014, direction="both")
+        pair.structure(2014, direction="both").to_frame()
 
 
 def test_metadata(pair):
-    df = pair.structure(2015, direction="imports", level="section", base=2013, top=2)
+    df = pair.structure(2015, direction="imports", level="section", base=2013, top=2).to_frame()
     meta = df.attrs["metadata"]
-    assert (meta["exporter"], meta["partner"], meta["years"]) == ("BLR", "KAZ", [2015])
+    assert (meta["a"], meta["b"], meta["years"]) == ("BLR", "KAZ", [2015])
     assert (meta["direction"], meta["level"], meta["base"]) == ("imports", "section", 2013)
     assert meta["previous_year"] == 2014
     assert meta["classification"] == "HS92" and meta["source"] == "baci-hs92"
@@ -405,7 +410,7 @@ def test_demo_world_hs2_equals_pandas_groupby(demo, direction):
     now, before = expected[2014], expected[2013]
     keep = (now > 0) | (before > 0)
     now, before = now[keep], before[keep]
-    df = demo.pair("BLR", "KAZ").structure(2014, direction=direction, level="hs2")
+    df = Pair(demo, "BLR", "KAZ").structure(2014, direction=direction, level="hs2").to_frame()
     assert len(df) > 10
     got = df.set_index("code")
     assert sorted(got.index) == sorted(now.index)

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import silkroad as sr
+from silkroad.analytics.pair import Pair
 from silkroad.errors import AnalysisError, FormatError, InputError
 from silkroad.reference.baskets import example_baskets_path
 from silkroad.reference.countries import is_aggregate
@@ -239,7 +240,7 @@ def test_counting_identity_with_bad_cells(tmp_path):
     assert chn[["year", "product"]].values.tolist() == [[2015, "TOTAL"]]
     assert chn.value_usd.isna().all()
     assert "2 flows missing" in result.message
-    summary = store.pair("BLR", "RUS", perspective="exporter").summary()
+    summary = Pair(store, "BLR", "RUS", perspective="exporter").summary().to_frame()
     assert summary.exports_usd[0] == 500_000.0 and pd.isna(summary.exports_usd[1])
     assert pd.isna(summary.exports_growth[1])  # not -100 %, 'stopped'
     # Re-ingesting the same file with the same mapping changes nothing.
@@ -272,7 +273,7 @@ def test_aggregates_never_counted_twice(tmp_path):
     wld = flows[flows.importer == "WLD"]
     assert wld.value_usd.tolist() == [3_000_000.0]
     assert is_aggregate("WLD")
-    prof = store.pair("BLR", "KAZ", perspective="exporter").profile()
+    prof = Pair(store, "BLR", "KAZ", perspective="exporter").profile().to_frame()
     assert prof.a_trade_total_usd.tolist() == [3_000_000.0]  # not 6 000 000 nor 9 000 000
     assert prof.exports_usd.tolist() == [1_000_000.0]
     assert prof.partner_share_of_a.tolist() == pytest.approx([1 / 3])
@@ -291,10 +292,10 @@ def test_national_table_round_trip_matches_canonical_rows(tmp_path):
     comtrade_store = sr.open(tmp_path / "comtrade_home")
     sr.ingest(comtrade_store, "comtrade", write_json(tmp_path / "blr.json", COMTRADE_SAME))
 
-    a = table_store.pair("BLR", "KAZ", perspective="exporter")
-    b = comtrade_store.pair("BLR", "KAZ", perspective="exporter")
+    a = Pair(table_store, "BLR", "KAZ", perspective="exporter")
+    b = Pair(comtrade_store, "BLR", "KAZ", perspective="exporter")
     assert a.source == "table-blr-belstat" and b.source == "comtrade-blr"
-    pa_, pb = a.profile(), b.profile()
+    pa_, pb = a.profile().to_frame(), b.profile().to_frame()
     pd.testing.assert_frame_equal(pa_, pb)
     # By hand: BLR->KAZ 2014 = 2 000,5 + 1 000 = 3 000,5 thousand; KAZ->BLR 300,5 thousand.
     assert pa_.exports_usd.tolist() == [3_000_500.0, 2_200_000.0, 2_100_250.0]
@@ -303,10 +304,10 @@ def test_national_table_round_trip_matches_canonical_rows(tmp_path):
     assert pa_.a_trade_total_usd.iloc[0] == 4_010_500.0 + 300_500.0 + 5_000_000.0
     for year in (2014, 2015, 2016):
         for level in ("hs2", "hs4"):
-            sa = a.structure(year, direction="exports", level=level)
-            sb = b.structure(year, direction="exports", level=level)
+            sa = a.structure(year, direction="exports", level=level).to_frame()
+            sb = b.structure(year, direction="exports", level=level).to_frame()
             pd.testing.assert_frame_equal(sa, sb)
-    s14 = a.structure(2014, direction="exports", level="hs4")
+    s14 = a.structure(2014, direction="exports", level="hs4").to_frame()
     assert dict(zip(s14.code, s14.value_usd, strict=True)) == {
         "8701": 2_000_500.0,
         "0402": 1_000_000.0,
@@ -469,7 +470,7 @@ def test_tnved_codes_and_product_totals_beside_detail(tmp_path):
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (3, 2, 1)
     assert result.rejected_by_reason == {"aggregate_product": 1}
     assert result.record.classification == "HS17"  # TN VED of 2017 follows HS 2017
-    s = store.pair("BLR", "KAZ", perspective="exporter").structure(2017, level="hs6")
+    s = Pair(store, "BLR", "KAZ", perspective="exporter").structure(2017, level="hs6").to_frame()
     assert dict(zip(s.code, s.value_usd, strict=True)) == {"870120": 10_000.0, "040210": 5_000.0}
 
 
@@ -508,13 +509,15 @@ def test_partner_total_beside_a_few_products_keeps_the_rest_not_broken_down(tmp_
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (7, 6, 1)
     assert result.rejected_by_reason == {"aggregate_product": 1}
     assert "1 total larger than its product detail kept" in result.message
-    kaz = store.pair("BLR", "KAZ", perspective="exporter")
-    assert kaz.summary().exports_usd.tolist() == [100_000.0]
-    s = kaz.structure(2017, level="hs4").set_index("code")
+    kaz = Pair(store, "BLR", "KAZ", perspective="exporter")
+    assert kaz.summary().to_frame().exports_usd.tolist() == [100_000.0]
+    s = kaz.structure(2017, level="hs4").to_frame().set_index("code")
     assert s.value_usd.to_dict() == {"TOTAL": 50_000.0, "8701": 30_000.0, "2709": 20_000.0}
     assert s.share.to_dict() == {"TOTAL": 0.5, "8701": 0.3, "2709": 0.2}
-    rus = store.pair("BLR", "RUS", perspective="exporter")
-    assert rus.summary().exports_usd.tolist() == [9_900.0]  # the detail, each dollar once
+    rus = Pair(store, "BLR", "RUS", perspective="exporter")
+    assert rus.summary().to_frame().exports_usd.tolist() == [
+        9_900.0
+    ]  # the detail, each dollar once
     q = store.rejected("table-blr-few")
     assert q.line.tolist() == [5] and "equals the sum of its 3 finer codes" in q.reason[0]
 
@@ -681,7 +684,7 @@ def test_mirror_across_sources_national_table_vs_comtrade(tmp_path):
     store = sr.open(tmp_path / "home")
     sr.ingest(store, "table", path, mapping=mapping)
     sr.ingest(store, "comtrade", write_json(tmp_path / "kaz.json", kaz))
-    result = store.pair("BLR", "KAZ").mirror(2016, level="hs6", top=None)
+    result = Pair(store, "BLR", "KAZ").mirror(2016, level="hs6", top=None)
     ex = result["exports"].set_index("code")
     assert ex.loc["870120", "exporter_declared_usd"] == pytest.approx(1000.0)
     assert ex.loc["870120", "cif_fob_ratio"] == pytest.approx(1.06)
@@ -735,7 +738,7 @@ def test_two_header_rows_with_merged_flow_cells_xlsx(tmp_path):
     result = sr.ingest(store, "table", path, mapping=mapping)
     # 2 rows × 4 value cells, 2 of them '-': read 6, all loaded (KAZ and WLD)
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (6, 6, 0)
-    prof = store.pair("BLR", "KAZ", perspective="exporter").profile()
+    prof = Pair(store, "BLR", "KAZ", perspective="exporter").profile().to_frame()
     assert prof.exports_usd.tolist() == [1_000_000.0, 1_100_500.0]
     # 2016 imports are '-': missing, not zero
     assert prof.imports_usd[0] == 300_000.0 and pd.isna(prof.imports_usd[1])
@@ -778,7 +781,7 @@ def test_shipped_belstat_mapping_reads_its_documented_layout(tmp_path):
     # 3 rows × 3 years, one '-': read 8 = WLD 3 + KAZ 2 loaded + СНГ 3 quarantined
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (8, 5, 3)
     assert result.record.classification == "HS12"  # TN VED of 2014-2016 follows HS 2012
-    prof = store.pair("BLR", "KAZ", perspective="exporter").profile()
+    prof = Pair(store, "BLR", "KAZ", perspective="exporter").profile().to_frame()
     # 2016: the source covers the year (its 'Всего' row) but BLR->KAZ is '-': missing, not 0.
     assert prof.exports_usd[:2].tolist() == [2_000_500.0, 1_500_000.0]
     assert pd.isna(prof.exports_usd[2])
@@ -808,19 +811,19 @@ def test_a_missing_year_is_unknown_in_profile_and_brief(tmp_path):
     }
     store = sr.open(tmp_path / "home")
     sr.ingest(store, "table", path, mapping=mapping)
-    pair = store.pair("BLR", "KAZ", perspective="exporter")
-    prof = pair.profile()
+    pair = Pair(store, "BLR", "KAZ", perspective="exporter")
+    prof = pair.profile().to_frame()
     assert prof.exports_usd[0] == 1_000_000.0 and prof.exports_usd[2] == 1_200_000.0
     assert pd.isna(prof.exports_usd[1]) and pd.isna(prof.partner_share_of_a[1])
     assert prof.exports_note[1] != "stopped" and pd.isna(prof.exports_growth[2])
     # Russia's share of Belarus's 2016 exports: 600 of an unknown total is unknown (not 600/600)
-    rus = store.pair("BLR", "RUS", perspective="exporter").profile()
+    rus = Pair(store, "BLR", "RUS", perspective="exporter").profile().to_frame()
     assert rus.exports_usd[1] == 600_000.0 and pd.isna(rus.partner_share_of_a[1])
     assert rus.partner_share_of_a[0] == 500 / 1500 and pd.isna(rus.a_trade_total_usd[1])
     # Structure, movers and prices refuse the missing year, and compare 2017 with nothing.
     with pytest.raises(AnalysisError, match="exports with KAZ in 2016 are missing"):
-        pair.structure(2016)
-    s17 = pair.structure(2017).set_index("code")
+        pair.structure(2016).to_frame()
+    s17 = pair.structure(2017).to_frame().set_index("code")
     assert s17.loc["87", "value_usd"] == 1_200_000.0 and pd.isna(s17.loc["87", "prev_value_usd"])
     assert s17.loc["87", "note"] == ""  # not 'new'
     for what in (pair.movers, pair.prices):
@@ -829,7 +832,7 @@ def test_a_missing_year_is_unknown_in_profile_and_brief(tmp_path):
     # With missing_as_zero the same table says Belarus sold Kazakhstan nothing in 2016.
     zero = sr.open(tmp_path / "zero")
     sr.ingest(zero, "table", path, mapping=mapping | {"missing_as_zero": True})
-    z = zero.pair("BLR", "KAZ", perspective="exporter").profile()
+    z = Pair(zero, "BLR", "KAZ", perspective="exporter").profile().to_frame()
     assert z.exports_usd.tolist() == [1_000_000.0, 0.0, 1_200_000.0]
     assert z.exports_note[1] == "stopped"
     with pytest.raises(AnalysisError, match="exports with KAZ in 2016 are missing"):
@@ -1108,9 +1111,9 @@ def test_missing_month_and_missing_year_are_unknown(tmp_path):
     result = sr.ingest(store, "table", path, mapping=mapping)
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (5, 5, 0)
     assert "1 flow missing entirely" in result.message
-    kaz = store.pair("BLR", "KAZ", perspective="exporter").summary()
+    kaz = Pair(store, "BLR", "KAZ", perspective="exporter").summary().to_frame()
     assert pd.isna(kaz.exports_usd[0])
-    rus = store.pair("BLR", "RUS", perspective="exporter").profile()
+    rus = Pair(store, "BLR", "RUS", perspective="exporter").profile().to_frame()
     assert rus.exports_usd[0] == 60_000.0 and pd.isna(rus.partner_share_of_a[0])
 
     years = write_csv(
@@ -1130,5 +1133,9 @@ def test_missing_month_and_missing_year_are_unknown(tmp_path):
     result = sr.ingest(store, "table", years, mapping=ymap)
     assert "2 flows missing entirely" in result.message
     assert store.years("table-blr-years") == [2015, 2016]
-    prof = store.pair("BLR", "RUS", source="table-blr-years", perspective="exporter").profile()
+    prof = (
+        Pair(store, "BLR", "RUS", source="table-blr-years", perspective="exporter")
+        .profile()
+        .to_frame()
+    )
     assert prof.exports_usd[0] == 500_000.0 and pd.isna(prof.exports_usd[1])

@@ -2,7 +2,7 @@
 
 >>> import silkroad as sr
 >>> store = sr.open()  # doctest: +SKIP
->>> store.pair("BLR", "KAZ").summary(years=range(2010, 2016))  # doctest: +SKIP
+>>> sr.pair(store, "BLR", "KAZ").summary(years=range(2010, 2016)).to_frame()  # doctest: +SKIP
 """
 
 from typing import TYPE_CHECKING, Any
@@ -18,8 +18,10 @@ from silkroad.errors import (
 from silkroad.store import IngestResult, Store, open_store
 
 if TYPE_CHECKING:
+    from silkroad.analytics.pair import Pair as pair
+    from silkroad.analytics.world import World as world
+    from silkroad.briefs import brief
     from silkroad.ingestion import ingest
-    from silkroad.report.brief import brief
 
 __version__ = "0.1.0"
 
@@ -33,8 +35,16 @@ def __getattr__(name: str) -> Any:
         from silkroad.ingestion import ingest
 
         return ingest
+    if name == "pair":
+        from silkroad.analytics.pair import Pair
+
+        return Pair
+    if name == "world":
+        from silkroad.analytics.world import World
+
+        return World
     if name == "brief":
-        from silkroad.report.brief import brief
+        from silkroad.briefs import brief
 
         return brief
     raise AttributeError(f"module 'silkroad' has no attribute {name!r}")
@@ -54,4 +64,6 @@ __all__ = [
     "ingest",
     "open",
     "open_store",
+    "pair",
+    "world",
 ]

@@ -118,7 +118,7 @@ def classifications_for(pair: Pair, years: Iterable[int]) -> dict[int, str]:
     source whose years came in different editions is described year by year; the source's own
     classification is the fallback.
 
-    >>> classifications_for(store.pair("BLR", "KAZ"), [2013, 2014])  # doctest: +SKIP
+    >>> classifications_for(sr.pair(store, "BLR", "KAZ"), [2013, 2014])  # doctest: +SKIP
     {2013: 'HS92', 2014: 'HS92'}
     """
     catalog = pair.store.catalog
@@ -186,7 +186,7 @@ def load_correlation(
         a, b = cells[src_col].strip(), cells[tgt_col].strip()
         if not a and not b:
             continue  # blank or trailing line
-        record = {
+        record: dict[str, Any] = {
             "source_code": _code(a, p, offset, rows[header_at][src_col]),
             "target_code": _code(b, p, offset, rows[header_at][tgt_col]),
             "label": _label(cells[columns["relationship"]]) if "relationship" in columns else "",

@@ -51,18 +51,5 @@ def cagr(start: float, end: float, intervals: int) -> float:
     return (float(end) / float(start)) ** (1.0 / intervals) - 1.0
 
 
-def times_phrase(r: float, *, digits: int = 1) -> str:
-    """House wording for a ratio R (METHODS 1.3): 'increased 2.3 times' / 'decreased 1.5 times'.
-
-    ``R >= 1`` reads "increased R times" (R = 3 means +200 %); ``R < 1`` reads "decreased 1/R
-    times". Returns '' for an undefined ratio.
-    """
-    if _missing(r) or r <= 0:
-        return ""
-    if r >= 1:
-        return f"increased {r:.{digits}f} times"
-    return f"decreased {1 / r:.{digits}f} times"
-
-
 def _missing(x: float) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))

@@ -28,7 +28,7 @@ import pandas as pd
 
 from silkroad.analytics.growth import growth
 from silkroad.errors import AnalysisError
-from silkroad.reference.products import chapters
+from silkroad.reference.labels import UNALLOCATED, chapter_label
 
 if TYPE_CHECKING:
     from silkroad.analytics.pair import Pair
@@ -100,7 +100,7 @@ def movers(
       product counts n_continuing, n_new, n_lost;
     - ``metadata``: :meth:`Pair.metadata` for both years plus the analysis arguments.
 
-    >>> out = store.pair("BLR", "KAZ").movers(2014, top=5)  # doctest: +SKIP
+    >>> out = sr.pair(store, "BLR", "KAZ").movers(2014, top=5)  # doctest: +SKIP
     >>> out["margins"].loc[0, ["change_usd", "intensive_usd", "extensive_new_usd"]]  # doctest: +SKIP
     """
     top = _check_top(top)
@@ -221,18 +221,14 @@ def compare_years(pair: Pair, year: int, *, direction: str = "exports") -> pd.Da
 
 
 def with_labels(df: pd.DataFrame) -> pd.DataFrame:
-    """``df`` with the chapter (first two digits of ``product``) and its English/Russian labels."""
-    labels = chapters().set_index("code")[["label_en", "label_ru"]]
+    """``df`` with the chapter (first two digits of ``product``) and its English/Russian labels
+    (from :mod:`silkroad.reference.labels`); trade not broken down by product has no chapter."""
     out = df.copy()
-    out["chapter"] = out["product"].str[:2]
-    known = out.chapter.isin(labels.index)
-    for col in ("label_en", "label_ru"):
-        out[col] = out.chapter.map(labels[col]).where(known, "")
-    # Declared trade not broken down by product (a total larger than its detail).
-    unallocated = out["product"] == "TOTAL"
-    out.loc[unallocated, "chapter"] = ""
-    out.loc[unallocated, "label_en"] = "Not broken down by product"
-    out.loc[unallocated, "label_ru"] = "Без разбивки по товарам"
+    products = out["product"].astype(str)
+    out["chapter"] = products.str[:2].where(products != UNALLOCATED, "")
+    for lang in ("en", "ru"):
+        names = {p: chapter_label(p, lang) for p in products.unique()}
+        out[f"label_{lang}"] = products.map(names)
     return out
 
 

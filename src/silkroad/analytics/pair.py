@@ -14,6 +14,8 @@ import pandas as pd
 from silkroad.analytics.growth import growth
 from silkroad.analytics.parties import Party, check_distinct, resolve_party, sides_for_year
 from silkroad.errors import AnalysisError, StoreError
+from silkroad.kinds import COMTRADE, kind_of
+from silkroad.results import Result, bundle_result, table_result
 
 if TYPE_CHECKING:
     from silkroad.store.store import Store
@@ -44,8 +46,8 @@ FLOW_COLUMNS = ["year", "direction", "product", "value_usd", "weight_kg"]
 class Pair:
     """Side ``a`` seen against partner ``b``; either may be an economy or a bloc (``EAEU``).
 
-    >>> pair = store.pair("BLR", "KAZ")  # doctest: +SKIP
-    >>> pair.profile(years=range(2007, 2015), base=2007)  # doctest: +SKIP
+    >>> pair = sr.pair(store, "BLR", "KAZ")  # doctest: +SKIP
+    >>> pair.profile(years=range(2007, 2015), base=2007).to_frame()  # doctest: +SKIP
     """
 
     def __init__(
@@ -99,8 +101,8 @@ class Pair:
                 expected="one of: " + ", ".join(sorted(states)),
             )
         candidates = [states[source]] if source else list(states.values())
-        reconciled = [s for s in candidates if s.kind == "baci"]
-        declared = [s for s in candidates if s.kind != "baci"]
+        reconciled = [s for s in candidates if kind_of(s).reconciled]
+        declared = [s for s in candidates if kind_of(s).declared]
         if perspective == "auto":
             perspective = "reconciled" if reconciled else "exporter"
         pool = reconciled if perspective == "reconciled" else declared
@@ -120,11 +122,11 @@ class Pair:
             side = self.party_a if perspective == "exporter" else self.party_b
             code = side.code.lower()
             # Only the declaring side's own sources: its Comtrade data, else its national tables.
+            mine = [s for s in pool if kind_of(s).declarer_of(s.source) == side.code]
             own = sorted(
-                (s for s in pool if s.source == f"comtrade-{code}"),
-                key=lambda s: s.source,
+                (s for s in mine if kind_of(s) is COMTRADE), key=lambda s: s.source
             ) or sorted(
-                (s for s in pool if s.source.startswith(f"table-{code}-")),
+                (s for s in mine if kind_of(s) is not COMTRADE),
                 key=lambda s: (-len(s.years), s.source),
             )
             if not own:
@@ -144,12 +146,13 @@ class Pair:
         """Where the numbers come from: source, release, perspective, years, currency, synthetic."""
         state = self.store.catalog.sources[self.source]
         return {
-            "exporter": self.a,
-            "partner": self.b,
-            "exporter_name": self.party_a.name("en"),
-            "partner_name": self.party_b.name("en"),
-            "exporter_kind": self.party_a.kind,
-            "partner_kind": self.party_b.kind,
+            # Side A and partner B: A is the exporter of 'exports' and the importer of 'imports'.
+            "a": self.a,
+            "b": self.b,
+            "a_name": self.party_a.name("en"),
+            "b_name": self.party_b.name("en"),
+            "a_kind": self.party_a.kind,
+            "b_kind": self.party_b.kind,
             "source": self.source,
             "source_version": state.source_version,
             "classification": state.classification,
@@ -340,34 +343,51 @@ class Pair:
         return frame
 
     # --- analyses ----------------------------------------------------------------------
-    def summary(self, years: Iterable[int] | None = None) -> pd.DataFrame:
+    def summary(self, years: Iterable[int] | None = None) -> Result:
         """Per year: exports, imports, turnover, balance (USD) and year-on-year growth.
 
         Years the source covers but with no flow in a direction count as 0 (BACI lists only
         positive flows); a direction declared missing (a table's '-' for every cell of it) is
         NaN, not 0; growth is NaN where the previous year is zero, missing or not shown.
+        Table ``rows`` (columns :data:`SUMMARY_COLUMNS`).
 
-        >>> store.pair("BLR", "KAZ").summary(years=range(2010, 2016))  # doctest: +SKIP
+        >>> sr.pair(store, "BLR", "KAZ").summary(years=range(2010, 2016)).to_frame()  # doctest: +SKIP
         """
-        out = self.yearly(years)
-        ys = out.year.tolist()
+        out = self.summary_frame(years)
+        return table_result("summary", out, self.metadata(out.year.tolist()))
+
+    def summary_frame(self, years: Iterable[int] | None = None) -> pd.DataFrame:
+        """The table of :meth:`summary` (for analyses that build on it)."""
+        ys = self.check_years(years)
+        before = self.year_before(ys)
+        out = self.yearly(ys + ([before] if before is not None else []))
+        out = out.sort_values("year").reset_index(drop=True)
         out["turnover_usd"] = out.exports_usd + out.imports_usd
         out["balance_usd"] = out.exports_usd - out.imports_usd
         consecutive = out.year.diff().eq(1)
         for col in ("exports", "imports", "turnover"):
             g = growth(out[f"{col}_usd"], out[f"{col}_usd"].shift(1))
             out[f"{col}_growth"] = g.where(consecutive)
-        out = out[SUMMARY_COLUMNS]
-        out.attrs["metadata"] = self.metadata(ys)
-        return out
+        out = out[out.year.isin(ys)].reset_index(drop=True)
+        return out[SUMMARY_COLUMNS]
 
-    def profile(
-        self, years: Iterable[int] | None = None, *, base: int | None = None
-    ) -> pd.DataFrame:
-        """The relationship year by year (METHODS 1): see :func:`silkroad.analytics.profile.profile`."""
+    def year_before(self, years: list[int]) -> int | None:
+        """The year before the first of ``years`` when the source holds it (the base of the
+        first year's growth), else None."""
+        if not years:
+            return None
+        prev = min(years) - 1
+        return prev if prev in self.years_available() else None
+
+    def profile(self, years: Iterable[int] | None = None, *, base: int | None = None) -> Result:
+        """The relationship year by year (METHODS 1): table ``rows`` and value ``cagr``.
+
+        See :func:`silkroad.analytics.profile.profile`.
+        """
         from silkroad.analytics.profile import profile
 
-        return profile(self, years, base=base)
+        df = profile(self, years, base=base)
+        return table_result("profile", df, df.attrs["metadata"], values={"cagr": df.attrs["cagr"]})
 
     def structure(
         self,
@@ -378,14 +398,14 @@ class Pair:
         top: int | None = None,
         base: int | None = None,
         correlation: Any = None,
-    ) -> pd.DataFrame:
+    ) -> Result:
         """What A sells to (or buys from) B in ``year``, by HS level, section or basket set.
 
-        See :func:`silkroad.analytics.structure.structure`.
+        Table ``rows``; see :func:`silkroad.analytics.structure.structure`.
         """
         from silkroad.analytics.structure import structure
 
-        return structure(
+        df = structure(
             self,
             year,
             direction=direction,
@@ -394,19 +414,23 @@ class Pair:
             base=base,
             correlation=correlation,
         )
+        return table_result("structure", df, df.attrs["metadata"])
 
-    def movers(self, year: int, *, direction: str = "exports", top: int = 10) -> dict[str, Any]:
+    def movers(self, year: int, *, direction: str = "exports", top: int = 10) -> Result:
         """New and lost products, top gainers and losers, extensive vs intensive margins.
 
         See :func:`silkroad.analytics.movers.movers`.
         """
         from silkroad.analytics.movers import movers
 
-        return movers(self, year, direction=direction, top=top)
+        return bundle_result(
+            "movers",
+            movers(self, year, direction=direction, top=top),
+            main="margins",
+            csv_tables=("margins", "gainers", "losers", "new", "lost"),
+        )
 
-    def prices(
-        self, year: int, *, direction: str = "exports", trim: float | None = None
-    ) -> dict[str, Any]:
+    def prices(self, year: int, *, direction: str = "exports", trim: float | None = None) -> Result:
         """Price and volume effects of the change in value from ``year - 1`` to ``year``.
 
         ``trim=k`` sets aside products whose unit-value change is more than k MADs from the
@@ -414,13 +438,23 @@ class Pair:
         """
         from silkroad.analytics.prices import prices
 
-        return prices(self, year, direction=direction, trim=trim)
+        return bundle_result(
+            "prices",
+            prices(self, year, direction=direction, trim=trim),
+            main="summary",
+            csv_tables=("summary", "products"),
+        )
 
-    def mirror(self, year: int, *, level: str = "hs2", top: int | None = 10) -> dict[str, Any]:
+    def mirror(self, year: int, *, level: str = "hs2", top: int | None = 10) -> Result:
         """Exporter's against importer's declarations, by product group, with gaps and flags.
 
         See :func:`silkroad.analytics.mirror.mirror`.
         """
         from silkroad.analytics.mirror import mirror
 
-        return mirror(self, year, level=level, top=top)
+        return bundle_result(
+            "mirror",
+            mirror(self, year, level=level, top=top),
+            main="summary",
+            csv_tables=("summary", "exports", "imports"),
+        )

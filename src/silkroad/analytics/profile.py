@@ -7,7 +7,7 @@ Columns (values in USD, shares and growth as fractions):
   ``coverage_ratio`` (X / M, NaN when M = 0: never 0 and never inf);
 - ``{flow}_growth`` year on year, NaN from a zero base, with ``{flow}_note`` 'new' / 'stopped' /
   'none' (METHODS 1.2); ``{flow}_to_base`` = V_t / V_base when a base year is given (1.3),
-  with ``{flow}_to_base_phrase`` in the house wording ('increased 2.3 times');
+  (its wording, "N times" or percent, is the report's: :mod:`silkroad.report.numbers`);
 - ``a_trade_total_usd``: A's trade with every economy outside side A; ``partner_share_of_a``:
   the pair's turnover over it; ``partner_rank_for_a``: B's rank among A's partners by turnover
   (1 = largest, ties share the lower rank; NaN when B is a bloc); the same for B
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from silkroad.analytics.growth import cagr, growth, growth_note, times_phrase
+from silkroad.analytics.growth import cagr, growth, growth_note
 from silkroad.analytics.parties import Party, sides_for_year
 from silkroad.reference.countries import is_aggregate
 
@@ -42,28 +42,38 @@ def profile(
     wanted = sorted(set(ys) | ({base} if base is not None else set()))
     if base is not None:
         pair.check_years([base])
-    data = pair.yearly(wanted)
+    # The year before the first shown, when held, is the base of the first year's growth.
+    before = pair.year_before(ys)
+    data = pair.yearly(sorted(set(wanted) | ({before} if before is not None else set())))
     data["turnover_usd"] = data.exports_usd + data.imports_usd
     data["balance_usd"] = data.exports_usd - data.imports_usd
-    out = data[data.year.isin(ys)].reset_index(drop=True)
+    shown = data[data.year.isin(ys) | (data.year == before)].reset_index(drop=True)
+    consecutive = shown.year.diff().eq(1)
+    growths = {}
+    for flow in FLOWS:
+        col = shown[f"{flow}_usd"]
+        prev = col.shift(1)
+        growths[f"{flow}_growth"] = growth(col, prev).where(consecutive)
+        growths[f"{flow}_note"] = pd.Series(
+            [
+                growth_note(c, p) if ok else ""
+                for c, p, ok in zip(col, prev, consecutive, strict=True)
+            ],
+            index=shown.index,
+        )
+    keep = shown.year.isin(ys)
+    out = shown[keep].reset_index(drop=True)
     x, m = out.exports_usd, out.imports_usd
     with np.errstate(divide="ignore", invalid="ignore"):
         out["normalized_balance"] = ((x - m) / (x + m)).where((x + m) > 0)
         out["coverage_ratio"] = (x / m).where(m > 0)
-    consecutive = out.year.diff().eq(1)
-    for flow in FLOWS:
-        col = out[f"{flow}_usd"]
-        prev = col.shift(1)
-        out[f"{flow}_growth"] = growth(col, prev).where(consecutive)
-        out[f"{flow}_note"] = [
-            growth_note(c, p) if ok else "" for c, p, ok in zip(col, prev, consecutive, strict=True)
-        ]
+    for name, values in growths.items():
+        out[name] = values[keep].to_numpy()
     if base is not None:
         base_row = data[data.year == base].iloc[0]
         for flow in FLOWS:
             b = float(base_row[f"{flow}_usd"])
             out[f"{flow}_to_base"] = (out[f"{flow}_usd"] / b) if b > 0 else np.nan
-            out[f"{flow}_to_base_phrase"] = [times_phrase(r) for r in out[f"{flow}_to_base"]]
     totals_a = side_totals(pair, pair.party_a, pair.party_b, ys)
     totals_b = side_totals(pair, pair.party_b, pair.party_a, ys)
     out["a_trade_total_usd"] = totals_a.total_usd.to_numpy()

@@ -53,6 +53,7 @@ from silkroad.analytics.editions import (
 from silkroad.analytics.growth import growth, growth_note
 from silkroad.errors import AnalysisError
 from silkroad.reference.baskets import OTHER, BasketSet
+from silkroad.reference.labels import NO_SECTION, UNALLOCATED, group_label
 from silkroad.reference.products import HS_EDITION_YEARS, chapters, sections
 
 if TYPE_CHECKING:
@@ -75,30 +76,6 @@ COLUMNS = [
 BASE_COLUMNS = ["base_value_usd", "to_base"]
 
 _DIGITS = {"hs2": 2, "hs4": 4, "hs6": 6}
-#: Chapters outside the HS proper that BACI and Comtrade data carry (FORMATS.md 3.2).
-_SPECIAL_CHAPTERS = {
-    "98": ("Special uses (national codes)", "Специальные (национальные) позиции"),
-    "99": ("Commodities not specified according to kind", "Товары, не указанные по видам"),
-}
-NO_SECTION = "NS"
-_NO_SECTION_LABELS = (
-    "Outside the HS sections (chapters 98-99)",
-    "Вне разделов ГС (группы 98-99)",
-)
-_OTHER_LABELS = ("Other products", "Прочие товары")
-#: A declared total larger than its product detail keeps the difference under the code 'TOTAL'
-#: (sources/aggregates.py): trade the declarant did not break down by product.
-UNALLOCATED = "TOTAL"
-_UNALLOCATED_LABELS = ("Not broken down by product", "Без разбивки по товарам")
-_DETAIL_WORDS = {
-    "hs4": ("heading", "товарная позиция"),
-    "hs6": ("subheading", "субпозиция"),
-}
-#: A residual chapter or heading (shorter than the level's codes): what its detail leaves out.
-_COARSE_WORDS = {
-    "hs4": ("not broken down to headings", "без разбивки по товарным позициям"),
-    "hs6": ("not broken down to subheadings", "без разбивки по субпозициям"),
-}
 
 CorrelationArg = CorrelationTable | str | PathLike[str] | Sequence[CorrelationTable | str]
 
@@ -120,7 +97,7 @@ def structure(
     ``to_base``; ``correlation``: a loaded :class:`~silkroad.analytics.editions.CorrelationTable`,
     a path to one, or several for a chain (HS22→HS17→HS92), used when editions are mixed.
 
-    >>> pair = store.pair("BLR", "KAZ")  # doctest: +SKIP
+    >>> pair = sr.pair(store, "BLR", "KAZ")  # doctest: +SKIP
     >>> structure(pair, 2014, level="section", top=5)  # doctest: +SKIP
     """
     if direction not in DIRECTIONS:
@@ -181,7 +158,8 @@ def structure(
     total = float(table.value_usd.sum())
     prev_total = float(table.prev_value_usd.sum()) if prev is not None else np.nan
     out = table.reset_index(names="code")
-    labels = [_label(c, level) for c in out.code]
+    edition = conversion["to"] or pair.metadata([year])["classification"]
+    labels = [_label(c, level, edition) for c in out.code]
     out["label_en"] = [e for e, _ in labels]
     out["label_ru"] = [r for _, r in labels]
     out["share"] = out.value_usd / total if total > 0 else np.nan
@@ -288,39 +266,11 @@ def _chapter_romans() -> dict[str, str]:
     return dict(zip(ch.code, ch.section.map(sec), strict=True))
 
 
-@lru_cache(maxsize=1)
-def _chapter_labels() -> dict[str, tuple[str, str]]:
-    ch = chapters()
-    return dict(zip(ch.code, zip(ch.label_en, ch.label_ru, strict=True), strict=True))
-
-
-@lru_cache(maxsize=1)
-def _section_labels() -> dict[str, tuple[str, str]]:
-    sec = sections()
-    return dict(zip(sec.roman, zip(sec.label_en, sec.label_ru, strict=True), strict=True))
-
-
-def _label(code: str, level: str | BasketSet) -> tuple[str, str]:
-    if code == OTHER:
-        return _OTHER_LABELS
-    if code == UNALLOCATED:
-        return _UNALLOCATED_LABELS
-    if isinstance(level, BasketSet):
-        b = level.get(code)
-        return b.name_en, b.name_ru
-    if level == "section":
-        return _section_labels().get(code, _NO_SECTION_LABELS)
-    chapter = code[:2]
-    en, ru = _chapter_labels().get(chapter) or _SPECIAL_CHAPTERS.get(
-        chapter, (f"Chapter {chapter}", f"Группа {chapter}")
+def _label(code: str, level: str | BasketSet, edition: str) -> tuple[str, str]:
+    return (
+        group_label(code, level, "en", classification=edition),
+        group_label(code, level, "ru", classification=edition),
     )
-    if level in _DETAIL_WORDS and len(code) < _DIGITS[str(level)]:
-        word_en, word_ru = _COARSE_WORDS[str(level)]
-        return f"{en}: {code}, {word_en}", f"{ru}: {code}, {word_ru}"
-    if level in _DETAIL_WORDS:
-        word_en, word_ru = _DETAIL_WORDS[level]
-        en, ru = f"{en}: {word_en} {code}", f"{ru}: {word_ru} {code}"
-    return en, ru
 
 
 def _check(out: pd.DataFrame, total: float, prev_total: float) -> None:

@@ -1,9 +1,8 @@
-"""The bilateral brief: every table of one relationship, gathered once, rendered in any format.
+"""The bilateral brief: one relationship's tables, rendered in any format and language.
 
-:func:`brief` asks the analytics for what a brief shows (the profile over the years shown, the
-structure of exports and imports, the movers and the price/volume split of the year's change)
-and keeps the answers in a :class:`Brief`. Rendering never goes back to the store: the HTML,
-PDF, Excel and Markdown outputs, in English or Russian, are all made from the same tables.
+A :class:`Brief` renders a :class:`~silkroad.analytics.briefing.BriefData` (gathered once by the
+analytics) as HTML, PDF, Excel or Markdown, in English or Russian; rendering never goes back to
+the store. ``sr.brief(store, …)`` gathers and wraps in one call.
 
 >>> import silkroad as sr
 >>> b = sr.brief(sr.open(), "BLR", "KAZ", year=2014, base=2007, lang="ru")  # doctest: +SKIP
@@ -12,60 +11,20 @@ PDF, Excel and Markdown outputs, in English or Russian, are all made from the sa
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-import math
-import operator
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from silkroad.analytics.parties import Party
-from silkroad.errors import AnalysisError, InputError
-from silkroad.reference.blocs import bloc_ids, members
+from silkroad.analytics.briefing import DIRECTIONS, MOVERS_TOP, BriefData, value
+from silkroad.errors import InputError
 from silkroad.report.numbers import Numbers, check_lang, choose_unit
 
 if TYPE_CHECKING:
-    from silkroad.reference.baskets import BasketSet
     from silkroad.report.tables import Table
-    from silkroad.store.store import Store
 
 FORMATS = ("html", "pdf", "xlsx", "md")
 SUFFIXES = {".html": "html", ".htm": "html", ".pdf": "pdf", ".xlsx": "xlsx", ".md": "md"}
-LEVELS = ("hs2", "hs4", "hs6", "section")
-DIRECTIONS = ("exports", "imports")
-
-#: Years in the dynamics chart when neither ``years`` nor ``base`` is given.
-DEFAULT_SPAN = 10
-#: Rows in each group of the movers tables (largest gains, falls, new, lost).
-MOVERS_TOP = 5
-
-
-@dataclasses.dataclass(frozen=True)
-class BriefData:
-    """Everything a brief shows, independent of its language. Values in USD."""
-
-    party_a: Party
-    party_b: Party
-    year: int
-    base: int | None
-    years: list[int]  # the years shown (dynamics)
-    prev: int | None  # year - 1 when the store holds it
-    level: str  # 'hs2', 'hs4', 'hs6', 'section' or 'baskets'
-    basket_names: tuple[str, str] | None  # (English, Russian) name of the basket set
-    top: int
-    profile: pd.DataFrame  # indexed by year: the years shown, prev and base
-    structure: dict[str, pd.DataFrame]
-    movers: dict[str, dict[str, Any]] | None
-    prices: dict[str, dict[str, Any]] | None
-    blocs: dict[str, list[str]]  # 'a', 'b', 'common': bloc ids in ``year``
-    bloc_members: dict[str, list[str]]  # a side that is a bloc: its members in ``year``
-    metadata: dict[str, Any]
-    generated_at: dt.datetime
-    unit: str  # 'million' or 'thousand'
 
 
 class Brief:
@@ -85,9 +44,14 @@ class Brief:
     def in_language(self, lang: str) -> Brief:
         return self if lang == self.lang else Brief(self.data, lang)
 
+    @property
+    def unit(self) -> str:
+        """'million' or 'thousand' (USD), chosen by the largest turnover shown."""
+        return choose_unit(self.data.max_turnover_usd)
+
     @cached_property
     def numbers(self) -> Numbers:
-        return Numbers(self.lang, self.data.unit)
+        return Numbers(self.lang, self.unit)
 
     @cached_property
     def tables(self) -> dict[str, Table]:
@@ -164,190 +128,16 @@ def check_format(fmt: str) -> str:
     return key
 
 
-def _year(value: Any, field: str) -> int:
-    try:
-        if isinstance(value, bool):
-            raise TypeError
-        return operator.index(value)
-    except TypeError:
-        raise InputError("a year must be an integer", field=field, found=value) from None
-
-
-def brief(
-    store: Store,
-    a: str,
-    b: str,
-    *,
-    year: int,
-    base: int | None = None,
-    years: Iterable[int] | None = None,
-    lang: str = "en",
-    level: str = "hs2",
-    baskets: str | Path | BasketSet | None = None,
-    top: int = 10,
-    perspective: str = "auto",
-    source: str | None = None,
-    correlation: Any = None,
-    generated_at: dt.datetime | None = None,
-) -> Brief:
-    """Gather the brief on ``a`` and partner ``b`` for ``year`` (see the module docstring).
-
-    ``base``: a year for the "N times" comparison; ``years``: the years of the dynamics chart
-    (default: ``base`` to ``year``, else the last ten years the store holds up to ``year``);
-    ``level``: 'hs2', 'hs4', 'hs6' or 'section' for the structure, or ``baskets`` (a YAML file
-    or a loaded basket set); ``top``: groups listed before 'other'; ``generated_at``: the time
-    stamped in the notes (default: now, UTC).
-
-    >>> b = brief(store, "BLR", "KAZ", year=2014, base=2007)  # doctest: +SKIP
-    >>> b.save("brief.html")  # doctest: +SKIP
-    """
-    check_lang(lang)
-    year = _year(year, "year")
-    if base is not None:
-        base = _year(base, "base")
-    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
-        raise InputError("top must be a whole number >= 1", field="top", found=top)
-    grouping, basket_names = _grouping(level, baskets)
-
-    pair = store.pair(a, b, source=source, perspective=perspective)
-    held = pair.years_available()
-    for field, y in (("year", year), ("base", base)):
-        if y is not None and y not in held:
-            span = f"{held[0]}–{held[-1]}" if held else "none"
-            raise AnalysisError(
-                f"{y} is not in the store for {pair.source}",
-                field=field,
-                found=y,
-                expected=f"a year within {span}",
-            )
-    shown = _years_shown(pair, year, base, years, held)
-    prev = year - 1 if (year - 1) in held else None
-
-    wanted = sorted(set(shown) | ({prev} if prev is not None else set()))
-    profile = pair.profile(wanted, base=base)
-    meta = dict(profile.attrs["metadata"])
-    profile = profile.set_index("year", drop=False)
-    # A flow the source declares missing (a table's '-'): unknown, so not briefed as zero.
-    unknown = {
-        int(y)
-        for y in wanted
-        if pair.sides_exist(int(y)) and pd.isna(profile.loc[y, "turnover_usd"])
-    }
-    if year in unknown:
-        gone = [f for f in ("exports", "imports") if pd.isna(profile.loc[year, f"{f}_usd"])]
-        raise AnalysisError(
-            f"{pair.a}'s {' and '.join(gone)} with {pair.b} in {year} are missing in "
-            f"{pair.source} (declared as '-' or empty), so the year's turnover is unknown",
-            field="year",
-            found=year,
-            expected="a year whose exports and imports the source gives",
-        )
-    if prev in unknown:
-        prev = None  # nothing to compare with: no changes, movers or price effects
-
-    structure = {}
-    for direction in DIRECTIONS:
-        structure[direction] = pair.structure(
-            year, direction=direction, level=grouping, top=top, base=base, correlation=correlation
-        )
-    meta["conversion"] = structure["exports"].attrs["metadata"].get("conversion")
-    meta["classification"] = (
-        structure["exports"].attrs["metadata"].get("classification", meta.get("classification"))
-    )
-
-    movers = prices = None
-    if prev is not None:
-        movers = {d: pair.movers(year, direction=d, top=MOVERS_TOP) for d in DIRECTIONS}
-        prices = {d: pair.prices(year, direction=d) for d in DIRECTIONS}
-
-    max_turnover = float(profile.loc[shown, "turnover_usd"].max())
-    data = BriefData(
-        party_a=pair.party_a,
-        party_b=pair.party_b,
-        year=year,
-        base=base,
-        years=shown,
-        prev=prev,
-        level="baskets" if basket_names is not None else str(level),
-        basket_names=basket_names,
-        top=top,
-        profile=profile,
-        structure=structure,
-        movers=movers,
-        prices=prices,
-        blocs=_blocs(pair.party_a, pair.party_b, year),
-        bloc_members={
-            side: members(p.code, year)
-            for side, p in (("a", pair.party_a), ("b", pair.party_b))
-            if p.is_bloc
-        },
-        metadata=meta,
-        generated_at=(generated_at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC),
-        unit=choose_unit(max_turnover),
-    )
-    return Brief(data, lang)
-
-
-def _grouping(level: str, baskets: Any) -> tuple[Any, tuple[str, str] | None]:
-    if baskets is not None:
-        from silkroad.reference.baskets import BasketSet, load_baskets
-
-        sets = baskets if isinstance(baskets, BasketSet) else load_baskets(baskets)
-        return sets, (sets.name, sets.name_ru or sets.name)
-    if level not in LEVELS:
-        raise InputError(
-            "unknown level", field="--level", found=level, expected="hs2, hs4, hs6 or section"
-        )
-    return level, None
-
-
-def _years_shown(
-    pair: Any, year: int, base: int | None, years: Iterable[int] | None, held: Sequence[int]
-) -> list[int]:
-    if years is not None:
-        shown = pair.check_years(years)
-        if year not in shown:
-            raise InputError(
-                "the years shown must include the year of the brief",
-                field="years",
-                found=f"{shown[0]}–{shown[-1]}" if shown else "(none)",
-                expected=f"years that include {year}",
-            )
-        return shown
-    if base is not None and base != year:
-        lo, hi = min(base, year), max(base, year)
-        return [y for y in held if lo <= y <= hi]
-    return [y for y in held if year - DEFAULT_SPAN < y <= year]
-
-
-def _blocs(a: Party, b: Party, year: int) -> dict[str, list[str]]:
-    def of(p: Party) -> list[str]:
-        if p.is_bloc:
-            return []
-        ids = [bid for bid in bloc_ids() if p.code in members(bid, year)]
-        # EU27 is the EU without the United Kingdom: name the union once.
-        return [x for x in ids if not (x == "EU27" and "EU" in ids)]
-
-    in_a, in_b = of(a), of(b)
-    return {"a": in_a, "b": in_b, "common": [x for x in in_a if x in in_b]}
-
-
 def write_briefs(
-    store: Store,
-    a: str,
-    b: str,
+    data: BriefData,
     *,
-    year: int,
     out_dir: str | Path,
     formats: Sequence[str] = FORMATS,
     langs: Sequence[str] = ("en",),
-    **kw: Any,
 ) -> list[Path]:
     """Write the brief in every format and language into ``out_dir``; return the paths.
 
-    The data are gathered once; file names read ``brief-blr-kaz-2014-en.pdf``.
-
-    >>> write_briefs(store, "BLR", "KAZ", year=2014, out_dir="out", langs=("en", "ru"))  # doctest: +SKIP
+    File names read ``brief-blr-kaz-2014-en.pdf``.
     """
     fmts = [check_format(f) for f in formats]
     if not fmts:
@@ -356,7 +146,7 @@ def write_briefs(
         check_lang(lang)
     if not langs:
         raise InputError("no language given", field="--lang", expected="en, ru")
-    first = brief(store, a, b, year=year, lang=langs[0], **kw)
+    first = Brief(data, langs[0])
     out = Path(out_dir)
     paths = []
     for lang in langs:
@@ -366,11 +156,13 @@ def write_briefs(
     return paths
 
 
-def value(df: pd.DataFrame, year: int | None, column: str) -> float:
-    """``df.loc[year, column]`` as a float, NaN when the year is missing."""
-    if year is None or year not in df.index:
-        return math.nan
-    return float(df.at[year, column])
-
-
-__all__ = ["FORMATS", "Brief", "BriefData", "brief", "write_briefs"]
+__all__ = [
+    "DIRECTIONS",
+    "FORMATS",
+    "MOVERS_TOP",
+    "Brief",
+    "BriefData",
+    "check_format",
+    "value",
+    "write_briefs",
+]

@@ -13,7 +13,7 @@ non-breaking thousands separator in Russian).
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import altair as alt
 
@@ -33,7 +33,7 @@ WIDTH = 760
 #: Longest label on the composition chart's axis before it is cut with "…".
 LABEL_CHARS = 38
 
-D3_LOCALES = {"en": "en-US", "ru": "ru-RU"}
+D3_LOCALES: dict[str, Literal["en-US", "ru-RU"]] = {"en": "en-US", "ru": "ru-RU"}
 
 
 def build_charts(brief: Brief) -> dict[str, dict[str, Any]]:

@@ -14,7 +14,7 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import jinja2
 import platformdirs
@@ -40,10 +40,10 @@ def _env() -> jinja2.Environment:
 
 def bundle_path() -> Path:
     """Where the Vega JavaScript bundle is cached for this vl-convert and Vega-Lite version."""
-    import vl_convert as vlc
+    from importlib.metadata import version
 
     cache = Path(platformdirs.user_cache_dir("silkroad", appauthor=False))
-    return cache / f"vega-bundle-vlc{vlc.__version__}-vl{VL_VERSION}.js"
+    return cache / f"vega-bundle-vlc{version('vl-convert-python')}-vl{VL_VERSION}.js"
 
 
 @lru_cache(maxsize=1)
@@ -56,7 +56,8 @@ def vega_bundle() -> str:
         return path.read_text(encoding="utf-8")
     except OSError:
         pass
-    js = vlc.javascript_bundle(vl_version=VL_VERSION)
+    # The stub makes ``snippet`` required; at run time it defaults to the globals we want.
+    js = cast(Any, vlc).javascript_bundle(vl_version=VL_VERSION)
     try:  # a cache that cannot be written only costs time
         path.parent.mkdir(parents=True, exist_ok=True)
         part = path.with_name(f"{path.name}.{os.getpid()}.part")

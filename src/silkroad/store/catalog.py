@@ -23,7 +23,7 @@ class IngestRecord:
 
     id: str
     source: str  # dataset id, e.g. 'baci-hs92'
-    kind: str  # its SourceKind's name (silkroad.sources.base): 'baci', 'comtrade', 'table'
+    kind: str  # its SourceKind's name (silkroad.kinds): 'baci', 'comtrade', 'table'
     source_version: str  # release version, e.g. '202401b'
     classification: str  # 'HS92', ...
     synthetic: bool  # True when the input is silkroad's generated demo world
@@ -192,7 +192,7 @@ class Catalog:
 def _with_kind(data: dict[str, Any]) -> dict[str, Any]:
     """An entry whose kind is the name of its SourceKind (catalogs that recorded no kind, or
     another spelling, get the kind its source id follows)."""
-    from silkroad.sources.base import KINDS, kind_of
+    from silkroad.kinds import KINDS, kind_of
 
     if data.get("kind") in KINDS:
         return data

@@ -29,7 +29,7 @@ import filelock
 
 from silkroad import settings
 from silkroad.errors import StoreError
-from silkroad.sources.base import kind_of
+from silkroad.kinds import kind_of
 from silkroad.store.catalog import Catalog, IngestRecord, SourceState
 from silkroad.store.engine import PAIR_TOTALS, Engine, RejectedPart, default_engine
 from silkroad.store.schema import CANONICAL_COLUMNS, REJECTED_COLUMNS
@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     import ibis
     import pandas as pd
 
-    from silkroad.analytics.pair import Pair
     from silkroad.store.check import StoreCheck
 
 CATALOG = "catalog.json"
@@ -441,12 +440,6 @@ class Store:
         from silkroad.store.check import check_store
 
         return check_store(self)
-
-    def pair(self, a: str, b: str, *, source: str | None = None, perspective: str = "auto") -> Pair:
-        """Analyses of the relationship between ``a`` and ``b`` (ISO3, names or bloc ids)."""
-        from silkroad.analytics.pair import Pair
-
-        return Pair(self, a, b, source=source, perspective=perspective)
 
     def rejected(self, source: str, *, limit: int | None = None) -> pd.DataFrame:
         """Quarantined rows of ``source``'s current data, with file, year, line and reason."""

@@ -1,0 +1,294 @@
+"""The world-level entry into analytics: every economy's trade by product, for indicators.
+
+RCA, complementarity, economic complexity, export potential and gravity need the whole world's
+exporter × product × year values at once, not one pair. :class:`World` aggregates them in the
+query engine (Ibis over the store: nothing row by row in Python) and hands over dense NumPy
+matrices with their labels (:class:`Panel`), or long tables where a matrix would be mostly empty
+(bilateral flows). Indicators are then pure functions of the panel.
+
+>>> world = sr.world(store)  # doctest: +SKIP
+>>> p = world.panel(2014, level="hs4")  # doctest: +SKIP
+>>> p.exports.shape, p.economies[:3], p.products[:3]  # doctest: +SKIP
+((205, 1240), ('ABW', 'AFG', 'AGO'), ('0101', '0102', '0103'))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from silkroad import args
+from silkroad.analytics.parties import resolve_party
+from silkroad.errors import AnalysisError, StoreError
+from silkroad.kinds import kind_of
+from silkroad.reference.countries import is_economy
+
+if TYPE_CHECKING:
+    import ibis
+
+    from silkroad.reference.baskets import BasketSet
+    from silkroad.store.store import Store
+
+#: HS level → number of leading digits of the product code.
+DIGITS = {"hs2": 2, "hs4": 4, "hs6": 6}
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One year of world trade by product, as dense matrices (USD).
+
+    ``exports[i, k]``: economy ``economies[i]``'s exports of product ``products[k]`` to every
+    partner; ``imports[i, k]``: its imports of it from every partner. Rows are the economies that
+    export or import anything that year (aggregates such as World excluded), columns the products
+    at ``level`` (an HS level or a basket set's ids). Re-exports are excluded.
+    """
+
+    year: int
+    level: str
+    economies: tuple[str, ...]
+    products: tuple[str, ...]
+    exports: np.ndarray
+    imports: np.ndarray
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """Row number of each economy."""
+        return {e: i for i, e in enumerate(self.economies)}
+
+    def rows_of(self, side: str) -> list[int]:
+        """Row numbers of an economy or of a bloc's members in this year (present ones only)."""
+        party = resolve_party(side)
+        members = party.members(self.year)
+        rows = sorted(self.index[m] for m in members if m in self.index)
+        if not rows:
+            what = "had no members" if party.is_bloc and not members else "has no trade"
+            raise AnalysisError(
+                f"{party.code} {what} in {self.year} in {self.metadata.get('source', 'the store')}",
+                field="economy",
+                found=party.code,
+                expected="an economy or bloc present in the panel's year",
+            )
+        return rows
+
+    def exports_of(self, side: str) -> np.ndarray:
+        """Exports by product of an economy, or of a bloc (the sum of its members' rows, their
+        trade with each other included; see :meth:`bilateral` to net it out)."""
+        return np.asarray(self.exports[self.rows_of(side)].sum(axis=0), dtype=float)
+
+    def imports_of(self, side: str) -> np.ndarray:
+        """Imports by product of an economy or a bloc (members' rows summed)."""
+        return np.asarray(self.imports[self.rows_of(side)].sum(axis=0), dtype=float)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The non-zero cells as a long table: economy, product, exports_usd, imports_usd."""
+        i, k = np.nonzero((self.exports != 0) | (self.imports != 0))
+        return pd.DataFrame(
+            {
+                "economy": np.asarray(self.economies, dtype=object)[i],
+                "product": np.asarray(self.products, dtype=object)[k],
+                "exports_usd": self.exports[i, k],
+                "imports_usd": self.imports[i, k],
+            }
+        )
+
+
+class World:
+    """All economies of one source of the store, by product and year.
+
+    ``source`` defaults to the store's best reconciled source (BACI: each flow once, both sides
+    consistent); a declared source (Comtrade, a national table) covers only its reporters.
+    """
+
+    def __init__(self, store: Store, *, source: str | None = None) -> None:
+        self.store = store
+        states = store.catalog.sources
+        if not states:
+            raise StoreError(
+                f"the store at {store.home} holds no data",
+                hint="run `silkroad demo` or `silkroad ingest baci PATH` first",
+            )
+        if source is not None and source not in states:
+            raise StoreError(
+                f"no source {source!r} in the store",
+                field="source",
+                expected="one of: " + ", ".join(sorted(states)),
+            )
+        if source is None:
+            reconciled = [s for s in states.values() if kind_of(s).reconciled]
+            if not reconciled:
+                raise AnalysisError(
+                    "world-level analyses need reconciled statistics (BACI), which the store "
+                    "does not hold",
+                    field="source",
+                    found=", ".join(sorted(states)),
+                    hint="ingest a BACI release, or name a declared source with --source",
+                )
+            source = min(reconciled, key=lambda s: (s.synthetic, -len(s.years), s.source)).source
+        self.source = source
+        self._state = states[source]
+
+    def __repr__(self) -> str:
+        return f"World(source={self.source!r})"
+
+    # --- metadata ----------------------------------------------------------------------
+    def years(self) -> list[int]:
+        """Years the source holds."""
+        return self.store.years(self.source)
+
+    def metadata(self, years: Sequence[int], level: str) -> dict[str, Any]:
+        """Where the numbers come from: source, release, years, level, currency, synthetic."""
+        return {
+            "source": self.source,
+            "source_version": self._state.source_version,
+            "classification": self._state.classification,
+            "perspective": "reconciled" if kind_of(self._state).reconciled else "declared",
+            "years": list(years),
+            "level": level,
+            "currency": "USD",
+            "synthetic": self._state.synthetic,
+        }
+
+    def check_years(self, years: Iterable[int] | int | None) -> list[int]:
+        """The years asked for (default: all held), each one held by the source."""
+        held = self.years()
+        if years is None:
+            return held
+        wanted = sorted({int(years)} if isinstance(years, int) else {int(y) for y in years})
+        missing = [y for y in wanted if y not in held]
+        if missing or not wanted:
+            span = f"{held[0]}–{held[-1]}" if held else "none"
+            raise AnalysisError(
+                f"year {missing[0] if missing else '(none)'} is not in the store for {self.source}",
+                field="year",
+                found=missing[0] if missing else None,
+                expected=f"years within {span}",
+            )
+        return wanted
+
+    # --- engine-side aggregation --------------------------------------------------------
+    def _flows(self, years: list[int]) -> ibis.Table:
+        """Product rows of ``years``: no re-exports, no totals, known values."""
+        t = self.store.flows(self.source)
+        return t.filter(
+            t.year.isin(years),
+            ~t.re_flow,
+            t.classification != "TOTAL",
+            t.value_usd.notnull(),
+        )
+
+    def _grouped(self, t: ibis.Table, level: str | BasketSet) -> tuple[ibis.Table, str]:
+        """``t`` with a ``code`` column at ``level`` (rows too coarse for it left out)."""
+        if isinstance(level, str):
+            digits = DIGITS[args.level(level, allowed=tuple(DIGITS))]
+            t = t.filter(t["product"].length() >= digits)
+            return t.mutate(code=t["product"].substr(0, digits)), level
+        # A basket set (non-overlapping ranges): each product to the basket whose range holds it.
+        import ibis
+
+        cases = []
+        for basket in level.baskets:
+            for r in basket.ranges:
+                prefix = t["product"].substr(0, r.digits)
+                hit = (t["product"].length() >= r.digits) & (prefix >= r.low) & (prefix <= r.high)
+                cases.append((hit, basket.id))
+        code = ibis.cases(*cases, else_=None) if cases else ibis.null().cast("string")
+        t = t.mutate(code=code)
+        return t.filter(t.code.notnull()), "baskets"
+
+    def long(
+        self,
+        years: Iterable[int] | int | None = None,
+        *,
+        level: str | BasketSet = "hs6",
+        exporters: Iterable[str] | None = None,
+        importers: Iterable[str] | None = None,
+    ) -> pd.DataFrame:
+        """Bilateral flows by product, aggregated in the engine: year, exporter, importer,
+        code (product at ``level``), value_usd. Only economies (no aggregates); ``exporters``
+        and ``importers`` (ISO3 codes) restrict the rows before anything is read."""
+        ys = self.check_years(years)
+        t = self._flows(ys)
+        if exporters is not None:
+            t = t.filter(t.exporter.isin(sorted(set(exporters))))
+        if importers is not None:
+            t = t.filter(t.importer.isin(sorted(set(importers))))
+        t, _ = self._grouped(t, level)
+        out = (
+            t.group_by(["year", "exporter", "importer", "code"])
+            .aggregate(value_usd=t.value_usd.sum())
+            .to_pandas()
+        )
+        keep = out.exporter.map(is_economy) & out.importer.map(is_economy)
+        return out[keep].reset_index(drop=True)
+
+    def panel(self, year: int, *, level: str | BasketSet = "hs6") -> Panel:
+        """One year's exports and imports by economy and product, as dense matrices (USD)."""
+        return self.panels([year], level=level)[int(year)]
+
+    def panels(
+        self, years: Iterable[int] | None = None, *, level: str | BasketSet = "hs6"
+    ) -> dict[int, Panel]:
+        """:meth:`panel` for several years in one query per side."""
+        ys = self.check_years(years)
+        t, level_name = self._grouped(self._flows(ys), level)
+        ex = (
+            t.group_by(["year", "exporter", "code"])
+            .aggregate(value_usd=t.value_usd.sum())
+            .to_pandas()
+            .rename(columns={"exporter": "economy"})
+        )
+        im = (
+            t.group_by(["year", "importer", "code"])
+            .aggregate(value_usd=t.value_usd.sum())
+            .to_pandas()
+            .rename(columns={"importer": "economy"})
+        )
+        ex = ex[ex.economy.map(is_economy)]
+        im = im[im.economy.map(is_economy)]
+        out = {}
+        for y in ys:
+            ey, iy = ex[ex.year == y], im[im.year == y]
+            economies = tuple(sorted(set(ey.economy) | set(iy.economy)))
+            products = tuple(sorted(set(ey.code) | set(iy.code)))
+            out[y] = Panel(
+                year=y,
+                level=level_name,
+                economies=economies,
+                products=products,
+                exports=_dense(ey, economies, products),
+                imports=_dense(iy, economies, products),
+                metadata=self.metadata([y], level_name),
+            )
+        return out
+
+    def bilateral_totals(self, years: Iterable[int] | int | None = None) -> pd.DataFrame:
+        """Aggregate bilateral trade: year, exporter, importer, value_usd (USD), from the pair
+        totals the store keeps (no product scan). Only economies; re-exports excluded."""
+        ys = self.check_years(years)
+        t = self.store.pair_totals(self.source)
+        t = t.filter(t.year.isin(ys), ~t.re_flow, t.value_usd.notnull())
+        out = (
+            t.group_by(["year", "exporter", "importer"])
+            .aggregate(value_usd=t.value_usd.sum())
+            .to_pandas()
+        )
+        keep = out.exporter.map(is_economy) & out.importer.map(is_economy)
+        out = out[keep & (out.exporter != out.importer)]
+        return out.sort_values(["year", "exporter", "importer"]).reset_index(drop=True)
+
+
+def _dense(frame: pd.DataFrame, rows: tuple[str, ...], cols: tuple[str, ...]) -> np.ndarray:
+    """A rows × cols float matrix from a long (economy, code, value_usd) frame; 0 where absent."""
+    out = np.zeros((len(rows), len(cols)), dtype=float)
+    if frame.empty:
+        return out
+    r = pd.Index(rows).get_indexer(frame.economy)
+    c = pd.Index(cols).get_indexer(frame.code)
+    np.add.at(out, (r, c), frame.value_usd.to_numpy(dtype=float))
+    return out
