@@ -159,6 +159,8 @@ def test_unicode_line_breaks_inside_a_field_do_not_split_records(tmp_path, home,
     rej = sr.open(home).rejected("comtrade-blr")
     assert rej.line.tolist() == [4]  # line numbers do not shift
     assert loaded_rows(home) == [("BLR", "KAZ", "870120", 1000.0), ("BLR", "RUS", "870120", 250.0)]
+    check = sr.open(home).check()  # 1 year file, its pair totals, the quarantine
+    assert (check.ok, check.files_checked) == (True, 3)
 
 
 # --- 6. one-line errors where an internal error was ---------------------------------------------
