@@ -21,6 +21,7 @@ from silkroad.cli.common import (
     JsonOption,
     LangOption,
     SourceOption,
+    TopOption,
     add_command,
     emit,
     musd,
@@ -61,7 +62,7 @@ def potential(
     product: Annotated[
         str | None, typer.Option("--product", help="An HS6 product: rank its markets for A.")
     ] = None,
-    top: Annotated[int | None, typer.Option("--top", help="Rows shown (default 10).")] = None,
+    top: TopOption = args.DEFAULT_TOP,
     source: SourceOption = None,
     lang: LangOption = "en",
     home: HomeOption = None,
@@ -153,9 +154,10 @@ def potential(
         )
     out.print(t)
     out.print(
-        f"total: potential {musd(result['potential_usd'])}, actual {musd(result['actual_usd'])}, "
-        f"untapped {musd(result['untapped_usd'])} million USD "
-        f"(realised {pct(result['realised'], signed=False)} %)",
+        f"untapped in all products: {musd(result['untapped_usd'])} million USD "
+        f"(actual trade {musd(result['actual_usd'])}; without projections total potential equals "
+        "total actual by construction, so the untapped part is what the products below their "
+        "potential could add)",
         markup=False,
     )
     _footer(meta)
