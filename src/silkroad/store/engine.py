@@ -108,17 +108,28 @@ class DuckDBEngine:
         return con
 
     def _duck(self) -> Any:
-        """A private DuckDB connection for the store's own statements (opened once)."""
+        """A cursor of the engine's private DuckDB connection (opened once) for one of the
+        store's own statements: a cursor per statement, so threads never share one."""
         if self._con is None:
             import duckdb
 
             self._con = duckdb.connect()
             self._con.execute("SET enable_progress_bar = false")
-        return self._con
+        return self._con.cursor()
 
     def _fetch(self, sql: str) -> list[tuple[Any, ...]]:
         con = self._duck()
-        return list(con.execute(sql).fetchall())
+        try:
+            return list(con.execute(sql).fetchall())
+        finally:
+            con.close()
+
+    def _run(self, sql: str) -> None:
+        con = self._duck()
+        try:
+            con.execute(sql).fetchall()
+        finally:
+            con.close()
 
     # --- writing -------------------------------------------------------------------------------
     def write(self, data: Any, path: Path, *, columns: Sequence[str], what: str) -> int:
@@ -175,7 +186,7 @@ class DuckDBEngine:
             return
         files = "[" + ", ".join(f"'{_sql_str(p)}'" for p in parts) + "]"
         try:
-            self._duck().execute(
+            self._run(
                 f"COPY (SELECT {', '.join(REJECTED_COLUMNS)} FROM read_parquet({files}, "
                 f"union_by_name = true) ORDER BY file, line) "
                 f"TO '{_sql_str(target)}' (FORMAT parquet)"
@@ -190,7 +201,7 @@ class DuckDBEngine:
 
     def write_pair_totals(self, year_file: Path) -> None:
         target = year_file.with_name(PAIR_TOTALS)
-        self._duck().execute(
+        self._run(
             f"""COPY (SELECT source, year, month, exporter, importer, declared_by, re_flow,
                        sum(value_usd) AS value_usd, count(*) AS products
                 FROM read_parquet('{_sql_str(year_file)}', hive_partitioning = false)
@@ -222,7 +233,11 @@ class DuckDBEngine:
         sql = f"SELECT * FROM ({self._rejected_sql(parts)}) ORDER BY file, line"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return self._duck().execute(sql).df()
+        con = self._duck()
+        try:
+            return con.execute(sql).df()
+        finally:
+            con.close()
 
     def missing_flows(self, old_year: Path, new_year: Path) -> list[tuple[str, str, str]]:
         old, new = old_year.with_name(PAIR_TOTALS), new_year.with_name(PAIR_TOTALS)
