@@ -56,7 +56,7 @@ def test_pair_indicators_by_hand(world_store) -> None:
     assert v["a_products_exported"] == 2
     assert v["a_hhi_markets"] == pytest.approx((400 / 1400) ** 2 + (1000 / 1400) ** 2)
     assert v["market"][0]["code"] == "870120" and v["market"][0]["a_share"] == 1.0
-    assert v["metadata"]["exporter"] == "BLR" and v["metadata"]["level"] == "hs6"
+    assert v["metadata"]["a"] == "BLR" and v["metadata"]["level"] == "hs6"
 
 
 def _random_release(baci_files, n_e: int = 14, n_p: int = 25, seed: int = 7):

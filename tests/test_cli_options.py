@@ -260,12 +260,7 @@ def test_structure_names_products_in_the_language_asked(world_home, invoke):
     assert code == 0 and "Транспортные средства" in ru and "Vehicles" not in ru
 
 
-# --- known gaps in analytics (reported to the lead; strict: they fail loudly once fixed) ------
-@pytest.mark.xfail(
-    strict=True,
-    reason="Pair.summary/profile compute growth within the years shown only; they should "
-    "read year-1 when the store holds it (analytics, issue 15 section 6)",
-)
+# --- growth of the first year shown; sides named A and B in the metadata ----------------------
 def test_growth_of_the_first_year_shown_uses_the_year_before_when_held(world_home, invoke):
     code, stdout, stderr = invoke(
         "summary", "BLR", "KAZ", "--years", "2015", "--home", world_home, "--json"
@@ -276,11 +271,6 @@ def test_growth_of_the_first_year_shown_uses_the_year_before_when_held(world_hom
     assert row["exports_growth"] == pytest.approx(exports[2015] / exports[2014] - 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Pair.metadata names side A 'exporter' even for A's imports; it should name the "
-    "sides A and B (analytics, issue 15 section 6)",
-)
 def test_json_does_not_call_a_the_exporter_of_its_imports(world_home, invoke):
     code, stdout, stderr = invoke(
         "structure", "BLR", "KAZ", "--year", "2015", "--imports", "--home", world_home, "--json"

@@ -365,7 +365,7 @@ def test_unknown_level_and_direction(pair):
 def test_metadata(pair):
     df = pair.structure(2015, direction="imports", level="section", base=2013, top=2).to_frame()
     meta = df.attrs["metadata"]
-    assert (meta["exporter"], meta["partner"], meta["years"]) == ("BLR", "KAZ", [2015])
+    assert (meta["a"], meta["b"], meta["years"]) == ("BLR", "KAZ", [2015])
     assert (meta["direction"], meta["level"], meta["base"]) == ("imports", "section", 2013)
     assert meta["previous_year"] == 2014
     assert meta["classification"] == "HS92" and meta["source"] == "baci-hs92"

@@ -95,6 +95,7 @@ def ingest(
             finished_at=utcnow(),
             dir="",
             rejected_by_reason=report.rejected_by_reason,
+            by_year={str(y): list(counts) for y, counts in sorted(report.by_year.items())},
         )
         replaced = txn.commit(record, force=force, partial=inp.partial)
     message = reader.message(inp, report)
@@ -117,17 +118,22 @@ def ingest(
 def _refuse_empty_years(
     reader: Reader, path: str | Path, report: StageReport, held: set[str], force: bool
 ) -> None:
-    """A year in which nothing was loaded must not replace a year the store holds."""
+    """An ingest must not replace a year the store holds with no rows: a year file with a
+    header only, or whose every row was rejected (then trade would show as 0)."""
     empty = [y for y, (_, loaded, _) in sorted(report.by_year.items()) if not loaded]
     empty = [y for y in empty if str(y) in held]
     if not empty or force:
         return
     unit = getattr(reader, "unit", "row")
-    top = max(report.rejected_by_reason.items(), key=lambda kv: kv[1], default=("", 0))
-    often = f" (most often: {top[0]}, {top[1]:,} {unit}s)" if top[1] else ""
+    years = ", ".join(map(str, empty))
+    if any(report.by_year[y][0] for y in empty):
+        top = max(report.rejected_by_reason.items(), key=lambda kv: kv[1], default=("", 0))
+        often = f" (most often: {top[0]}, {top[1]:,} {unit}{'s' if top[1] != 1 else ''})"
+        what = f"every {unit} of {years} was rejected{often if top[1] else ''}"
+    else:
+        what = f"no {unit} of {years} was loaded (the input holds none)"
     raise StoreError(
-        f"every {unit} of {', '.join(map(str, empty))} was rejected{often}, and the store "
-        "holds that year; nothing was committed",
+        f"{what}, and the store holds that year; nothing was committed",
         path=path,
         expected=f"a file with loadable {unit}s (is the year in the file name right?)",
         hint="pass --force to replace it with an empty year, its rows in quarantine",

@@ -151,8 +151,8 @@ def pair_indicators(
         values |= _concentrations(side, party.code, panel, xs, totals)
     market = partner_market(world, pa.code, pb.code, int(year), level=level, top=top)
     meta = panel.metadata | {
-        "exporter": pa.code,
-        "partner": pb.code,
+        "a": pa.code,
+        "b": pb.code,
         "indicators": "WITS definitions, METHODS 2; TCI and ESI on a 0-100 scale, GL 0-1",
         "blocs": "a bloc side is its members' trade summed, trade between its members included",
     }

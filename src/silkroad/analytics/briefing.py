@@ -267,8 +267,8 @@ def advantage(world: World, a: str, b: str, year: int, *, top: int = 10) -> Resu
             opp = opp[opp.b_imports_usd > 0].head(top)
             opportunities = opp[["code", "cog", "density", "pci", "b_imports_usd"]]
     meta = panel.metadata | {
-        "exporter": pa.code,
-        "partner": pb.code,
+        "a": pa.code,
+        "b": pb.code,
         "convention": "ecomplexity" if cr is not None else None,
     }
     return Result(

@@ -95,8 +95,8 @@ def partner_market(
     comp = comp.assign(_o=comp.code.map(order)).sort_values(["_o", "rank"]).drop(columns="_o")
     level_name = level if isinstance(level, str) else "baskets"
     meta = world.metadata([int(year)], level_name) | {
-        "exporter": resolve_party(a).code,
-        "partner": resolve_party(b).code,
+        "a": resolve_party(a).code,
+        "b": resolve_party(b).code,
         "top": top,
         "competitors": competitors,
         "definition": "share and rank of A among B's suppliers (B's imports, reconciled data); "

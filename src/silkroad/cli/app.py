@@ -40,7 +40,17 @@ def _root(
 
 def build() -> typer.Typer:
     """The app with every command family registered, in the order ``--help`` lists them."""
-    from silkroad.cli import analysis, brief, demo, download, ingest, lookup, tables
+    from silkroad.cli import (
+        analysis,
+        brief,
+        demo,
+        download,
+        ingest,
+        lookup,
+        prospects,
+        tables,
+        world,
+    )
 
     app = typer.Typer(
         name="silkroad",
@@ -53,7 +63,7 @@ def build() -> typer.Typer:
         context_settings={"max_content_width": 120},
     )
     app.callback()(_root)
-    for family in (ingest, analysis, brief, lookup, tables, demo, download):
+    for family in (ingest, analysis, world, prospects, brief, lookup, tables, demo, download):
         family.register(app)
     return app
 

@@ -193,8 +193,8 @@ def product_labels(
 
 def pair_names(meta: dict[str, Any]) -> tuple[str, str]:
     """The names of side A and partner B in a result's metadata."""
-    a = meta.get("a_name") or meta.get("exporter_name") or meta.get("a") or "A"
-    b = meta.get("b_name") or meta.get("partner_name") or meta.get("b") or "B"
+    a = meta.get("a_name") or meta.get("a") or "A"
+    b = meta.get("b_name") or meta.get("b") or "B"
     return str(a), str(b)
 
 

@@ -118,6 +118,36 @@ class Reader(Protocol):
         ...
 
 
+#: The first year silkroad accepts from any source (no trade statistics it reads are older).
+FIRST_YEAR = 1900
+
+
+def last_year() -> int:
+    """The last plausible year of trade data: next year (UTC), for data dated ahead."""
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC).year + 1
+
+
+def plausible_year(year: int) -> bool:
+    """True for a year silkroad accepts from any source: FIRST_YEAR to next year."""
+    return FIRST_YEAR <= year <= last_year()
+
+
+def check_year(year: int, *, path: Any = None, field: str | None = None) -> None:
+    """InputError unless ``year`` is plausible (FIRST_YEAR to next year)."""
+    if not plausible_year(year):
+        from silkroad.errors import InputError
+
+        raise InputError(
+            "implausible year",
+            path=path,
+            field=field,
+            found=year,
+            expected=f"a year from {FIRST_YEAR} to {last_year()}",
+        )
+
+
 def residual_note(n: int) -> str:
     """The ingest message's note on totals kept as the part their detail does not cover."""
     if not n:
@@ -139,6 +169,7 @@ def span(years: list[int]) -> str:
 __all__ = [
     "BACI",
     "COMTRADE",
+    "FIRST_YEAR",
     "KINDS",
     "TABLE",
     "Input",
@@ -146,8 +177,11 @@ __all__ = [
     "Reader",
     "SourceKind",
     "StageReport",
+    "check_year",
     "kind_named",
     "kind_of",
+    "last_year",
+    "plausible_year",
     "residual_note",
     "span",
 ]

@@ -51,7 +51,17 @@ from typing import TYPE_CHECKING, Any
 
 from silkroad.errors import InputError
 from silkroad.sources.aggregates import Item, split_aggregates
-from silkroad.sources.base import COMTRADE, Input, Progress, StageReport, residual_note, span
+from silkroad.sources.base import (
+    COMTRADE,
+    FIRST_YEAR,
+    Input,
+    Progress,
+    StageReport,
+    last_year,
+    plausible_year,
+    residual_note,
+    span,
+)
 from silkroad.sources.comtrade_files import (
     ALIASES,
     OTHER_CLASSIFICATIONS,
@@ -145,7 +155,12 @@ def _product(cmd: str) -> tuple[str, str | None]:
             "cmdCode", "bad_product", f"found {cmd!r}, expected TOTAL or an HS code of 2-6 digits"
         )
     width = 2 if len(cmd) <= 2 else 4 if len(cmd) <= 4 else 6
-    return cmd.zfill(width), None
+    code = cmd.zfill(width)
+    if code.startswith("00"):
+        raise _Reject(
+            "cmdCode", "bad_product", f"found {cmd!r}, expected an HS code of chapter 01-99"
+        )
+    return code, None
 
 
 def _map(rec: Record) -> dict[str, Any]:
@@ -200,8 +215,12 @@ def _map_period(f: dict[str, str]) -> dict[str, Any]:
     """{'year', 'month'} of a record (month None for annual data)."""
     year_text = f.get("year") or f.get("period", "")[:4]
     year = _int(year_text) if year_text else None
-    if year is None or not 1900 <= year <= 2100:
-        raise _Reject("refYear", "bad_year", f"found {year_text!r}, expected a year")
+    if year is None or not plausible_year(year):
+        raise _Reject(
+            "refYear",
+            "bad_year",
+            f"found {year_text!r}, expected a year from {FIRST_YEAR} to {last_year()}",
+        )
     period = f.get("period", "")
     month = None
     if len(period) == 6 and period.isdigit():
@@ -383,7 +402,7 @@ class _Quarantine:
 
 def _year_of(rec: Record) -> int | None:
     y = _int(rec.fields.get("year") or rec.fields.get("period", "")[:4] or "x")
-    return y if y is not None and 1900 <= y <= 2100 else None
+    return y if y is not None and plausible_year(y) else None
 
 
 def _select(inp: ComtradeInput, reporter: str, q: _Quarantine) -> list[Mapped]:

@@ -209,10 +209,17 @@ def inspect_input(path: str | Path) -> ComtradeInput:
     data = _read_bytes(path)
     sha = hashlib.sha256(data).hexdigest()
     text = _decode(data)
-    if text.lstrip().startswith(("{", "[")):
-        records, variant = _json_records(text, path)
-    else:
-        records, variant = _csv_records(text, path)
+    try:
+        if text.lstrip().startswith(("{", "[")):
+            records, variant = _json_records(text, path)
+        else:
+            records, variant = _csv_records(text, path)
+    except RecursionError as exc:
+        raise FormatError(
+            "the JSON is nested too deeply to be a UN Comtrade response",
+            path=path,
+            expected='{"data": [ {record}, ... ]} with flat records',
+        ) from exc
     _refuse_other_classifications(records, path)
     return ComtradeInput(path, variant, records, sha)
 
@@ -334,8 +341,13 @@ def _refuse_other_classifications(records: list[Record], path: Path) -> None:
     )
 
 
+#: Line ends of CSV files: CR LF, LF or CR only. ``str.splitlines`` also splits on form feeds,
+#: U+0085 (a cp1252 ellipsis read as Latin-1), U+2028 and more, which may occur inside a field.
+LINE_END = re.compile(r"\r\n|\n|\r")
+
+
 def _csv_records(text: str, path: Path) -> tuple[list[Record], str]:
-    lines = text.splitlines()
+    lines = LINE_END.split(text)
     if not lines or not lines[0].strip():
         raise FormatError("empty file", path=path, expected="a UN Comtrade CSV with a header")
     first = lines[0]
@@ -346,7 +358,16 @@ def _csv_records(text: str, path: Path) -> tuple[list[Record], str]:
     for n, raw in enumerate(lines[1:], start=2):
         if not raw.strip():
             continue
-        values = next(csv.reader([raw], delimiter=delim))
+        try:
+            values = next(csv.reader([raw], delimiter=delim))
+        except csv.Error as exc:
+            raise FormatError(
+                "a record cannot be split into fields",
+                path=path,
+                line=n,
+                found=str(exc),
+                expected=f"fields of at most {csv.field_size_limit():,} characters",
+            ) from exc
         # A trailing delimiter on data lines only, or missing on them only, is the same record.
         if len(values) == len(header) + 1 and not values[-1].strip():
             values = values[:-1]
@@ -360,12 +381,16 @@ def _csv_records(text: str, path: Path) -> tuple[list[Record], str]:
     return out, variant
 
 
+#: A code as Comtrade writes it: digits (a JSON number may come as '112.0'); not '1e2'.
+_INTEGER = re.compile(r"[+-]?[0-9]+(?:\.0*)?")
+
+
 def _int(text: str) -> int | None:
-    try:
-        f = float(text)
-    except ValueError:
+    """The integer a code field holds ('112', '112.0'), else None ('1e2', '111.9', 'abc')."""
+    t = text.strip()
+    if not _INTEGER.fullmatch(t):
         return None
-    return int(f) if f.is_integer() else None
+    return int(t.split(".")[0])
 
 
 def _reporter_iso(code: str) -> str | None:

@@ -79,7 +79,8 @@ def _sql_str(path: Path | str) -> str:
     return str(path).replace("'", "''")
 
 
-def _disk_full(exc: BaseException) -> bool:
+def disk_full(exc: BaseException) -> bool:
+    """True if ``exc`` says the disk (or the user's quota) is full."""
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return True
     text = str(exc).lower()
@@ -151,7 +152,7 @@ class DuckDBEngine:
                 data.write_parquet(str(path), compression="zstd", row_group_size=ROW_GROUP_SIZE)
             return int(pq.read_metadata(path).num_rows)
         except Exception as exc:
-            if _disk_full(exc):
+            if disk_full(exc):
                 raise StoreError(
                     f"disk full while writing {what}; nothing was committed",
                     path=path.parent,
@@ -180,7 +181,7 @@ class DuckDBEngine:
                 f"TO '{_sql_str(target)}' (FORMAT parquet)"
             )
         except Exception as exc:
-            if _disk_full(exc):
+            if disk_full(exc):
                 raise StoreError(
                     "disk full while writing the rejected rows; nothing was committed",
                     path=target.parent,
@@ -263,4 +264,5 @@ __all__ = [
     "Engine",
     "RejectedPart",
     "default_engine",
+    "disk_full",
 ]

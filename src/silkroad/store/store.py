@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -36,6 +37,8 @@ from silkroad.store.schema import CANONICAL_COLUMNS, REJECTED_COLUMNS
 if TYPE_CHECKING:
     import ibis
     import pandas as pd
+
+    from silkroad.store.check import StoreCheck
 
 CATALOG = "catalog.json"
 
@@ -212,10 +215,17 @@ class WriteTransaction:
             )
         final_rel = Path("data") / record.source / self.id
         final = home / final_rel
-        for path in self.staging.rglob("*.parquet"):
-            _fsync_file(path)
+        checksums = {}
+        for path in sorted(self.staging.rglob("*.parquet")):
+            checksums[(final_rel / path.relative_to(self.staging)).as_posix()] = _fsync_file(path)
+        record.checksums = checksums
         final.parent.mkdir(parents=True, exist_ok=True)
+        # Recorded before the rename: a commit killed between the two leaves a directory the
+        # next writer knows it may collect (it collects nothing the catalog does not list).
+        catalog.staging[final_rel.as_posix()] = utcnow()
+        catalog.save(home / CATALOG)
         os.rename(self.staging, final)
+        del catalog.staging[final_rel.as_posix()]
         record.dir = final_rel.as_posix()
         record.files = {
             str(y): (final_rel / f"year={y}" / "part-0.parquet").as_posix() for y in record.years
@@ -230,8 +240,6 @@ class WriteTransaction:
         now = utcnow()
         for rel in referenced_before - catalog.referenced_dirs():
             catalog.retired[rel] = now
-        grace = settings.gc_grace()
-        catalog.retired = {d: t for d, t in catalog.retired.items() if _age(t) <= grace}
         catalog.save(home / CATALOG)
         self.committed = True
         self.store.refresh()
@@ -304,14 +312,17 @@ class Store:
         out = []
         for name, state in sorted(self.catalog.sources.items()):
             ingests = self.catalog.current_ingests(name)
-            rows = rejected = 0
+            read = rows = rejected = 0
             for r in ingests:
                 current = self._current_years(r)
                 if current == sorted(r.years):
+                    read += r.rows_read
                     rows, rejected = rows + r.rows_loaded, rejected + r.rows_rejected
                 else:  # a later ingest replaced some of its years: count only the others
-                    rows += sum(self._parquet_rows(r.files[str(y)]) for y in current)
-                    rejected += self.engine.count_rejected([self._rejected_part(r)])
+                    loaded = sum(self._parquet_rows(r.files[str(y)]) for y in current)
+                    quarantined = self.engine.count_rejected([self._rejected_part(r)])
+                    rows, rejected = rows + loaded, rejected + quarantined
+                    read += loaded + quarantined
             out.append(
                 {
                     "source": name,
@@ -320,6 +331,7 @@ class Store:
                     "classification": state.classification,
                     "synthetic": state.synthetic,
                     "years": sorted(int(y) for y in state.years),
+                    "rows_read": read,
                     "rows": rows,
                     "rows_rejected": rejected,
                     "inputs": [
@@ -404,12 +416,30 @@ class Store:
                     f"the store at {self.home} holds no data",
                     hint="run `silkroad demo` or `silkroad ingest baci PATH` first",
                 )
+            self._refuse_missing(files)
             con = self.connection()
             name = f"flows_g{self.catalog.generation}_{len(self._flows)}"
             self._flows[key] = con.read_parquet(
                 [str(f) for f in files], table_name=name, hive_partitioning=False
             )
         return self._flows[key]
+
+    def _refuse_missing(self, files: list[Path]) -> None:
+        """StoreError naming the first data file the catalog lists but the disk lacks."""
+        for path in files:
+            if not path.is_file():
+                raise StoreError(
+                    "a data file the catalog lists is missing (deleted or moved?)",
+                    path=path,
+                    hint="run `silkroad check`, then ingest that source again",
+                )
+
+    def check(self) -> StoreCheck:
+        """Verify every file the catalog lists (present, checksum, Parquet footer) and list
+        stray entries under ``data/``; nothing is changed. See :mod:`silkroad.store.check`."""
+        from silkroad.store.check import check_store
+
+        return check_store(self)
 
     def rejected(self, source: str, *, limit: int | None = None) -> pd.DataFrame:
         """Quarantined rows of ``source``'s current data, with file, year, line and reason."""
@@ -462,25 +492,35 @@ class Store:
             lock.release()
 
     def _collect_garbage(self) -> None:
-        """Remove abandoned staging dirs and data that no snapshot within the grace period uses.
+        """Remove abandoned staging dirs, and data dirs the catalog lists as collectable.
 
-        Data replaced by a commit stays for ``SILKROAD_GC_GRACE`` seconds (default one hour),
-        so a reader that opened its snapshot before the commit keeps working; directories that
-        were never published (a commit killed before its catalog was saved) go at once.
+        Only what the catalog recorded is ever deleted: a directory it retired more than
+        ``SILKROAD_GC_GRACE`` seconds ago (default one hour: a reader that opened its snapshot
+        before the commit keeps working), or one it recorded as being published by a commit
+        that did not finish. Anything else under ``data/`` (a stray ``.DS_Store``, a user's
+        directory, a symlink) is left alone; ``Store.check()`` lists it.
         """
-        shutil.rmtree(self.home / "tmp", ignore_errors=True)
-        catalog = Catalog.load(self.home / CATALOG)
-        grace = settings.gc_grace()
-        keep = catalog.referenced_dirs()
-        keep |= {d for d, t in catalog.retired.items() if _age(t) <= grace}
-        data = self.home / "data"
-        if not data.exists():
+        tmp = self.home / "tmp"
+        if tmp.is_dir() and not tmp.is_symlink():
+            for entry in tmp.iterdir():
+                if INGEST_ID.fullmatch(entry.name) and entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry, ignore_errors=True)
+        path = self.home / CATALOG
+        if not path.exists():
             return
-        for source_dir in data.iterdir():
-            for ingest_dir in source_dir.iterdir():
-                rel = ingest_dir.relative_to(self.home).as_posix()
-                if rel not in keep:
-                    shutil.rmtree(ingest_dir, ignore_errors=True)
+        catalog = Catalog.load(path)
+        keep = catalog.referenced_dirs()
+        grace = settings.gc_grace()
+        expired = [d for d, t in catalog.retired.items() if d in keep or _age(t) > grace]
+        abandoned = list(catalog.staging)
+        if not expired and not abandoned:
+            return
+        for rel in expired + abandoned:
+            if rel not in keep:
+                _remove_data_dir(self.home, rel)
+            catalog.retired.pop(rel, None)
+            catalog.staging.pop(rel, None)
+        catalog.save(path)
 
 
 def open_store(home: str | os.PathLike[str] | None = None) -> Store:
@@ -507,6 +547,28 @@ def _span(years: list[int]) -> str:
     return f"{ys[0]}–{ys[-1]}" if len(ys) > 1 else str(ys[0]) if ys else "no year"
 
 
-def _fsync_file(path: Path) -> None:
+def _fsync_file(path: Path) -> str:
+    """Make ``path`` durable; returns its sha256 (hex), read in the same pass."""
+    import hashlib
+
+    digest = hashlib.sha256()
     with open(path, "rb") as fh:
+        while chunk := fh.read(8 * 1024 * 1024):
+            digest.update(chunk)
         os.fsync(fh.fileno())
+    return digest.hexdigest()
+
+
+#: An ingest id, also the name of its staging and data directories: 20240101T120000-1a2b3c4d.
+INGEST_ID = re.compile(r"\d{8}T\d{6}-[0-9a-f]{8}")
+
+
+def _remove_data_dir(home: Path, rel: str) -> None:
+    """Delete ``home/rel`` if it is a data directory silkroad made (data/<source>/<id>), not
+    a symlink; anything else is left alone."""
+    parts = Path(rel).parts
+    if len(parts) != 3 or parts[0] != "data" or not INGEST_ID.fullmatch(parts[2]):
+        return
+    path = home / rel
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)

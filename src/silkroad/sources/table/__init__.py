@@ -51,7 +51,11 @@ def stage(grid: Grid, m: Mapping, txn: WriteTransaction) -> StageReport:
     reading = read_table(grid, m)
     source = m.source
     label = str(grid.path)
-    loaded = [c.row for c in reading.cells if c.row is not None]
+    loaded = [c.row for c in reading.cells if c.row is not None and not c.merged]
+    merged: dict[int, int] = {}  # cells whose value joined another cell's row, per year
+    for c in reading.cells:
+        if c.row is not None and c.merged:
+            merged[int(c.row["year"])] = merged.get(int(c.row["year"]), 0) + 1
     markers = [
         {
             "year": year,
@@ -90,6 +94,7 @@ def stage(grid: Grid, m: Mapping, txn: WriteTransaction) -> StageReport:
         {int(r["year"]) for r in loaded + markers}
         | {int(r["year"]) for r in rejected if r["year"] is not None}
     )
+    refuse_if_every_cell_rejected(reading, grid.path)
     if not years:
         raise InputError(
             "nothing to load from the table",
@@ -105,12 +110,46 @@ def stage(grid: Grid, m: Mapping, txn: WriteTransaction) -> StageReport:
         rows = [r for r in loaded if r["year"] == y]
         txn.write_year(y, canonical_table(rows + [r for r in markers if r["year"] == y], source))
         rej = sum(1 for r in rejected if r["year"] == y)
-        report.add_year(y, len(rows) + rej, len(rows), rej)
+        cells = len(rows) + merged.get(y, 0)
+        report.add_year(y, cells + rej, cells, rej)
     report.count_reasons(txn.write_rejected(rejected_table(rejected)))
     stray = sum(1 for r in rejected if r["year"] is None)
     report.rows_read += stray
     report.rows_rejected += stray
     return report
+
+
+def refuse_if_every_cell_rejected(reading: Reading, path: str | Path) -> None:
+    """InputError when the mapping rejects every value cell it reads (nothing would load):
+    ``silkroad ingest table`` and ``silkroad mapping-check`` then exit non-zero instead of
+    storing an empty source. Missing cells ('-', empty) do not count as rejected."""
+    rejected = [c for c in reading.cells if c.row is None]
+    if not rejected or len(rejected) < len(reading.cells):
+        return
+    counts: dict[str, int] = {}
+    for c in rejected:
+        counts[c.code or "?"] = counts.get(c.code or "?", 0) + 1
+    code, n = max(counts.items(), key=lambda kv: kv[1])
+    first = next(c for c in rejected if c.code == code)
+    raise InputError(
+        f"the mapping rejects every value cell ({len(rejected)}; most often {code}, {n}): "
+        "nothing would be loaded",
+        path=path,
+        line=first.line,
+        field=first.field,
+        found=first.reason,
+        hint="check the mapping with silkroad mapping-check",
+    )
+
+
+def check_mapping(path: str | Path, mapping: Any) -> Reading:
+    """Read the whole table with ``mapping`` and refuse it (InputError) when every value cell
+    is rejected; for ``silkroad mapping-check``, after its preview (which shows few rows)."""
+    m = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
+    grid = read_grid(path, m)
+    reading = read_table(grid, m)
+    refuse_if_every_cell_rejected(reading, grid.path)
+    return reading
 
 
 def preview(path: str | Path, mapping: Any, rows: int = 10) -> tuple[Mapping, Grid, Reading]:
@@ -203,12 +242,14 @@ __all__ = [
     "StageReport",
     "TableInput",
     "TableReader",
+    "check_mapping",
     "describe_columns",
     "detect_encoding",
     "load_mapping",
     "preview",
     "read_grid",
     "read_table",
+    "refuse_if_every_cell_rejected",
     "stage",
     "tnved_edition",
     "where",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,12 +119,22 @@ def read_grid(path: str | Path, mapping: Mapping) -> Grid:
             field="encoding",
             hint="give the encoding in the mapping (encoding: cp1251)",
         ) from exc
-    lines = text.splitlines()
+    lines = re.split(r"\r\n|\n|\r", text)  # not str.splitlines: U+0085, U+2028 stay in cells
     delim = mapping.delimiter
     if not delim:
         sample = lines[mapping.header_row - 1] if len(lines) >= mapping.header_row else ""
         delim = max((";", "\t", ","), key=sample.count)
         if sample.count(delim) == 0:
             delim = ";"
-    rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delim)]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    try:
+        rows = [list(r) for r in reader]
+    except csv.Error as exc:
+        raise FormatError(
+            "a row cannot be split into cells",
+            path=path,
+            line=reader.line_num,
+            found=str(exc),
+            expected=f"cells of at most {csv.field_size_limit():,} characters",
+        ) from exc
     return Grid(path, rows, None, enc, sha)

@@ -9,7 +9,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from silkroad.errors import InputError
+from silkroad.errors import InputError, ReferenceDataError
+from silkroad.sources.base import plausible_year
 from silkroad.sources.numbers import UNITS
 
 MAPPING_KEYS = {
@@ -127,7 +128,7 @@ class Mapping:
     reporter: str
     flow: str | None  # 'exports' / 'imports', or None when a column says
     flow_column: str | None
-    partner: str
+    partner: str  # the partner column ('' when the partner is fixed)
     value_unit: Decimal
     unit: str
     product: str | None = None
@@ -140,6 +141,10 @@ class Mapping:
     wide: str | None = None  # 'years' or 'months'
     cumulative: bool = False  # wide months: the columns are year to date ('январь–март')
     missing_as_zero: bool = False  # '-' / empty cells mean no trade, not unknown
+    partner_fixed: str | None = None  # ISO3 of the partner of every row (partner: KAZ)
+    #: flow: sections: rows take the flow of the section heading above them ('Экспорт ...')
+    flow_sections: bool = False
+    section_column: str | None = None  # the column holding the headings (default: any)
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | int | None = None
@@ -155,7 +160,8 @@ class Mapping:
 
     def columns(self) -> list[str]:
         """Header names the table must have."""
-        cols = [self.partner, self.product, self.flow_column, self.year_column]
+        cols = [self.partner, self.product, self.flow_column, self.section_column]
+        cols += [self.year_column]
         cols += [self.month_column, self.value]
         return [c for c in cols if c]
 
@@ -206,7 +212,17 @@ def load_mapping(source: str | Path | dict[str, Any]) -> Mapping:
         raise _bad(path, "name", name, "lower-case letters, digits, '_' or '.' (e.g. belstat)")
     reporter_text = text("reporter", True)
     assert reporter_text is not None
-    reporter = resolve_country(reporter_text)
+    try:
+        reporter = resolve_country(reporter_text)
+    except ReferenceDataError as exc:
+        raise ReferenceDataError(
+            "unknown reporter",
+            path=path if path is not None else "(mapping)",
+            field="reporter",
+            found=reporter_text,
+            expected="an ISO3 code or a country name",
+            hint=exc.hint,
+        ) from exc
     unit = str(data.get("unit", "usd")).strip().lower()
     if unit not in UNITS:
         raise _bad(path, "unit", unit, "one of: " + ", ".join(UNITS))
@@ -218,14 +234,17 @@ def load_mapping(source: str | Path | dict[str, Any]) -> Mapping:
         flow_column = text("flow")
     elif flow_raw == "header":
         pass  # each value column's header says экспорт/импорт (wide tables)
+    elif flow_raw == "sections" or (isinstance(flow_raw, dict) and "sections" in flow_raw):
+        pass  # section heading rows ('Экспорт в Казахстан, всего') give the flow below them
     else:
-        raise _bad(path, "flow", flow_raw, "exports, imports, header or {column: NAME}")
+        raise _bad(path, "flow", flow_raw, "exports, imports, header, sections or {column: NAME}")
+    partner_column, partner_fixed = _partner_of(data.get("partner"), path, text, reporter)
     m = Mapping(
         name=name,
         reporter=reporter,
         flow=flow,
         flow_column=flow_column,
-        partner=text("partner", True) or "",
+        partner=partner_column,
         value_unit=UNITS[unit],
         unit=unit,
         product=text("product"),
@@ -236,6 +255,14 @@ def load_mapping(source: str | Path | dict[str, Any]) -> Mapping:
         path=str(path) if path else None,
         sha256=hashlib.sha256(raw).hexdigest(),
     )
+    m.partner_fixed = partner_fixed
+    if flow_raw == "sections" or (isinstance(flow_raw, dict) and "sections" in flow_raw):
+        m.flow_sections = True
+        if isinstance(flow_raw, dict):
+            col = flow_raw["sections"]
+            if not isinstance(col, str) or not col.strip():
+                raise _bad(path, "flow", flow_raw, "{sections: COLUMN} naming the headings' column")
+            m.section_column = col.strip()
     dec = str(data.get("decimal", ","))
     if dec not in (",", "."):
         raise _bad(path, "decimal", dec, "',' (1 234,5) or '.' (1,234.5)")
@@ -257,7 +284,7 @@ def load_mapping(source: str | Path | dict[str, Any]) -> Mapping:
     m.header_row, m.header_rows = rows[-1], rows
     year = data.get("year")
     if isinstance(year, int) and not isinstance(year, bool):
-        if not 1900 <= year <= 2100:
+        if not plausible_year(year):
             raise _bad(path, "year", year, "a year such as 2015 or a column name")
         m.year = year
     elif year is not None:
@@ -319,6 +346,37 @@ def load_mapping(source: str | Path | dict[str, Any]) -> Mapping:
             except Exception as exc:
                 raise _bad(path, "classification", cls, "HS92 … HS22 or TNVED") from exc
     return m
+
+
+def _partner_of(raw: Any, path: Path | None, text: Any, reporter: str) -> tuple[str, str | None]:
+    """(partner column, fixed partner ISO3): ``partner: Страна`` names a column;
+    ``partner: KAZ`` (an ISO3 code) or ``partner: {value: Казахстан}`` fixes the partner of
+    every row, for a table of the reporter's trade with one economy."""
+    from silkroad.reference.countries import resolve_country
+
+    fixed = None
+    if isinstance(raw, dict) and "value" in raw:
+        fixed = str(raw["value"]).strip()
+    elif isinstance(raw, str) and re.fullmatch(r"[A-Z]{3}", raw.strip()):
+        fixed = raw.strip()
+    if fixed is None:
+        return text("partner", True) or "", None
+    try:
+        iso = resolve_country(fixed)
+    except ReferenceDataError as exc:
+        raise ReferenceDataError(
+            "unknown partner",
+            path=path if path is not None else "(mapping)",
+            field="partner",
+            found=fixed,
+            expected="an ISO3 code or a country name",
+            hint=exc.hint,
+        ) from exc
+    if isinstance(raw, str) and iso != fixed:
+        return text("partner", True) or "", None  # not a code after all: a column name
+    if iso == reporter:
+        raise _bad(path, "partner", fixed, "a partner other than the reporter")
+    return "", iso
 
 
 def tnved_edition(year: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -9,6 +10,7 @@ from typing import Any
 
 from silkroad.errors import FormatError
 from silkroad.sources.aggregates import Item, split_aggregates
+from silkroad.sources.base import FIRST_YEAR, last_year, plausible_year
 from silkroad.sources.numbers import parse_number
 from silkroad.sources.periods import (
     MONTHS,
@@ -44,6 +46,10 @@ class Cell:
     code: str | None = None
     reason: str | None = None
     tolerance_usd: float = 0.5  # half the last digit written, in USD (rounding of the figure)
+    #: a product cell naming a group of codes ('0401-0406'): the (low, high) ranges covered
+    covers: tuple[tuple[str, str], ...] = ()
+    #: the cell's value was added to the row of another cell of the same group code (True)
+    merged: bool = False
 
 
 @dataclass
@@ -111,7 +117,7 @@ def _wide_columns(header: list[str], cols: dict[str, int], m: Mapping) -> list[W
     ``flow: header`` only those whose header names one flow (not 'Сальдо', 'Оборот')."""
     used = set(cols.values())
     out = []
-    header_flow = m.flow is None and m.flow_column is None
+    header_flow = m.flow is None and m.flow_column is None and not m.flow_sections
     for i, h in enumerate(header):
         if i in used or not h:
             continue
@@ -179,6 +185,7 @@ def describe_columns(grid: Grid, m: Mapping) -> list[tuple[str, str]]:
         m.partner: "partner",
         m.product: "product",
         m.flow_column: "flow",
+        m.section_column: "flow sections",
         m.year_column: "year",
         m.month_column: "month",
         m.value: "value",
@@ -290,6 +297,8 @@ class Resolver:
         code = raw.replace(" ", "").replace("\u00a0", "")
         if not code:  # a partner's total row in a table by product
             return "TOTAL", "TOTAL"
+        if _GROUP.fullmatch(code):
+            raise _Group(*_group(raw, code))
         if not code.isdigit() or len(code) > 10:
             if _key(code) in ("total", "всего", "итого"):
                 return "TOTAL", "TOTAL"
@@ -301,6 +310,12 @@ class Resolver:
     def flow(self, raw: str) -> str:
         if self.m.flow:
             return self.m.flow
+        if self.m.flow_sections:
+            raise Rejected(
+                "bad_flow",
+                "no section heading above this row, expected a row such as "
+                "'Экспорт в Казахстан, всего' or 'Импорт, всего' first",
+            )
         f = FLOW_WORDS.get(_key(raw))
         if f is None:
             raise Rejected("bad_flow", f"found {raw!r}, expected экспорт/импорт or exports/imports")
@@ -314,6 +329,7 @@ def read_table(grid: Grid, m: Mapping, limit: int | None = None) -> Reading:
     periods = _period_rules(header, cols, m)  # wide by months: columns that are not one month
     res = Resolver(m)
     out = Reading(header=header, value_columns=vcols)
+    section_flow: str | None = None  # flow: sections: the flow of the last heading seen
     n_data = 0
     for r in range(m.header_row, len(grid.rows)):
         values = grid.rows[r]
@@ -324,6 +340,9 @@ def read_table(grid: Grid, m: Mapping, limit: int | None = None) -> Reading:
             break
         line = r + 1
         raw = "|".join(_cell_text(v) for v in values)
+        heading, heading_col = _section_heading(values, cols, m, vcols)
+        if heading is not None:
+            section_flow = heading
 
         def get(col: str | None, values: list[Any] = values) -> str:
             if col is None:
@@ -384,22 +403,44 @@ def read_table(grid: Grid, m: Mapping, limit: int | None = None) -> Reading:
                     assert number is not None
                     number = periods[ci].value(number, values, decimal=m.decimal)
                 try:
-                    partner = res.partner(get(m.partner))
+                    if m.partner_fixed:
+                        partner = m.partner_fixed
+                    elif heading is not None and heading_col == cols[m.partner]:
+                        partner = "WLD"  # 'Экспорт, всего' in the partner column: all partners
+                    else:
+                        partner = res.partner(get(m.partner))
                 except Rejected:
                     cell.field = where(grid, r, cols[m.partner], m.partner)
                     raise
                 try:
-                    flow = flow0 or res.flow(get(m.flow_column))
+                    flow = flow0 or section_flow or res.flow(get(m.flow_column))
                 except Rejected:
-                    assert m.flow_column
-                    cell.field = where(grid, r, cols[m.flow_column], m.flow_column)
+                    if m.flow_column:
+                        cell.field = where(grid, r, cols[m.flow_column], m.flow_column)
                     raise
                 try:
-                    product, cls = res.product(get(m.product), year)
+                    if heading is not None:  # the section's total row: the flow's total
+                        product, cls = "TOTAL", "TOTAL"
+                    else:
+                        try:
+                            product, cls = res.product(get(m.product), year)
+                        except _Group as g:
+                            product, cell.covers = g.code, g.covers
+                            cls = (
+                                tnved_edition(year)
+                                if m.classification == "TNVED"
+                                else m.classification
+                            )
                 except Rejected:
                     assert m.product
                     cell.field = where(grid, r, cols[m.product], m.product)
                     raise
+                if not plausible_year(year):
+                    raise Rejected(
+                        "bad_year",
+                        f"found {year}, expected a year from {FIRST_YEAR} to {last_year()}",
+                    )
+                value_usd = _usd(number, m.value_unit)
             except Rejected as rej:
                 cell.code, cell.reason = rej.code, rej.reason
                 continue
@@ -423,18 +464,28 @@ def read_table(grid: Grid, m: Mapping, limit: int | None = None) -> Reading:
                 "re_flow": False,
                 "classification": cls,
                 "product": product,
-                "value_usd": float(number * m.value_unit) if number is not None else None,
+                "value_usd": value_usd,
                 "weight_kg": None,
                 "quantity": None,
                 "quantity_unit": None,
             }
-    # One value per flow: a second cell for the same flow is quarantined.
+    # One value per flow: a second cell for the same flow is quarantined, except a group of
+    # codes beside another group of the same chapter (or heading) that covers other codes:
+    # its value joins that row (both cells loaded, one row stored).
     seen: dict[tuple[Any, ...], Cell] = {}
     for cell in out.cells:
         if cell.row is None:
             continue
         row = cell.row
         key = (row["year"], row["month"], row["exporter"], row["importer"], row["product"])
+        if key in seen and _disjoint_groups(seen[key], cell):
+            first = seen[key]
+            assert first.row is not None
+            first.row["value_usd"] += row["value_usd"]
+            first.covers = first.covers + cell.covers
+            first.tolerance_usd += cell.tolerance_usd
+            cell.merged = True
+            continue
         if key in seen:
             first = seen[key]
             cell.code = "duplicate_key"
@@ -451,7 +502,7 @@ def read_table(grid: Grid, m: Mapping, limit: int | None = None) -> Reading:
     flows = list(seen.items())
     decisions = split_aggregates(
         [
-            Item(key[:4], key[4], _row(cell)["value_usd"], None, cell.tolerance_usd)
+            Item(key[:4], key[4], _row(cell)["value_usd"], None, cell.tolerance_usd, cell.covers)
             for key, cell in flows
         ]
     )
@@ -474,3 +525,103 @@ def _row(cell: Cell) -> dict[str, Any]:
     """The canonical row of a cell known to be loaded."""
     assert cell.row is not None
     return cell.row
+
+
+def _usd(number: Decimal | None, unit: Decimal) -> float | None:
+    """A cell's value in USD; Rejected when it cannot be stored as it is (infinite, or a
+    non-zero value that would be stored as 0)."""
+    if number is None:
+        return None
+    usd = float(number * unit)
+    if not math.isfinite(usd):
+        raise Rejected(
+            "value_out_of_range",
+            f"found a number of {len(number.as_tuple().digits)} digits, expected a finite "
+            "value (it would be stored as infinite USD)",
+        )
+    if usd == 0 and number != 0:
+        raise Rejected(
+            "value_out_of_range", f"found {number}, expected a value a float can hold (not 0)"
+        )
+    return usd
+
+
+def _section_heading(
+    values: list[Any], cols: dict[str, int], m: Mapping, vcols: list[Any]
+) -> tuple[str | None, int | None]:
+    """(flow, column) when the row is a section heading of a ``flow: sections`` table: its
+    first text cell (in the sections column, if the mapping names one) begins with a flow
+    word ('Экспорт в Казахстан, всего', 'Импорт из Казахстана', 'Exports, total')."""
+    if not m.flow_sections:
+        return None, None
+    value_idx = {c[0] for c in vcols}
+    where_ = [cols[m.section_column]] if m.section_column else range(len(values))
+    for i in where_:
+        if i in value_idx or i >= len(values):
+            continue
+        text = _cell_text(values[i])
+        if not text:
+            continue
+        words = re.findall(r"\w+", _key(text))
+        first = words[0] if words else ""
+        flow = FLOW_WORDS.get(first) if len(first) > 1 else None
+        return (flow, i) if flow else (None, None)
+    return None, None
+
+
+#: A product cell naming a group of codes: ranges and lists ('0401-0406', '8701, 8704',
+#: '0401-0406, 0409'), spaces removed.
+_GROUP = re.compile(r"[0-9]+(?:[-–—][0-9]+)?(?:[,;][0-9]+(?:[-–—][0-9]+)?)+|[0-9]+[-–—][0-9]+")
+
+
+class _Group(Exception):
+    """Raised by Resolver.product for a group of codes: its storage code and coverage."""
+
+    def __init__(self, code: str, covers: tuple[tuple[str, str], ...]) -> None:
+        super().__init__(code)
+        self.code, self.covers = code, covers
+
+
+def _pad(code: str) -> str:
+    return code.zfill(next(w for w in (2, 4, 6, 8, 10) if len(code) <= w))
+
+
+def _group(raw: str, code: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """(storage code, ranges) of a group of codes: stored under the longest HS code (2, 4 or
+    6 digits) that every code of the group begins with; Rejected when the group spans
+    chapters, or a range is malformed."""
+    covers = []
+    for part in re.split(r"[,;]", code):
+        m = re.fullmatch(r"([0-9]+)(?:[-–—]([0-9]+))?", part)
+        assert m is not None  # _GROUP matched the whole cell
+        lo, hi = _pad(m.group(1)), _pad(m.group(2) or m.group(1))
+        if len(lo) != len(hi) or lo > hi or len(lo) > 10:
+            raise Rejected(
+                "bad_product",
+                f"found {raw!r}, expected a range of codes of one length, low to high "
+                "('0401-0406')",
+            )
+        covers.append((lo, hi))
+    codes = [c for pair in covers for c in pair]
+    common = 0
+    while common < min(map(len, codes)) and len({c[common] for c in codes}) == 1:
+        common += 1
+    level = max((w for w in (2, 4, 6) if w <= common), default=0)
+    if not level:
+        raise Rejected(
+            "bad_product",
+            f"found {raw!r}: a group of codes across HS chapters cannot be stored as one "
+            "product; expected codes of one chapter ('0401-0406', '8701, 8704')",
+        )
+    return codes[0][:level], tuple(covers)
+
+
+def _disjoint_groups(a: Cell, b: Cell) -> bool:
+    """True when both cells are groups of codes and neither covers a code of the other."""
+    if not a.covers or not b.covers:
+        return False
+    return not any(
+        lo1 <= hi2[: len(lo1)] and lo2[: len(lo1)] <= hi1
+        for lo1, hi1 in a.covers
+        for lo2, hi2 in b.covers
+    )
