@@ -114,6 +114,17 @@ def engines(spark_engine: SparkEngine) -> dict[str, Any]:
     return {"duckdb": DuckDBEngine(), "spark": spark_engine}
 
 
+@pytest.fixture(scope="module")
+def trade_stores(trade_home: Path, engines) -> dict[str, Store]:
+    """One open store per engine over the same files (each reads its Parquet schemas once)."""
+    return {e: Store(trade_home, engine=engines[e]) for e in ENGINES}
+
+
+@pytest.fixture(scope="module")
+def declared_stores(declared_home: Path, engines) -> dict[str, Store]:
+    return {e: Store(declared_home, engine=engines[e]) for e in ENGINES}
+
+
 # --- comparing results ---------------------------------------------------------------------------
 def assert_same(a: Any, b: Any, where: str = "result") -> None:
     """``a`` and ``b`` equal: floats to RTOL (NaN equal to NaN), everything else exactly."""
@@ -214,16 +225,16 @@ DECLARED: dict[str, Callable[[Store], Any]] = {
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(TRADE))
-def test_same_numbers_on_both_engines(name: str, trade_home: Path, engines) -> None:
-    duck, spark = (TRADE[name](Store(trade_home, engine=engines[e])) for e in ENGINES)
+def test_same_numbers_on_both_engines(name: str, trade_stores: dict[str, Store]) -> None:
+    duck, spark = (TRADE[name](trade_stores[e]) for e in ENGINES)
     assert not_empty(duck)
     assert_same(duck, spark, name)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(DECLARED))
-def test_same_numbers_on_declared_data(name: str, declared_home: Path, engines) -> None:
-    duck, spark = (DECLARED[name](Store(declared_home, engine=engines[e])) for e in ENGINES)
+def test_same_numbers_on_declared_data(name: str, declared_stores: dict[str, Store]) -> None:
+    duck, spark = (DECLARED[name](declared_stores[e]) for e in ENGINES)
     assert not_empty(duck)
     assert_same(duck, spark, name)
 
@@ -232,9 +243,9 @@ def test_same_numbers_on_declared_data(name: str, declared_home: Path, engines) 
 @pytest.mark.slow
 @pytest.mark.parametrize("engine", ENGINES)
 def test_hand_worked_figures_on_each_engine(
-    engine: str, trade_home: Path, declared_home: Path, engines
+    engine: str, trade_stores: dict[str, Store], declared_stores: dict[str, Store]
 ) -> None:
-    store = Store(trade_home, engine=engines[engine])
+    store = trade_stores[engine]
     # conftest.py: BLR -> KAZ 300.5 + 99.5 in 2014, 450 + 50.25 in 2015; KAZ -> BLR 250 + 50,
     # then 150 (thousands of USD); the generated part adds its own BLR-KAZ flows.
     nested = pd.DataFrame(
@@ -257,7 +268,7 @@ def test_hand_worked_figures_on_each_engine(
     world = nested[nested.t == 2014].v.sum() + 2420.0
     assert rca.loc["870120", "rca"] == pytest.approx(world / blr, rel=1e-12)
     # test_mirror.py: KAZ declares BLR's exports x 1.06
-    mirror = pair(Store(declared_home, engine=engines[engine])).mirror(2016, level="hs6")
+    mirror = pair(declared_stores[engine]).mirror(2016, level="hs6")
     ex = mirror["exports"].set_index("code")
     assert ex.loc["870120", "cif_fob_ratio"] == pytest.approx(1.06, rel=1e-12)
     assert ex.loc["870120", "gap_usd"] == pytest.approx(60.0, rel=1e-12)
