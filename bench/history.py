@@ -80,27 +80,33 @@ store.flows().count().execute()  # starts Spark (the JVM) and reads every footer
 start_s = time.perf_counter() - t
 
 def median_ms(fn, n):
+    # median wall and CPU milliseconds (CPU: every thread of this process, not a JVM)
     fn()
-    times = []
+    times, cpus = [], []
     for _ in range(n):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         fn()
         times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times)
+        cpus.append((time.process_time() - c) * 1000)
+    return statistics.median(times), statistics.median(cpus)
 
 summary = sr.pair(store, a, b).summary().to_frame()
-open_ms = median_ms(lambda: sr.pair(store, a, b).summary().to_frame(), repeat)
-new_ms = median_ms(lambda: sr.pair(Store(home, engine=engine), a, b).summary().to_frame(), repeat)
+open_ms, open_cpu_ms = median_ms(lambda: sr.pair(store, a, b).summary().to_frame(), repeat)
+new_ms, new_cpu_ms = median_ms(
+    lambda: sr.pair(Store(home, engine=engine), a, b).summary().to_frame(), repeat
+)
 world = World(store)
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 rca = {}
 for year, panel in world.panels(level="hs4").items():
     r = ind.rca(panel.exports, economies=panel.economies, products=panel.products).rca
     rca[year] = [float(np.nansum(r)), int((r >= 1).sum()), int(r.size)]
-rca_s = time.perf_counter() - t
+rca_s, rca_cpu_s = time.perf_counter() - t, time.process_time() - c
 print(json.dumps({
     "engine": engine_name, "start_s": start_s, "pair_summary_open_ms": open_ms,
     "pair_summary_new_store_ms": new_ms, "world_rca_all_years_s": rca_s,
+    "pair_summary_open_cpu_ms": open_cpu_ms, "pair_summary_new_store_cpu_ms": new_cpu_ms,
+    "world_rca_all_years_cpu_s": rca_cpu_s,
     "summary": summary[["year", "exports_usd", "imports_usd"]].values.tolist(), "rca": rca,
 }))
 """
@@ -276,6 +282,58 @@ def checkpoint(n: int, engines: list[str], repeat: dict[str, int]) -> dict:
     return out
 
 
+def table(results: dict) -> str:
+    """The BENCHMARKS.md table of the checkpoints measured so far (markdown)."""
+    cps = [results["checkpoints"][k] for k in sorted(results["checkpoints"], key=int)]
+    years = list(results["years"].values())
+    rows = [
+        ("years in the store", lambda c: f"{c['years']}"),
+        ("rows", lambda c: f"{sum(y['rows'] for y in years[: c['years']]):,}"),
+        ("disk (Parquet + totals)", lambda c: f"{c['store_mib']:,.0f} MiB"),
+        (
+            "pair summary, open store (DuckDB)",
+            lambda c: f"{c['duckdb']['pair_summary_open_ms']:.0f} ms",
+        ),
+        (
+            "pair summary, new store (DuckDB)",
+            lambda c: f"{c['duckdb']['pair_summary_new_store_ms']:.0f} ms",
+        ),
+        (
+            "world RCA, all years, HS4 (DuckDB)",
+            lambda c: f"{c['duckdb']['world_rca_all_years_s']:.1f} s",
+        ),
+        ("Spark start + first scan", lambda c: f"{c['spark']['start_s']:.0f} s"),
+        (
+            "pair summary, open store (Spark)",
+            lambda c: f"{c['spark']['pair_summary_open_ms'] / 1000:.1f} s",
+        ),
+        (
+            "pair summary, new store (Spark)",
+            lambda c: f"{c['spark']['pair_summary_new_store_ms'] / 1000:.1f} s",
+        ),
+        (
+            "world RCA, all years, HS4 (Spark)",
+            lambda c: f"{c['spark']['world_rca_all_years_s']:.1f} s",
+        ),
+        ("same numbers on both engines", lambda c: "yes" if c.get("same_numbers") else "?"),
+        (
+            "load average during the run",
+            lambda c: f"{c['duckdb'].get('load_avg', '?')} / {c['spark'].get('load_avg', '?')}",
+        ),
+    ]
+    out = ["| | " + " | ".join(f"{c['years']} years" for c in cps) + " |"]
+    out.append("|---|" + "---|" * len(cps))
+    for label, cell in rows[1:]:
+        cells = []
+        for c in cps:
+            try:
+                cells.append(cell(c))
+            except KeyError:
+                cells.append("–")
+        out.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--years", type=int, default=30, help="years to hold at the end")
@@ -286,17 +344,22 @@ def main() -> None:
     parser.add_argument("--spark-repeat", type=int, default=3, help="pair-summary repeats (Spark)")
     parser.add_argument("--build-only", action="store_true", help="only grow the store")
     parser.add_argument("--measure", type=int, help="only the checkpoint of the first N years")
+    parser.add_argument("--table", action="store_true", help="print the checkpoints' table")
     parser.add_argument("--out", type=Path, default=ROOT / "out" / "history.json")
     args = parser.parse_args()
     checkpoints = sorted({int(c) for c in args.checkpoints.split(",")})
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     repeat = {"duckdb": args.repeat, "spark": args.spark_repeat}
     results = load(args.out)
+    if args.table:
+        print(table(results))
+        return
     if args.measure:
         print(f"checkpoint: {args.measure} years", flush=True)
         result = checkpoint(args.measure, engines, repeat)
         results = load(args.out)  # a build may have run meanwhile
-        results["checkpoints"][str(args.measure)] = result
+        old = results["checkpoints"].get(str(args.measure), {})
+        results["checkpoints"][str(args.measure)] = old | result  # engines not run are kept
         save(args.out, results)
         return
     order = year_order(args.first, args.years)
