@@ -299,6 +299,14 @@ def table(results: dict) -> str:
             lambda c: f"{c['duckdb']['pair_summary_new_store_ms']:.0f} ms",
         ),
         (
+            "pair summary, open store (DuckDB), CPU",
+            lambda c: f"{c['duckdb']['pair_summary_open_cpu_ms']:.0f} ms",
+        ),
+        (
+            "world RCA, all years, HS4 (DuckDB), CPU",
+            lambda c: f"{c['duckdb']['world_rca_all_years_cpu_s']:.1f} s",
+        ),
+        (
             "world RCA, all years, HS4 (DuckDB)",
             lambda c: f"{c['duckdb']['world_rca_all_years_s']:.1f} s",
         ),
