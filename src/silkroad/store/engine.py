@@ -7,8 +7,9 @@ The store never opens a database connection or writes SQL of its own: it asks it
   hands over (an Arrow table or batch reader, or a DuckDB relation) (:meth:`Engine.write`);
 * merge the quarantine parts, count rows, compare flows and write the per-pair totals.
 
-DuckDB is the default and only engine today. Another backend (PySpark, issue 13) is another
-class with these methods, chosen in :func:`default_engine`.
+DuckDB is the default. :class:`~silkroad.store.spark.SparkEngine` (issue 13) runs the queries on
+PySpark and inherits DuckDB's own statements; :func:`make_engine` chooses by name
+(``SILKROAD_ENGINE``).
 """
 
 from __future__ import annotations
@@ -266,9 +267,22 @@ def _column_names(data: Any) -> list[str]:
     return list(getattr(data, "columns", []))
 
 
-def default_engine() -> Engine:
-    """The engine a store uses unless told otherwise: DuckDB."""
+def make_engine(name: str | None = None) -> Engine:
+    """The engine called ``name`` (``duckdb`` or ``spark``; default ``$SILKROAD_ENGINE``, else
+    duckdb); a one-line InputError naming the allowed engines for any other name."""
+    from silkroad import settings
+
+    chosen = settings.engine(name)
+    if chosen == "spark":
+        from silkroad.store.spark import SparkEngine
+
+        return SparkEngine()
     return DuckDBEngine()
+
+
+def default_engine() -> Engine:
+    """The engine a store uses unless told otherwise: ``$SILKROAD_ENGINE`` (DuckDB by default)."""
+    return make_engine()
 
 
 __all__ = [
@@ -280,4 +294,5 @@ __all__ = [
     "RejectedPart",
     "default_engine",
     "disk_full",
+    "make_engine",
 ]
