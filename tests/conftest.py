@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-#: Real-format samples beside the clone (CI checks shared/ out next to it, as /work/shared).
-SHARED_DATA = Path(__file__).parents[2] / "shared" / "data"
+#: Real-format samples copied into the repository (tests/data/README.md names their sources).
+TEST_DATA = Path(__file__).resolve().parent / "data"
 
 HEADER = "t,i,j,k,v,q"
 NEW_COUNTRY_HEADER = "country_code,country_name,country_iso2,country_iso3"

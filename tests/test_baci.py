@@ -1,5 +1,5 @@
 """The BACI reader on hand-written small files covering each quirk of FORMATS.md section 1,
-and on the real-format samples in shared/data/baci."""
+and on the real-format samples in tests/data/baci."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 import silkroad as sr
-from conftest import COUNTRIES_NEW, OLD_COUNTRY_HEADER, SHARED_DATA, year_name, year_text
+from conftest import COUNTRIES_NEW, OLD_COUNTRY_HEADER, TEST_DATA, year_name, year_text
 from silkroad.errors import FormatError, InputError
 from silkroad.sources import baci
 
-REAL_COUNTRIES = SHARED_DATA / "baci" / "country_codes_V202201.csv"
-REAL_PRODUCTS = SHARED_DATA / "baci" / "product_codes_HS17_V202201.csv"
-REAL_README = SHARED_DATA / "baci" / "Readme_V202201.txt"
+REAL_COUNTRIES = TEST_DATA / "baci" / "country_codes_V202201.csv"
+REAL_PRODUCTS = TEST_DATA / "baci" / "product_codes_HS17_V202201.csv"
+REAL_README = TEST_DATA / "baci" / "Readme_V202201.txt"
 
 
 def loaded(store) -> list[tuple]:

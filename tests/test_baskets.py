@@ -11,6 +11,7 @@ import yaml
 
 from silkroad.errors import InputError
 from silkroad.reference.baskets import (
+    OTHER,
     BasketSet,
     baskets_from_dict,
     example_baskets_path,
@@ -311,3 +312,30 @@ baskets:
         ("dairy", "Dairy products", "Молочная продукция", ("0401-0406",)),
     ]
     assert bs.max_digits == 4
+
+
+def test_basket_labels_never_show_ids() -> None:
+    bs = load_baskets(example_baskets_path())
+    assert bs.label("oil_products") == "Oil products (refined petroleum)"
+    assert bs.label("oil_products", "ru") == "Нефтепродукты"
+    assert bs.label(OTHER) == "Other products"
+    assert bs.label(OTHER, "ru") == "Прочие товары"
+    assert (bs.title(), bs.title("ru")) == (
+        "Machinery and food trade",
+        "Торговля машинами и продовольствием",
+    )
+    for b in bs.baskets:
+        for lang in ("en", "ru"):
+            assert bs.label(b.id, lang) not in (b.id, "")
+            assert "_" not in bs.label(b.id, lang)
+    with pytest.raises(InputError, match=r"unknown basket.*'cars'"):
+        bs.label("cars")
+    with pytest.raises(InputError, match="unknown language"):
+        bs.label("dairy", "de")
+
+
+def test_set_title_falls_back_to_english_name() -> None:
+    bs = baskets_from_dict(
+        {"name": "Two", "baskets": [{"id": "a", "name_en": "A", "name_ru": "А", "hs": ["01"]}]}
+    )
+    assert bs.title("ru") == "Two"

@@ -1,5 +1,5 @@
 """UN Comtrade reader (issue 5, part 1): hand-written files of each variant and the real
-legacy-API sample in ../shared/data/comtrade/ (read from there, never copied).
+legacy-API sample in tests/data/comtrade/ (tests/data/README.md names its source).
 
 Every expected number is written here by hand or recomputed from the file with the csv module.
 """
@@ -15,13 +15,13 @@ import pandas as pd
 import pytest
 
 import silkroad as sr
-from conftest import SHARED_DATA, BaciFiles
+from conftest import TEST_DATA, BaciFiles
 from silkroad.analytics.pair import Pair
 from silkroad.errors import AnalysisError, FormatError, InputError, StoreError
 from silkroad.reference.countries import is_aggregate
 from silkroad.sources import comtrade
 
-LEGACY_SAMPLE = SHARED_DATA / "comtrade" / "legacy_api_csv_2016_hs01_world.csv"
+LEGACY_SAMPLE = TEST_DATA / "comtrade" / "legacy_api_csv_2016_hs01_world.csv"
 
 #: Comtrade numeric codes used below (ISO 3166-1 numeric).
 BLR, KAZ, RUS = 112, 398, 643
@@ -356,7 +356,6 @@ def legacy_rows() -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-@pytest.mark.skipif(not LEGACY_SAMPLE.exists(), reason="needs ../shared/data")
 def test_real_legacy_sample_belarus(tmp_path):
     home = tmp_path / "home"
     with pytest.raises(InputError, match=r"55 reporters.*--reporter"):
@@ -377,7 +376,6 @@ def test_real_legacy_sample_belarus(tmp_path):
     assert ingest(home, LEGACY_SAMPLE, reporter="BLR").noop
 
 
-@pytest.mark.skipif(not LEGACY_SAMPLE.exists(), reason="needs ../shared/data")
 def test_real_legacy_sample_is_never_bilateral_trade(tmp_path):
     """Every reporter of the sample against World: nothing counts between two economies."""
     home = tmp_path / "home"
@@ -473,8 +471,6 @@ def test_reporters_coexist_and_a_new_ingest_replaces_the_same_years(tmp_path):
 
 
 def test_cli_ingest_comtrade_with_reporter(tmp_path, cli):
-    if not LEGACY_SAMPLE.exists():
-        pytest.skip("needs ../shared/data")
     home = tmp_path / "home"
     proc = cli("ingest", "comtrade", LEGACY_SAMPLE, "--home", home)
     assert proc.returncode == 2

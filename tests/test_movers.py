@@ -204,7 +204,7 @@ def test_metadata_and_pair_method(hand, exports):
     meta = exports["metadata"]
     assert meta["analysis"] == "movers"
     assert (meta["year"], meta["base_year"], meta["years"]) == (2014, 2013, [2013, 2014])
-    assert (meta["exporter"], meta["partner"], meta["direction"]) == ("BLR", "KAZ", "exports")
+    assert (meta["a"], meta["b"], meta["direction"]) == ("BLR", "KAZ", "exports")
     assert meta["currency"] == "USD" and meta["synthetic"] is False
     via_pair = Pair(hand, "BLR", "KAZ").movers(2014)
     for name in ("new", "lost", "gainers", "losers", "margins"):

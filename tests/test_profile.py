@@ -144,7 +144,7 @@ def test_bloc_before_and_after_a_country_joined(store):
     # All of BLR's 2015 trade (KAZ, RUS, KGZ) is with EAEU members: the intra-bloc share is 1.
     assert df.loc[2015, "partner_share_of_a"] == pytest.approx(1.0)
     assert math.isnan(df.loc[2015, "partner_rank_for_a"])  # a bloc is not ranked among economies
-    assert df.attrs["metadata"]["partner_kind"] == "bloc"
+    assert df.attrs["metadata"]["b_kind"] == "bloc"
 
 
 def test_overlapping_blocs_and_years_before_a_bloc_are_errors(store):

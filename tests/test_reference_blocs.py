@@ -15,6 +15,7 @@ from silkroad.reference import (
     members,
     membership,
 )
+from silkroad.reference.blocs import list_blocs
 
 EU27_2020 = {
     "AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU", "GRC", "HUN",
@@ -144,3 +145,32 @@ def test_membership_is_a_copy() -> None:
     m = membership()
     m.loc[:, "iso3"] = "XXX"
     assert "XXX" not in set(membership()["iso3"])
+
+
+def test_list_blocs() -> None:
+    listed = list_blocs()
+    assert [b.bloc for b in listed] == bloc_ids()
+    eaeu = next(b for b in listed if b.bloc == "EAEU")
+    assert (eaeu.name_en, eaeu.name_ru) == (
+        "Eurasian Economic Union",
+        "Евразийский экономический союз",
+    )
+    assert eaeu.members == ("ARM", "BLR", "KAZ", "KGZ", "RUS")
+    assert next(b for b in listed if b.bloc == "CU").members == ()  # ended in 2014
+    assert "GBR" in next(b for b in list_blocs(year=2019) if b.bloc == "EU").members
+    assert "GBR" not in next(b for b in listed if b.bloc == "EU").members
+
+
+@pytest.mark.parametrize(
+    ("text", "ids"),
+    [
+        ("Eurasian", ["EAEU", "EURASEC"]),
+        ("евразийский", ["EAEU", "EURASEC"]),
+        ("eaeu", ["EAEU"]),
+        ("Содружество", ["CIS"]),
+        ("customs union", ["CU"]),
+        ("Atlantis", []),
+    ],
+)
+def test_list_blocs_by_words(text: str, ids: list[str]) -> None:
+    assert [b.bloc for b in list_blocs(text)] == ids

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -20,8 +21,9 @@ from silkroad.reference import (
     numeric_code_table,
     resolve_country,
 )
+from silkroad.reference.countries import search_economies
 
-BACI_CODES = Path("/work/shared/data/baci/country_codes_V202201.csv")
+BACI_CODES = Path(__file__).resolve().parent / "data" / "baci" / "country_codes_V202201.csv"
 
 # Codes where our mapping deliberately differs from the iso3 column of the BACI V202201 file.
 BACI_ISO3_EXCEPTIONS = {
@@ -42,8 +44,6 @@ def df() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def baci() -> pd.DataFrame:
-    if not BACI_CODES.exists():
-        pytest.skip(f"real BACI code list not available at {BACI_CODES}")
     data = pd.read_csv(BACI_CODES, encoding="utf-8-sig", dtype=str, keep_default_na=False)
     data["country_code"] = data["country_code"].astype(int)
     return data
@@ -458,3 +458,73 @@ def test_historical_long_names_keep_their_own_code(text: str, iso3: str) -> None
     found = resolve_country(text)
     assert found == iso3
     assert found not in {"RUS", "SRB", "MNE", "BEL", "LUX", "DEU", "CZE", "SVK"}
+
+
+# --- ambiguous names are refused, not guessed (issue 14 item 12) ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "candidates"),
+    [
+        ("Bel", {"BEL", "BLR", "BLZ"}),
+        ("bel", {"BEL", "BLR", "BLZ"}),
+        ("Congo", {"COG", "COD"}),
+        ("Korea", {"KOR", "PRK"}),
+        ("Virgin Islands", {"VGB", "VIR"}),
+        ("Конго", {"COG", "COD"}),
+    ],
+)
+def test_ambiguous_names_list_candidates(text: str, candidates: set[str]) -> None:
+    with pytest.raises(ReferenceDataError) as info:
+        resolve_country(text)
+    message = str(info.value)
+    assert message.startswith(f"ambiguous country {text!r}")
+    assert candidates <= set(re.findall(r"\b[A-Z]{3}\b", message))
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("text", "iso3"),
+    [
+        ("BEL", "BEL"),
+        ("Belgium", "BEL"),
+        ("Belize", "BLZ"),
+        ("Republic of the Congo", "COG"),
+        ("DR Congo", "COD"),
+        ("Democratic Republic of the Congo", "COD"),
+        ("South Korea", "KOR"),
+        ("North Korea", "PRK"),
+        ("Republic of Korea", "KOR"),
+        ("Niger", "NER"),  # an exact name, though Nigeria starts with it
+        ("Guinea", "GIN"),
+        ("Sudan", "SDN"),
+        ("UK", "GBR"),
+        ("Blr", "BLR"),  # a code in any case when no other name starts with it
+    ],
+)
+def test_exact_names_aliases_and_codes_are_accepted(text: str, iso3: str) -> None:
+    assert resolve_country(text) == iso3
+
+
+def test_search_economies() -> None:
+    assert [m.iso3 for m in search_economies("Korea")] == ["KOR", "PRK"]
+    assert [m.iso3 for m in search_economies("Congo")][:2] == ["COG", "COD"]
+    first = search_economies("Беларусь")[0]
+    assert (first.iso3, first.name_en, first.name_ru, first.kind) == (
+        "BLR",
+        "Belarus",
+        "Беларусь",
+        "country",
+    )
+    assert search_economies("blr")[0].iso3 == "BLR"
+    assert search_economies("112")[0].iso3 == "BLR"
+    found = [m.iso3 for m in search_economies("бел")]
+    assert {"BLR", "BEL"} <= set(found)
+    assert found.index("BLX") > found.index("BEL")  # historical after current economies
+    assert search_economies("Atlantis") == []
+    assert len(search_economies("a", limit=5)) == 5
+
+
+def test_unknown_name_suggests_word_matches() -> None:
+    with pytest.raises(ReferenceDataError, match=r"did you mean ASM American Samoa"):
+        resolve_country("America")

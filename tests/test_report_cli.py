@@ -43,7 +43,7 @@ def test_brief_json_lists_the_paths(cli, home, tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--format", "docx"], "field '--format': unknown format; found 'docx'; expected one or more of html, pdf, xlsx, md"),
+        (["--format", "docx"], "field '--format': unknown format; found 'docx'; expected one of html, pdf, xlsx, md"),
         (["--lang", "de"], "field '--lang': unknown language; found 'de'"),
         (["--level", "hs3"], "field '--level': unknown level; found 'hs3'"),
         (["--years", "2011-2012"], "the years shown must include the year of the brief"),

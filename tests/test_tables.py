@@ -25,7 +25,7 @@ from test_comtrade import KAZ, RUS, rec, write_json
 
 CHN = 156
 
-MAPPINGS = Path(table.__file__).parent / "data" / "mappings"
+MAPPINGS = Path(table.__file__).parents[1] / "data" / "mappings"
 
 
 def write_csv(path: Path, lines: list[str], encoding: str = "cp1251") -> Path:

@@ -87,3 +87,76 @@ def test_long_table_and_year_checks(world_store) -> None:
     assert long.value_usd.sum() == pytest.approx(w.panel(2014).exports.sum())
     with pytest.raises(AnalysisError, match="year 2013 is not in the store"):
         w.panel(2013)
+
+
+def test_partner_market_shares_ranks_and_competitors(world_store) -> None:
+    from silkroad.analytics.market import partner_market, suppliers
+
+    w = sr.world(world_store)
+    # KAZ's 2014 imports: 870120 from BLR 300.5; 040210 from BLR 99.5; 270900 from RUS 700.
+    table = suppliers(w, "BLR", "KAZ", 2014, level="hs6")
+    assert table.groupby("code").share.sum().tolist() == pytest.approx([1.0] * 3)
+    m = partner_market(w, "BLR", "KAZ", 2014, level="hs6", top=5)
+    got = m["products"].set_index("code")
+    assert list(got.index) == ["870120", "040210"]  # A's exports to B, largest first
+    assert got.loc["870120", "a_share"] == pytest.approx(1.0)
+    assert got.loc["870120", "a_rank"] == 1 and got.loc["870120", "suppliers"] == 1
+    assert m["competitors"].empty  # BLR is the only supplier of both
+    # KAZ in BLR's market (2014): 270900 250 and 720711 50 from KAZ; 847130 20 from USA only.
+    m2 = partner_market(w, "USA", "BLR", 2014, level="hs2", top=5)
+    row = m2["products"].set_index("code").loc["84"]
+    assert row.a_share == pytest.approx(1.0) and row.b_imports_usd == pytest.approx(20 * K)
+    # Russia in Kazakhstan's market for chapter 27: the only supplier.
+    m3 = partner_market(w, "RUS", "KAZ", 2014, level="hs2")
+    assert m3["products"].code.tolist() == ["27"]
+    assert m3.to_dict()["products"][0]["a_rank"] == 1
+
+
+def test_partner_market_of_a_bloc_counts_imports_from_outside(world_store) -> None:
+    from silkroad.analytics.market import suppliers
+
+    w = sr.world(world_store)
+    # EAEU 2015 (BLR, KAZ, RUS): its only import from outside is none (USA -> BLR stopped);
+    # BLR -> USA is an export. Intra-bloc flows (BLR -> KAZ, ...) are not the bloc's imports.
+    table = suppliers(w, "USA", "EAEU", 2015, level="hs6")
+    assert table.empty
+    with pytest.raises(AnalysisError, match="EAEU had no members in 2014"):
+        suppliers(w, "USA", "EAEU", 2014)
+
+
+def test_partner_market_ranks_competitors(baci_files, home) -> None:
+    from silkroad.analytics.market import partner_market
+
+    # KAZ (398) imports of tractors 870120 in 2014, thousands USD: RUS 600, BLR 300, USA 100,
+    # CHN (156) 300 (ties with BLR), and dairy 040210: BLR 50 only. BLR also sells 870120 to RUS.
+    lines = [
+        "2014,643,398,870120,600,1",
+        "2014,112,398,870120,300,1",
+        "2014,842,398,870120,100,1",
+        "2014,156,398,870120,300,1",
+        "2014,112,398,40210,50,1",
+        "2014,112,643,870120,999,1",
+    ]
+    store = sr.open(home)
+    sr.ingest(store, "baci", baci_files.release_dir({2014: lines}))
+    m = partner_market(sr.world(store), "BLR", "KAZ", 2014, level="hs6", competitors=2)
+    p = m["products"].set_index("code")
+    assert list(p.index) == ["870120", "040210"]
+    assert p.loc["870120", "b_imports_usd"] == pytest.approx(1300 * K)
+    assert p.loc["870120", "a_share"] == pytest.approx(300 / 1300)
+    assert p.loc["870120", "a_rank"] == 2  # after RUS; tied with CHN, ties share the better rank
+    assert p.loc["870120", "suppliers"] == 4
+    c = m["competitors"]
+    assert c.exporter.tolist() == ["RUS", "CHN"] and c["rank"].tolist() == [1, 2]
+    assert c.share.tolist() == pytest.approx([600 / 1300, 300 / 1300])
+
+
+def test_brief_data_carry_the_partner_market(world_store) -> None:
+    from silkroad.analytics.briefing import gather
+
+    data = gather(world_store, "BLR", "KAZ", year=2015)
+    assert data.market is not None
+    got = data.market["products"].set_index("code")
+    # BLR -> KAZ 2015 at hs4: 8701 450, 0402 50.25 (thousands); BLR the only supplier of each
+    assert got.a_exports_usd.to_dict() == pytest.approx({"8701": 450 * K, "0402": 50.25 * K})
+    assert (got.a_share == 1.0).all()

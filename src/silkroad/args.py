@@ -145,3 +145,18 @@ def exclusive(**flags: object) -> None:
             field=names[0],
             expected="one of them",
         )
+
+
+def base_year(base: int | str | None, *, before: int, field: str = "--base") -> int | None:
+    """A base year to compare year ``before`` with: plausible and earlier (None stays None)."""
+    if base is None:
+        return None
+    b = year(base, field=field)
+    if b >= before:
+        raise InputError(
+            f"the base year must come before the year analysed ({before})",
+            field=field,
+            found=b,
+            expected=f"a year before {before}",
+        )
+    return b

@@ -5,7 +5,8 @@
     │   └── FormatError           a file is not in the expected format (exit 2)
     ├── ReferenceDataError        unknown country / bloc / product code (exit 2)
     ├── StoreError                the store is missing, locked or inconsistent (exit 2)
-    └── AnalysisError             an analysis cannot be computed as asked (exit 2)
+    ├── AnalysisError             an analysis cannot be computed as asked (exit 2)
+    └── DownloadError             a download failed after its retries (exit 2)
 
 Each carries optional context (path, line, field, found, expected) and renders it as one line:
 ``data.csv, line 12, field 'v': found 'abc', expected a number``.
@@ -92,3 +93,10 @@ class AnalysisError(SilkroadError):
 
     exit_code = 2
     http_status = 422
+
+
+class DownloadError(SilkroadError):
+    """A download failed after its retries (network, server or refused request)."""
+
+    exit_code = 2
+    http_status = 502

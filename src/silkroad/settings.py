@@ -72,37 +72,72 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def raw(name: str) -> str:
+    """The text of setting ``name``: its environment variable if set and non-empty, else the
+    table's default (the only place a default is written)."""
+    setting = _BY_NAME[name]
+    value = os.environ.get(setting.env, "").strip()
+    return value if value else setting.default
+
+
+def _number(name: str, *, whole: bool = False, minimum: float = 0.0) -> float:
+    """Setting ``name`` as a number >= ``minimum`` (a whole number if ``whole``); else a
+    one-line InputError naming the variable."""
+    setting = _BY_NAME[name]
+    text = raw(name)
+    try:
+        value = int(text) if whole else float(text)
+    except ValueError:
+        value = None
+    if value is None or value != value or value < minimum:
+        kind = "whole number" if whole else "number"
+        raise InputError(
+            f"bad value for {setting.env}",
+            field=setting.env,
+            found=text,
+            expected=f"a {kind} of at least {minimum:g}, e.g. {setting.default}",
+        )
+    return value
+
+
 def resolve_home(home: str | os.PathLike[str] | None = None) -> Path:
     """The store directory: ``home`` if given, else ``$SILKROAD_HOME``, else the user data dir."""
     if home is not None and str(home) != "":
         return Path(home).expanduser().resolve()
-    env = os.environ.get("SILKROAD_HOME")
+    env = os.environ.get(_BY_NAME["home"].env)
     if env:
         return Path(env).expanduser().resolve()
     return Path(platformdirs.user_data_dir("silkroad", appauthor=False))
 
 
 def comtrade_max_records() -> int:
-    """Rows per Comtrade call (``SILKROAD_COMTRADE_MAX_RECORDS``, default 100000)."""
-    text = os.environ.get("SILKROAD_COMTRADE_MAX_RECORDS", "100000").strip()
-    if not text.isdigit() or int(text) < 1:
-        raise InputError(
-            "bad record cap", field="SILKROAD_COMTRADE_MAX_RECORDS", found=text,
-            expected="a positive whole number, e.g. 100000",
-        )  # fmt: skip
-    return int(text)
+    """Rows per Comtrade call (``SILKROAD_COMTRADE_MAX_RECORDS``)."""
+    return int(_number("comtrade_max_records", whole=True, minimum=1))
 
 
 def lock_timeout() -> float:
-    """Seconds to wait for the writer lock (``SILKROAD_LOCK_TIMEOUT``, default 600)."""
-    return float(os.environ.get("SILKROAD_LOCK_TIMEOUT", "600"))
+    """Seconds to wait for the writer lock (``SILKROAD_LOCK_TIMEOUT``)."""
+    return _number("lock_timeout")
 
 
 def memory_limit() -> str:
-    """DuckDB memory limit for ingest work (``SILKROAD_MEMORY_LIMIT``, default 1GB)."""
-    return os.environ.get("SILKROAD_MEMORY_LIMIT", "1GB")
+    """DuckDB memory limit for ingest work (``SILKROAD_MEMORY_LIMIT``), e.g. '1GB'."""
+    return raw("memory_limit")
 
 
 def gc_grace() -> float:
-    """Seconds replaced data stays on disk for older snapshots (``SILKROAD_GC_GRACE``, 3600)."""
-    return float(os.environ.get("SILKROAD_GC_GRACE", "3600"))
+    """Seconds replaced data stays on disk for older snapshots (``SILKROAD_GC_GRACE``)."""
+    return _number("gc_grace")
+
+
+def baci_url() -> str:
+    """Base URL of BACI release archives (``SILKROAD_BACI_URL``), without a trailing slash."""
+    return raw("baci_url").rstrip("/")
+
+
+def comtrade_url() -> str:
+    """Base URL of the Comtrade final-data API (``SILKROAD_COMTRADE_URL``), no trailing slash."""
+    return raw("comtrade_url").rstrip("/")

@@ -18,9 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from silkroad.analytics.advantage import rca_table
+from silkroad.analytics.market import partner_market
 from silkroad.analytics.pair import Pair
-from silkroad.analytics.parties import Party
+from silkroad.analytics.parties import Party, resolve_party
+from silkroad.analytics.world import World
 from silkroad.errors import AnalysisError, InputError
+from silkroad.kinds import kind_of
 from silkroad.reference.blocs import bloc_ids, members
 from silkroad.results import Result
 
@@ -59,6 +63,10 @@ class BriefData:
     metadata: dict[str, Any]
     generated_at: dt.datetime
     max_turnover_usd: float  # the largest turnover of the years shown (chooses the unit)
+    #: A in B's market (analytics.market.partner_market), from reconciled data; None without it
+    market: Result | None = None
+    #: comparative advantage and complexity (:func:`advantage`); None without reconciled data
+    advantage: Result | None = None
 
 
 def _year(value: Any, field: str) -> int:
@@ -155,6 +163,13 @@ def gather(
         prices = {d: pair.prices(year, direction=d) for d in DIRECTIONS}
 
     max_turnover = float(profile.loc[shown, "turnover_usd"].max())
+    world = _world(store, pair, year)
+    market = None
+    advantage_ = None
+    if world is not None:
+        level = grouping if not isinstance(grouping, str) else "hs4"
+        market = partner_market(world, pair.a, pair.b, year, level=level, top=top)
+        advantage_ = advantage(world, pair.a, pair.b, year, top=top)
     data = BriefData(
         party_a=pair.party_a,
         party_b=pair.party_b,
@@ -178,8 +193,95 @@ def gather(
         metadata=meta,
         generated_at=(generated_at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC),
         max_turnover_usd=max_turnover,
+        market=market,
+        advantage=advantage_,
     )
     return data
+
+
+def _world(store: Store, pair: Pair, year: int) -> World | None:
+    """The reconciled world of ``year`` (the pair's own source when it is reconciled)."""
+    reconciled = [s for s in store.catalog.sources.values() if kind_of(s).reconciled]
+    if pair.perspective == "reconciled":
+        source = pair.source
+    elif reconciled:
+        source = min(reconciled, key=lambda s: (s.synthetic, -len(s.years), s.source)).source
+    else:
+        return None
+    world = World(store, source=source)
+    return world if year in world.years() else None
+
+
+def advantage(world: World, a: str, b: str, year: int, *, top: int = 10) -> Result:
+    """What the brief says of comparative advantage and complexity (hs4, py-ecomplexity's
+    conventions): each side's top RCA products, TCI both ways, both ECIs with their ranks, and
+    the products with the highest COG for A among those B imports.
+
+    Tables ``rca_a``, ``rca_b`` (code, exports_usd, rca), ``opportunities`` (code, cog,
+    density, pci, b_imports_usd); values ``tci_ab``, ``tci_ba``, ``eci_a``, ``eci_rank_a``,
+    ``eci_b``, ``eci_rank_b``, ``economies_ranked`` (None for a side that is a bloc or has no
+    ECI).
+    """
+    from silkroad.analytics import complexity as cx
+    from silkroad.analytics import indicators as ind
+
+    level = "hs4"
+    panel = world.panel(year, level=level)
+    pa, pb = resolve_party(a), resolve_party(b)
+    rca = {}
+    for side, p in (("a", pa), ("b", pb)):
+        try:
+            rows = rca_table(world, p.code, year, level=level, top=top)["rows"]
+        except AnalysisError:  # no exports that year (or a bloc not yet formed)
+            rows = pd.DataFrame(columns=["code", "exports_usd", "rca"])
+        rca[side] = rows[["code", "exports_usd", "rca"]]
+
+    def tci(exporter: str, importer: str) -> float:
+        """TCI, or NaN where one side has no exports or no imports that year (undefined)."""
+        try:
+            return ind.complementarity(panel.exports_of(exporter), panel.imports_of(importer))
+        except AnalysisError:
+            return math.nan
+
+    values: dict[str, Any] = {"tci_ab": tci(pa.code, pb.code), "tci_ba": tci(pb.code, pa.code)}
+    opportunities = pd.DataFrame(columns=["code", "cog", "density", "pci", "b_imports_usd"])
+    try:
+        cr = cx.complexity(panel.exports, economies=panel.economies, products=panel.products)
+    except AnalysisError:
+        cr = None  # no unique ECI this year (a disconnected world): the brief says nothing
+    eci = {}
+    if cr is not None:
+        table = cr.economy_table().set_index("economy")
+        values["economies_ranked"] = len(table)
+        for side, p in (("a", pa), ("b", pb)):
+            if p.code in table.index:
+                eci[side] = float(table.loc[p.code, "eci"])
+                values[f"eci_{side}"] = eci[side]
+                values[f"eci_rank_{side}"] = int(table.loc[p.code, "eci_rank"])
+            else:
+                values[f"eci_{side}"] = values[f"eci_rank_{side}"] = None
+        if pa.code in cr.economies:
+            opp = cr.opportunities(pa.code).rename(columns={"product": "code"})
+            b_imports = pd.Series(panel.imports_of(pb.code), index=list(panel.products))
+            opp["b_imports_usd"] = opp.code.map(b_imports).fillna(0.0)
+            opp = opp[opp.b_imports_usd > 0].head(top)
+            opportunities = opp[["code", "cog", "density", "pci", "b_imports_usd"]]
+    meta = panel.metadata | {
+        "a": pa.code,
+        "b": pb.code,
+        "convention": "ecomplexity" if cr is not None else None,
+    }
+    return Result(
+        kind="advantage",
+        tables={
+            "rca_a": rca["a"].reset_index(drop=True),
+            "rca_b": rca["b"].reset_index(drop=True),
+            "opportunities": opportunities.reset_index(drop=True),
+        },
+        metadata=meta,
+        values=values,
+        main="rca_a",
+    )
 
 
 def _grouping(level: str, baskets: Any) -> tuple[Any, tuple[str, str] | None]:

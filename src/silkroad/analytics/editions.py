@@ -118,7 +118,7 @@ def classifications_for(pair: Pair, years: Iterable[int]) -> dict[int, str]:
     source whose years came in different editions is described year by year; the source's own
     classification is the fallback.
 
-    >>> classifications_for(store.pair("BLR", "KAZ"), [2013, 2014])  # doctest: +SKIP
+    >>> classifications_for(sr.pair(store, "BLR", "KAZ"), [2013, 2014])  # doctest: +SKIP
     {2013: 'HS92', 2014: 'HS92'}
     """
     catalog = pair.store.catalog

@@ -26,6 +26,7 @@ import pandas as pd
 
 from silkroad.analytics.parties import sides_for_year
 from silkroad.errors import AnalysisError
+from silkroad.kinds import kind_of
 from silkroad.reference.blocs import members
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ def mirror(pair: Pair, year: int, *, level: str = "hs2", top: int | None = 10) -
     sa, sb = sides_for_year(pair.party_a, pair.party_b, year)
     if not sa or not sb:
         pair.require_sides(year)
-    declared = [s for s in pair.store.catalog.sources.values() if s.kind != "baci"]
+    declared = [s for s in pair.store.catalog.sources.values() if kind_of(s).declared]
     declared = [s for s in declared if str(year) in s.years]
     if not declared:
         raise AnalysisError(

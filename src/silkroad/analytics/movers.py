@@ -100,7 +100,7 @@ def movers(
       product counts n_continuing, n_new, n_lost;
     - ``metadata``: :meth:`Pair.metadata` for both years plus the analysis arguments.
 
-    >>> out = store.pair("BLR", "KAZ").movers(2014, top=5)  # doctest: +SKIP
+    >>> out = sr.pair(store, "BLR", "KAZ").movers(2014, top=5)  # doctest: +SKIP
     >>> out["margins"].loc[0, ["change_usd", "intensive_usd", "extensive_new_usd"]]  # doctest: +SKIP
     """
     top = _check_top(top)

@@ -14,6 +14,7 @@ import pandas as pd
 from silkroad.analytics.growth import growth
 from silkroad.analytics.parties import Party, check_distinct, resolve_party, sides_for_year
 from silkroad.errors import AnalysisError, StoreError
+from silkroad.kinds import COMTRADE, kind_of
 from silkroad.results import Result, bundle_result, table_result
 
 if TYPE_CHECKING:
@@ -100,8 +101,8 @@ class Pair:
                 expected="one of: " + ", ".join(sorted(states)),
             )
         candidates = [states[source]] if source else list(states.values())
-        reconciled = [s for s in candidates if s.kind == "baci"]
-        declared = [s for s in candidates if s.kind != "baci"]
+        reconciled = [s for s in candidates if kind_of(s).reconciled]
+        declared = [s for s in candidates if kind_of(s).declared]
         if perspective == "auto":
             perspective = "reconciled" if reconciled else "exporter"
         pool = reconciled if perspective == "reconciled" else declared
@@ -121,11 +122,11 @@ class Pair:
             side = self.party_a if perspective == "exporter" else self.party_b
             code = side.code.lower()
             # Only the declaring side's own sources: its Comtrade data, else its national tables.
+            mine = [s for s in pool if kind_of(s).declarer_of(s.source) == side.code]
             own = sorted(
-                (s for s in pool if s.source == f"comtrade-{code}"),
-                key=lambda s: s.source,
+                (s for s in mine if kind_of(s) is COMTRADE), key=lambda s: s.source
             ) or sorted(
-                (s for s in pool if s.source.startswith(f"table-{code}-")),
+                (s for s in mine if kind_of(s) is not COMTRADE),
                 key=lambda s: (-len(s.years), s.source),
             )
             if not own:
@@ -145,12 +146,13 @@ class Pair:
         """Where the numbers come from: source, release, perspective, years, currency, synthetic."""
         state = self.store.catalog.sources[self.source]
         return {
-            "exporter": self.a,
-            "partner": self.b,
-            "exporter_name": self.party_a.name("en"),
-            "partner_name": self.party_b.name("en"),
-            "exporter_kind": self.party_a.kind,
-            "partner_kind": self.party_b.kind,
+            # Side A and partner B: A is the exporter of 'exports' and the importer of 'imports'.
+            "a": self.a,
+            "b": self.b,
+            "a_name": self.party_a.name("en"),
+            "b_name": self.party_b.name("en"),
+            "a_kind": self.party_a.kind,
+            "b_kind": self.party_b.kind,
             "source": self.source,
             "source_version": state.source_version,
             "classification": state.classification,
@@ -356,14 +358,26 @@ class Pair:
 
     def summary_frame(self, years: Iterable[int] | None = None) -> pd.DataFrame:
         """The table of :meth:`summary` (for analyses that build on it)."""
-        out = self.yearly(years)
+        ys = self.check_years(years)
+        before = self.year_before(ys)
+        out = self.yearly(ys + ([before] if before is not None else []))
+        out = out.sort_values("year").reset_index(drop=True)
         out["turnover_usd"] = out.exports_usd + out.imports_usd
         out["balance_usd"] = out.exports_usd - out.imports_usd
         consecutive = out.year.diff().eq(1)
         for col in ("exports", "imports", "turnover"):
             g = growth(out[f"{col}_usd"], out[f"{col}_usd"].shift(1))
             out[f"{col}_growth"] = g.where(consecutive)
+        out = out[out.year.isin(ys)].reset_index(drop=True)
         return out[SUMMARY_COLUMNS]
+
+    def year_before(self, years: list[int]) -> int | None:
+        """The year before the first of ``years`` when the source holds it (the base of the
+        first year's growth), else None."""
+        if not years:
+            return None
+        prev = min(years) - 1
+        return prev if prev in self.years_available() else None
 
     def profile(self, years: Iterable[int] | None = None, *, base: int | None = None) -> Result:
         """The relationship year by year (METHODS 1): table ``rows`` and value ``cagr``.

@@ -132,7 +132,7 @@ def prices(
       ``SUMMARY_COLUMNS`` and the module docstring for the identity they satisfy);
     - ``metadata``: :meth:`Pair.metadata` for both years, the arguments and the methods used.
 
-    >>> out = store.pair("BLR", "KAZ").prices(2014)  # doctest: +SKIP
+    >>> out = sr.pair(store, "BLR", "KAZ").prices(2014)  # doctest: +SKIP
     >>> out["summary"].loc[0, ["price_effect_usd", "volume_effect_usd", "new_usd"]]  # doctest: +SKIP
     """
     trim = _check_trim(trim)

@@ -42,22 +42,33 @@ def profile(
     wanted = sorted(set(ys) | ({base} if base is not None else set()))
     if base is not None:
         pair.check_years([base])
-    data = pair.yearly(wanted)
+    # The year before the first shown, when held, is the base of the first year's growth.
+    before = pair.year_before(ys)
+    data = pair.yearly(sorted(set(wanted) | ({before} if before is not None else set())))
     data["turnover_usd"] = data.exports_usd + data.imports_usd
     data["balance_usd"] = data.exports_usd - data.imports_usd
-    out = data[data.year.isin(ys)].reset_index(drop=True)
+    shown = data[data.year.isin(ys) | (data.year == before)].reset_index(drop=True)
+    consecutive = shown.year.diff().eq(1)
+    growths = {}
+    for flow in FLOWS:
+        col = shown[f"{flow}_usd"]
+        prev = col.shift(1)
+        growths[f"{flow}_growth"] = growth(col, prev).where(consecutive)
+        growths[f"{flow}_note"] = pd.Series(
+            [
+                growth_note(c, p) if ok else ""
+                for c, p, ok in zip(col, prev, consecutive, strict=True)
+            ],
+            index=shown.index,
+        )
+    keep = shown.year.isin(ys)
+    out = shown[keep].reset_index(drop=True)
     x, m = out.exports_usd, out.imports_usd
     with np.errstate(divide="ignore", invalid="ignore"):
         out["normalized_balance"] = ((x - m) / (x + m)).where((x + m) > 0)
         out["coverage_ratio"] = (x / m).where(m > 0)
-    consecutive = out.year.diff().eq(1)
-    for flow in FLOWS:
-        col = out[f"{flow}_usd"]
-        prev = col.shift(1)
-        out[f"{flow}_growth"] = growth(col, prev).where(consecutive)
-        out[f"{flow}_note"] = [
-            growth_note(c, p) if ok else "" for c, p, ok in zip(col, prev, consecutive, strict=True)
-        ]
+    for name, values in growths.items():
+        out[name] = values[keep].to_numpy()
     if base is not None:
         base_row = data[data.year == base].iloc[0]
         for flow in FLOWS:

@@ -97,7 +97,7 @@ def structure(
     ``to_base``; ``correlation``: a loaded :class:`~silkroad.analytics.editions.CorrelationTable`,
     a path to one, or several for a chain (HS22→HS17→HS92), used when editions are mixed.
 
-    >>> pair = store.pair("BLR", "KAZ")  # doctest: +SKIP
+    >>> pair = sr.pair(store, "BLR", "KAZ")  # doctest: +SKIP
     >>> structure(pair, 2014, level="section", top=5)  # doctest: +SKIP
     """
     if direction not in DIRECTIONS:
@@ -158,7 +158,8 @@ def structure(
     total = float(table.value_usd.sum())
     prev_total = float(table.prev_value_usd.sum()) if prev is not None else np.nan
     out = table.reset_index(names="code")
-    labels = [_label(c, level) for c in out.code]
+    edition = conversion["to"] or pair.metadata([year])["classification"]
+    labels = [_label(c, level, edition) for c in out.code]
     out["label_en"] = [e for e, _ in labels]
     out["label_ru"] = [r for _, r in labels]
     out["share"] = out.value_usd / total if total > 0 else np.nan
@@ -265,8 +266,11 @@ def _chapter_romans() -> dict[str, str]:
     return dict(zip(ch.code, ch.section.map(sec), strict=True))
 
 
-def _label(code: str, level: str | BasketSet) -> tuple[str, str]:
-    return group_label(code, level, "en"), group_label(code, level, "ru")
+def _label(code: str, level: str | BasketSet, edition: str) -> tuple[str, str]:
+    return (
+        group_label(code, level, "en", classification=edition),
+        group_label(code, level, "ru", classification=edition),
+    )
 
 
 def _check(out: pd.DataFrame, total: float, prev_total: float) -> None:

@@ -25,6 +25,7 @@ import pandas as pd
 from silkroad import args
 from silkroad.analytics.parties import resolve_party
 from silkroad.errors import AnalysisError, StoreError
+from silkroad.kinds import kind_of
 from silkroad.reference.countries import is_economy
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ class World:
                 expected="one of: " + ", ".join(sorted(states)),
             )
         if source is None:
-            reconciled = [s for s in states.values() if s.kind == "baci"]
+            reconciled = [s for s in states.values() if kind_of(s).reconciled]
             if not reconciled:
                 raise AnalysisError(
                     "world-level analyses need reconciled statistics (BACI), which the store "
@@ -146,7 +147,7 @@ class World:
             "source": self.source,
             "source_version": self._state.source_version,
             "classification": self._state.classification,
-            "perspective": "reconciled" if self._state.kind == "baci" else "declared",
+            "perspective": "reconciled" if kind_of(self._state).reconciled else "declared",
             "years": list(years),
             "level": level,
             "currency": "USD",
@@ -201,12 +202,23 @@ class World:
         return t.filter(t.code.notnull()), "baskets"
 
     def long(
-        self, years: Iterable[int] | int | None = None, *, level: str | BasketSet = "hs6"
+        self,
+        years: Iterable[int] | int | None = None,
+        *,
+        level: str | BasketSet = "hs6",
+        exporters: Iterable[str] | None = None,
+        importers: Iterable[str] | None = None,
     ) -> pd.DataFrame:
         """Bilateral flows by product, aggregated in the engine: year, exporter, importer,
-        code (product at ``level``), value_usd. Only economies (no aggregates)."""
+        code (product at ``level``), value_usd. Only economies (no aggregates); ``exporters``
+        and ``importers`` (ISO3 codes) restrict the rows before anything is read."""
         ys = self.check_years(years)
-        t, _ = self._grouped(self._flows(ys), level)
+        t = self._flows(ys)
+        if exporters is not None:
+            t = t.filter(t.exporter.isin(sorted(set(exporters))))
+        if importers is not None:
+            t = t.filter(t.importer.isin(sorted(set(importers))))
+        t, _ = self._grouped(t, level)
         out = (
             t.group_by(["year", "exporter", "importer", "code"])
             .aggregate(value_usd=t.value_usd.sum())

@@ -19,19 +19,14 @@ from typing import Any
 
 import httpx
 
-from silkroad.errors import InputError, SilkroadError
+from silkroad.errors import DownloadError, InputError
+
+__all__ = ["DownloadError", "Http", "Progress"]  # DownloadError re-exported from its old home
 
 RETRY_STATUS = {429, 500, 502, 503, 504}
 TRY_AGAIN = re.compile(r"try again in (\d+(?:\.\d+)?) seconds?", re.IGNORECASE)
 
 Progress = Callable[[str, int, int], None]
-
-
-class DownloadError(SilkroadError):
-    """A download failed after its retries (network, server or refused request)."""
-
-    exit_code = 2
-    http_status = 502
 
 
 class Http:

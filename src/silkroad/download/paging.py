@@ -44,8 +44,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from silkroad.download.http import DownloadError, Http, Progress
-from silkroad.errors import InputError
+from silkroad.download.http import Http, Progress
+from silkroad.errors import DownloadError, InputError
 
 log = logging.getLogger(__name__)
 

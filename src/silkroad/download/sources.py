@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,27 +18,14 @@ from silkroad.download.http import Http, Progress
 from silkroad.download.paging import fetch_year
 from silkroad.errors import InputError
 from silkroad.reference.countries import iso3_from_numeric, numeric_code_table, resolve_country
-from silkroad.settings import comtrade_max_records
+from silkroad.settings import baci_url, comtrade_max_records, comtrade_url
 
 log = logging.getLogger(__name__)
 
-BACI_URL = "https://www.cepii.fr/DATA_DOWNLOAD/baci/data"
-COMTRADE_URL = "https://comtradeapi.un.org/data/v1/get"
 KEY_HEADER = "Ocp-Apim-Subscription-Key"
 RELEASE = re.compile(r"^V?(\d{6}[a-z]?)$")
 HS_REVISIONS = ("92", "96", "02", "07", "12", "17", "22")
 LEVEL_CODES = {"total": "TOTAL", "hs2": "AG2", "hs4": "AG4", "hs6": "AG6"}
-#: Rows per Comtrade call on the free tier; a response this long may be truncated. The cap in
-#: use is the ``SILKROAD_COMTRADE_MAX_RECORDS`` setting or the ``max_records`` argument.
-MAX_RECORDS = 100_000
-
-
-def baci_url() -> str:
-    return os.environ.get("SILKROAD_BACI_URL", BACI_URL).rstrip("/")
-
-
-def comtrade_url() -> str:
-    return os.environ.get("SILKROAD_COMTRADE_URL", COMTRADE_URL).rstrip("/")
 
 
 def download_baci(http: Http, *, release: str, hs: str, dest: Path) -> Path:

@@ -5,7 +5,7 @@
 'Belarus'
 """
 
-from silkroad.reference.blocs import bloc_ids, bloc_name, is_bloc, members, membership
+from silkroad.reference.blocs import bloc_ids, bloc_name, is_bloc, list_blocs, members, membership
 from silkroad.reference.countries import (
     AGGREGATES,
     countries,
@@ -15,6 +15,7 @@ from silkroad.reference.countries import (
     iso3_from_numeric,
     numeric_code_table,
     resolve_country,
+    search_economies,
 )
 from silkroad.reference.products import (
     HS_EDITIONS,
@@ -23,7 +24,12 @@ from silkroad.reference.products import (
     chapters,
     hs_edition,
     hs_level,
+    load_russian_names,
     normalize_hs6,
+    product_name,
+    product_names,
+    residual_name,
+    search_products,
     sections,
 )
 
@@ -43,10 +49,17 @@ __all__ = [
     "is_bloc",
     "is_economy",
     "iso3_from_numeric",
+    "list_blocs",
+    "load_russian_names",
     "members",
     "membership",
     "normalize_hs6",
     "numeric_code_table",
+    "product_name",
+    "product_names",
+    "residual_name",
     "resolve_country",
+    "search_economies",
+    "search_products",
     "sections",
 ]

@@ -41,6 +41,7 @@ from silkroad.errors import InputError
 
 __all__ = [
     "OTHER",
+    "OTHER_NAMES",
     "Basket",
     "BasketSet",
     "baskets_from_dict",
@@ -50,6 +51,9 @@ __all__ = [
 
 OTHER = "other"
 """Reserved id of the group that holds products outside every basket."""
+
+OTHER_NAMES = {"en": "Other products", "ru": "Прочие товары"}
+"""Display names of the :data:`OTHER` group: an id is never shown to a reader."""
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _CODE = re.compile(r"^[0-9]{2}([0-9]{2}){0,2}$")
@@ -90,6 +94,8 @@ class Basket:
     description: str = ""
 
     def label(self, lang: str = "en") -> str:
+        """The basket's name in English (``en``) or Russian (``ru``)."""
+        _check_lang(lang)
         return self.name_ru if lang == "ru" else self.name_en
 
 
@@ -112,6 +118,30 @@ class BasketSet:
     @property
     def ids(self) -> list[str]:
         return [b.id for b in self.baskets]
+
+    def label(self, basket_id: str, lang: str = "en") -> str:
+        """The display name of a basket id (or of :data:`OTHER`) in English or Russian.
+
+        >>> load_baskets(example_baskets_path()).label("oil_products", "ru")
+        'Нефтепродукты'
+        """
+        _check_lang(lang)
+        if basket_id == OTHER:
+            return OTHER_NAMES[lang]
+        try:
+            return self.get(basket_id).label(lang)
+        except KeyError:
+            raise InputError(
+                "unknown basket",
+                path=self.path,
+                found=basket_id,
+                expected="one of " + ", ".join([*self.ids, OTHER]),
+            ) from None
+
+    def title(self, lang: str = "en") -> str:
+        """The set's name in English or Russian (the English ``name`` when ``name_ru`` is absent)."""
+        _check_lang(lang)
+        return self.name_ru if lang == "ru" and self.name_ru else self.name
 
     def get(self, basket_id: str) -> Basket:
         for b in self.baskets:
@@ -139,6 +169,11 @@ class BasketSet:
                 found[hit.to_numpy()] = basket.id
         lookup = dict(zip(unique, found, strict=True))
         return pd.Series([lookup[c] for c in codes], index=products.index, dtype=object)
+
+
+def _check_lang(lang: str) -> None:
+    if lang not in ("en", "ru"):
+        raise InputError("unknown language", field="lang", found=lang, expected="en or ru")
 
 
 class _Where:

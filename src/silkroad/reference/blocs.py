@@ -24,15 +24,17 @@ Blocs:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 import pandas as pd
 
 from silkroad.errors import InputError, ReferenceDataError
 from silkroad.reference.countries import LANGUAGES, is_economy
 
-__all__ = ["bloc_ids", "bloc_name", "is_bloc", "members", "membership"]
+__all__ = ["BlocInfo", "bloc_ids", "bloc_name", "is_bloc", "list_blocs", "members", "membership"]
 
 COLUMNS = ["bloc", "iso3", "start", "end", "legal_start", "note"]
 NAME_COLUMNS = ["bloc", "name_en", "name_ru", "note"]
@@ -187,3 +189,44 @@ def members(
     else:
         keep = [e is None for e in ends]
     return sorted(set(df.loc[keep, "iso3"]))
+
+
+class BlocInfo(NamedTuple):
+    """One bloc as :func:`list_blocs` lists it: id, names, members (ISO3, sorted) and note."""
+
+    bloc: str
+    name_en: str
+    name_ru: str
+    members: tuple[str, ...]
+    note: str
+
+
+def list_blocs(text: str | None = None, *, year: int | None = None) -> list[BlocInfo]:
+    """The known blocs, sorted by id, with their members now (or in ``year``).
+
+    ``text`` keeps the blocs whose id, English or Russian name holds every word typed at the
+    start of one of its words, endings loosely ignored (``'евразийский'``: EAEU and EURASEC).
+
+    >>> [b.bloc for b in list_blocs("Eurasian")]
+    ['EAEU', 'EURASEC']
+    """
+    query = re.findall(r"\w+", text.casefold().replace("ё", "е")) if text else []
+    out = []
+    names = _names()
+    for bloc in bloc_ids():
+        row = names.loc[bloc]
+        words = re.findall(
+            r"\w+", f"{bloc} {row['name_en']} {row['name_ru']}".casefold().replace("ё", "е")
+        )
+        if not all(any(w.startswith(q[: max(4, len(q) - 2)]) for w in words) for q in query):
+            continue
+        out.append(
+            BlocInfo(
+                bloc,
+                str(row["name_en"]),
+                str(row["name_ru"]),
+                tuple(members(bloc, year)),
+                str(row["note"]),
+            )
+        )
+    return out

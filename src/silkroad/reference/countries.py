@@ -37,12 +37,13 @@ Aggregates (World, EU, "Areas, nes", bunkers, ...) are never economies: see :dat
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import logging
 import re
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -52,6 +53,7 @@ __all__ = [
     "AGGREGATES",
     "AGGREGATE_NUMERIC_CODES",
     "LANGUAGES",
+    "EconomyMatch",
     "countries",
     "country_name",
     "is_aggregate",
@@ -59,6 +61,7 @@ __all__ = [
     "iso3_from_numeric",
     "numeric_code_table",
     "resolve_country",
+    "search_economies",
 ]
 
 LANGUAGES = ("en", "ru")
@@ -344,17 +347,116 @@ def resolve_country(text: str) -> str:
             found = iso3_from_numeric(int(value))
             if found is not None:
                 return found
-        elif len(upper) == 3 and upper in _by_iso3():
-            return upper
-        elif len(upper) == 2 and upper in _iso2_index():
-            return _iso2_index()[upper]
+        elif (len(upper) == 3 and upper in _by_iso3()) or (
+            len(upper) == 2 and upper in _iso2_index()
+        ):
+            code = upper if len(upper) == 3 else _iso2_index()[upper]
+            # A code not typed in capitals that also starts other economies' names ('Bel':
+            # Belgium's BEL, or Belarus, Belize?) is ambiguous; 'BEL', 'blr', 'by' are codes.
+            others = [] if value == upper else [c for c in _word_matches(value) if c != code]
+            if others:
+                raise ReferenceDataError(
+                    f"ambiguous country {value!r}",
+                    expected="one of " + _listing([code, *others]),
+                    hint="type the code in capitals, the full name or the ISO3 code",
+                )
+            return code
         else:
             index = _name_index()
             short = _FORM_OF_STATE.sub("", _key(value))
-            found = index.get(_key(value)) or index.get(short) or _coco_iso3(value)
+            found = index.get(_key(value)) or index.get(short)
             if found is not None:
                 return found
+            # Free text: country_converter's answer is taken only when no other economy's
+            # name holds the words typed ('Korea', 'Congo', 'Bel' are refused, not guessed).
+            guess = _coco_iso3(value)
+            candidates = [guess] if guess else []
+            candidates += [c for c in _word_matches(value) if c not in candidates]
+            if len(candidates) > 1:
+                raise ReferenceDataError(
+                    f"ambiguous country {value!r}",
+                    expected="one of " + _listing(candidates),
+                    hint="type the full name or the ISO3 code",
+                )
+            if guess is not None:
+                return guess
     raise ReferenceDataError(f"unknown country {value!r}; {_UNKNOWN}", hint=_suggest(value))
+
+
+_SHOWN = 6
+
+
+def _listing(codes: list[str]) -> str:
+    shown = ", ".join(f"{c} {_by_iso3()[c]['name_en']}" for c in codes[:_SHOWN])
+    return shown + (f" and {len(codes) - _SHOWN} more" if len(codes) > _SHOWN else "")
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"\w+", _key(text))
+
+
+@lru_cache(maxsize=1)
+def _name_tokens() -> list[tuple[str, list[str]]]:
+    """(iso3, words of one of its names or aliases), current economies first."""
+    rows = sorted(_countries().itertuples(), key=lambda r: (r.kind != "country", r.iso3))
+    out = [(r.iso3, _tokens(name)) for r in rows for name in (r.name_en, r.name_ru)]
+    aliases = _read_csv("country_aliases.csv")
+    out += [(iso3, _tokens(a)) for a, iso3 in zip(aliases["alias"], aliases["iso3"], strict=True)]
+    return out
+
+
+def _word_tier(query: list[str], words: list[str]) -> int | None:
+    """0 when the name's first word starts with the first word typed, 1 for another word; None
+    when some word typed starts no word of the name."""
+    if not query or not all(any(w.startswith(q) for w in words) for q in query):
+        return None
+    return 0 if words and words[0].startswith(query[0]) else 1
+
+
+def _word_matches(text: str) -> list[str]:
+    """Economies having a name (or alias) in which every word typed starts a word, best first."""
+    query = _tokens(text)
+    best: dict[str, int] = {}
+    for iso3, words in _name_tokens():
+        tier = _word_tier(query, words)
+        if tier is not None and tier < best.get(iso3, 9):
+            best[iso3] = tier
+    order = {iso3: n for n, (iso3, _) in enumerate(_name_tokens())}
+    return sorted(best, key=lambda c: (best[c], order[c]))
+
+
+class EconomyMatch(NamedTuple):
+    """One economy found by :func:`search_economies`; ``kind``: country, historical or other."""
+
+    iso3: str
+    name_en: str
+    name_ru: str
+    kind: str
+
+
+def search_economies(text: str, *, limit: int | None = 25) -> list[EconomyMatch]:
+    """Economies whose code or names match ``text``, best first (for lookups, never guessing).
+
+    First the economy the text names exactly (a code, a name or an alias, as
+    :func:`resolve_country` accepts them), then economies with a name in which every word typed
+    starts a word (``'Korea'``: South Korea, North Korea; ``'бел'``: Беларусь, Бельгия, ...):
+    names starting with it before the others, current economies before historical ones.
+
+    >>> [m.iso3 for m in search_economies("Korea")]
+    ['KOR', 'PRK']
+    """
+    value = str(text).strip()
+    codes: list[str] = []
+    if value:
+        with contextlib.suppress(ReferenceDataError):
+            codes.append(resolve_country(value))
+    codes += [c for c in _word_matches(value) if c not in codes]
+    rows = _by_iso3()
+    found = [
+        EconomyMatch(c, str(rows[c]["name_en"]), str(rows[c]["name_ru"]), str(rows[c]["kind"]))
+        for c in codes
+    ]
+    return found if limit is None else found[:limit]
 
 
 def _suggest(value: str) -> str | None:
@@ -363,6 +465,9 @@ def _suggest(value: str) -> str | None:
     if is_aggregate(value):
         return "this is an aggregate (world, region or 'nes'), not an economy"
     by_iso3 = _by_iso3()
+    words = _word_matches(value)
+    if words:
+        return f"did you mean {_listing(words[:3])}?"
     choices: dict[str, str] = {code.casefold(): code for code in by_iso3}
     for name, iso3 in _name_index().items():
         choices.setdefault(name, iso3)

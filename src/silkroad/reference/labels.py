@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from silkroad.errors import InputError
 from silkroad.reference.baskets import OTHER
-from silkroad.reference.products import chapters, sections
+from silkroad.reference.products import chapters, product_name, residual_name, sections
 
 if TYPE_CHECKING:
     from silkroad.reference.baskets import BasketSet
@@ -35,11 +35,6 @@ _FIXED = {
 }
 _NO_SECTION_LABELS = ("Outside the HS sections (chapters 98-99)", "Вне разделов ГС (группы 98-99)")
 _DETAIL_WORDS = {"hs4": ("heading", "товарная позиция"), "hs6": ("subheading", "субпозиция")}
-#: A residual chapter or heading (shorter than the level's codes): what its detail leaves out.
-_COARSE_WORDS = {
-    "hs4": ("not broken down to headings", "без разбивки по товарным позициям"),
-    "hs6": ("not broken down to subheadings", "без разбивки по субпозициям"),
-}
 
 
 @lru_cache(maxsize=1)
@@ -60,11 +55,17 @@ def _pick(pair: tuple[str, str], lang: str) -> str:
     return pair[LANGS.index(lang)]
 
 
-def group_label(code: str, level: str | BasketSet, lang: str = "en") -> str:
+def group_label(
+    code: str, level: str | BasketSet, lang: str = "en", *, classification: str = "HS22"
+) -> str:
     """The name of group ``code`` at ``level`` ('hs2', 'hs4', 'hs6', 'section' or a basket set).
 
-    >>> group_label("87", "hs2"), group_label("TOTAL", "hs4", "ru")
-    ('Vehicles other than railway', 'Без разбивки по товарам')
+    HS codes get their short display names (:func:`~silkroad.reference.products.product_name`);
+    a code coarser than its level (a chapter beside its headings) is named as the part its
+    detail leaves out. ``classification`` is the HS edition of the codes ('HS92' … 'HS22').
+
+    >>> group_label("87", "hs2"), group_label("8701", "hs4"), group_label("TOTAL", "hs4", "ru")
+    ('Vehicles other than railway', 'Tractors', 'Без разбивки по товарам')
     """
     if code in _FIXED:
         return _pick(_FIXED[code], lang)
@@ -73,17 +74,22 @@ def group_label(code: str, level: str | BasketSet, lang: str = "en") -> str:
         return _pick((b.name_en, b.name_ru), lang)
     if level == "section":
         return _pick(_section_labels().get(code, _NO_SECTION_LABELS), lang)
-    chapter = code[:2]
-    en, ru = _chapter_labels().get(chapter) or _SPECIAL_CHAPTERS.get(
-        chapter, (f"Chapter {chapter}", f"Группа {chapter}")
-    )
-    if level in _DETAIL_WORDS and len(code) < _DIGITS[level]:
-        word_en, word_ru = _COARSE_WORDS[level]
-        return _pick((f"{en}: {code}, {word_en}", f"{ru}: {code}, {word_ru}"), lang)
-    if level in _DETAIL_WORDS:
-        word_en, word_ru = _DETAIL_WORDS[level]
-        return _pick((f"{en}: {word_en} {code}", f"{ru}: {word_ru} {code}"), lang)
-    return _pick((en, ru), lang)
+    special = _SPECIAL_CHAPTERS.get(code[:2])
+    if special is not None:
+        en, ru = special
+        if level in _DETAIL_WORDS and len(code) >= _DIGITS[level]:
+            word_en, word_ru = _DETAIL_WORDS[level]
+            return _pick((f"{en}: {word_en} {code}", f"{ru}: {word_ru} {code}"), lang)
+        return _pick((en, ru), lang)
+    if level in _DIGITS and len(code) < _DIGITS[level]:
+        return residual_name(code, level, lang, classification=_edition(classification))
+    return product_name(code, lang, classification=_edition(classification))
+
+
+def _edition(classification: str) -> str:
+    """An HS edition name for the name lookup ('HS92'); anything else reads as HS 2022."""
+    c = str(classification or "").upper()
+    return c if c.startswith("HS") and c[2:].isdigit() else "HS22"
 
 
 def chapter_label(product: str, lang: str = "en") -> str:

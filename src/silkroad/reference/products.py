@@ -8,27 +8,48 @@ not the official WCO texts. Chapter 77 is reserved in the HS and has no codes; c
 99 (national use) are not HS chapters and are not listed, although Comtrade and BACI data carry
 ``999999`` "commodities not specified according to kind" (e.g. BACI HS17 V202201):
 :func:`chapter_to_section` raises for them, so callers must handle chapter 99 explicitly.
+
+Names (docs/products.md): :func:`product_name` gives short display names in English and Russian
+(``hs_names/hs4_*.csv``: ``code,en,ru``, written for this project), falling back to the official
+HS 2022 English descriptions (``harmonized-system.csv``, from the ``datasets/harmonized-system``
+data package, UN Comtrade code lists, ODC-PDDL-1.0); :func:`load_russian_names` reads a user's
+TN VED EAEU file that overrides the Russian names; :func:`search_products` finds codes by words.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
+from typing import Any, NamedTuple, Protocol, cast
 
 import pandas as pd
 
-from silkroad.errors import ReferenceDataError
+from silkroad.errors import InputError, ReferenceDataError
 
 __all__ = [
     "HS_EDITIONS",
     "HS_EDITION_YEARS",
     "LEVELS",
     "RESERVED_CHAPTERS",
+    "TOTAL",
+    "UNSPECIFIED_CODES",
+    "ProductMatch",
     "chapter_to_section",
     "chapters",
+    "concordance_to_hs22",
     "hs_edition",
     "hs_level",
+    "load_russian_names",
     "normalize_hs6",
+    "product_name",
+    "product_names",
+    "residual_name",
+    "search_products",
     "sections",
 ]
 
@@ -218,3 +239,626 @@ def hs_edition(code: str) -> str:
             "unknown HS edition", found=str(code), expected="HS92 … HS22, H0 … H6 or 92 … 22"
         )
     return HS_EDITIONS[key]
+
+
+# --- names ---------------------------------------------------------------------------------
+
+TOTAL = "TOTAL"
+"""The code of all products together (Comtrade's ``cmdCode=TOTAL``)."""
+
+UNSPECIFIED_CODES = frozenset({"99", "9999", "999999"})
+"""Comtrade/BACI codes of "commodities not specified according to kind" (outside the HS proper)."""
+
+_TOTAL_NAMES = {"en": "All products", "ru": "Все товары"}
+_UNSPECIFIED_NAMES = {
+    "en": "Commodities not specified according to kind",
+    "ru": "Товары, не классифицированные по видам",
+}
+_RESIDUAL_TOTAL = {"en": "Not broken down by product", "ru": "Без разбивки по товарам"}
+_RESIDUAL_WORDS = {
+    "hs4": {"en": "not broken down to headings", "ru": "без разбивки по товарным позициям"},
+    "hs6": {"en": "not broken down to subheadings", "ru": "без разбивки по субпозициям"},
+}
+_LANGS = ("en", "ru")
+_HS_COLUMNS = ["section", "hscode", "description", "parent", "level"]
+_NAME_COLUMNS = ["code", "en", "ru"]
+_EDITION_WORDS = {"en": "HS {year} code {code}", "ru": "код ГС {year} {code}"}
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in _LANGS:
+        raise InputError("unknown language", field="lang", found=lang, expected="en or ru")
+    return lang
+
+
+def _open_data(*parts: str) -> io.TextIOWrapper:
+    ref = resources.files("silkroad.reference").joinpath("data", *parts)
+    return io.TextIOWrapper(ref.open("rb"), encoding="utf-8", newline="")
+
+
+@lru_cache(maxsize=1)
+def _nomenclature() -> dict[str, tuple[str, str]]:
+    """HS 2022 code → (official English description, parent code), from harmonized-system.csv."""
+    name = "harmonized-system.csv"
+    out: dict[str, tuple[str, str]] = {}
+    with _open_data(name) as f:
+        reader = csv.reader(f)
+        header = next(reader, [])
+        if header != _HS_COLUMNS:
+            raise ReferenceDataError(
+                "bad header", path=name, found=",".join(header), expected=",".join(_HS_COLUMNS)
+            )
+        for line, row in enumerate(reader, start=2):
+            if len(row) != len(_HS_COLUMNS) or not row[2].strip():
+                raise ReferenceDataError("bad row", path=name, line=line, found=",".join(row))
+            out[row[1]] = (row[2].strip(), row[3])
+    return out
+
+
+def _name_files() -> list[str]:
+    folder = resources.files("silkroad.reference").joinpath("data", "hs_names")
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".csv"))
+
+
+@lru_cache(maxsize=1)
+def _short_names() -> dict[str, tuple[str, str]]:
+    """Code → (short English name, short Russian name): chapters and every heading shipped."""
+    out = {
+        code: (en, ru)
+        for code, en, ru in zip(
+            _chapters()["code"], _chapters()["label_en"], _chapters()["label_ru"], strict=True
+        )
+    }
+    hs = _nomenclature()
+    seen: dict[str, str] = {}
+    for file in _name_files():
+        where = f"hs_names/{file}"
+        with _open_data("hs_names", file) as f:
+            reader = csv.reader(f)
+            header = next(reader, [])
+            if header != _NAME_COLUMNS:
+                raise ReferenceDataError(
+                    "bad header", path=where, found=",".join(header), expected="code,en,ru"
+                )
+            for line, row in enumerate(reader, start=2):
+                if len(row) != 3:
+                    raise ReferenceDataError(
+                        "wrong number of fields",
+                        path=where,
+                        line=line,
+                        found=len(row),
+                        expected="3",
+                    )
+                code, en, ru = (cell.strip() for cell in row)
+                if len(code) != 4 or code not in hs:
+                    raise ReferenceDataError(
+                        "not an HS 2022 heading",
+                        path=where,
+                        line=line,
+                        field="code",
+                        found=code,
+                        expected="a 4-digit heading such as 8701",
+                    )
+                if code in seen:
+                    raise ReferenceDataError(
+                        f"heading named twice (also in {seen[code]})",
+                        path=where,
+                        line=line,
+                        field="code",
+                        found=code,
+                    )
+                for fld, text in (("en", en), ("ru", ru)):
+                    if not text:
+                        raise ReferenceDataError(
+                            "empty name", path=where, line=line, field=fld, expected="a name"
+                        )
+                seen[code] = where
+                out[code] = (en, ru)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _subheading_counts() -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for code, (_, parent) in _nomenclature().items():
+        if len(code) == 6 and code.isdigit():
+            counts[parent] = counts.get(parent, 0) + 1
+    return counts
+
+
+def _parse_code(code: object, classification: str) -> tuple[str, str]:
+    """(code with leading zeros restored or 'TOTAL', edition) from '8701', 'HS92:870120', ..."""
+    text = str(code).strip()
+    edition = hs_edition(classification)
+    if ":" in text:
+        prefix, _, text = text.partition(":")
+        edition = hs_edition(prefix)
+        text = text.strip()
+    if text.upper() == TOTAL:
+        return TOTAL, edition
+    if not (text.isascii() and text.isdigit() and 1 <= len(text) <= 6):
+        raise ReferenceDataError(
+            "not an HS code", found=str(code), expected="2, 4 or 6 digits such as 8701, or TOTAL"
+        )
+    if len(text) % 2:
+        text = "0" + text
+    if text[:2] == "00":
+        raise ReferenceDataError("not an HS code", found=str(code), expected="chapters 01 to 99")
+    return text, edition
+
+
+def _detail(description: str) -> str:
+    """The part of an official subheading text after the heading's words ('Tractors; ...')."""
+    _head, sep, rest = description.partition(";")
+    return rest.strip() if sep and rest.strip() else description
+
+
+def _hs22_name(code: str, lang: str, short: bool, ru_names: Mapping[str, str] | None) -> str | None:
+    """The name of an HS 2022 code, or None when the code is not in HS 2022."""
+    if code == TOTAL:
+        return _TOTAL_NAMES[lang]
+    if code in UNSPECIFIED_CODES:
+        return _UNSPECIFIED_NAMES[lang]
+    hs = _nomenclature()
+    if code not in hs and code not in _short_names():
+        return None
+    if lang == "ru" and ru_names and code in ru_names:
+        return ru_names[code]
+    official = hs[code][0] if code in hs else _short_names()[code][0]
+    if len(code) == 6:
+        heading = _hs22_name(code[:4], lang, True, ru_names) or ""
+        if lang == "ru":
+            return heading
+        if not short:
+            return official
+        if _subheading_counts().get(code[:4], 0) <= 1:
+            return heading
+        return f"{heading}: {_detail(official)}"
+    names = _short_names().get(code)
+    if lang == "en":
+        return names[0] if short and names else official
+    if names:
+        return names[1]
+    # A heading without a Russian short name: its chapter's Russian name and the code.
+    return f"{_short_names()[code[:2]][1]}: товарная позиция {code}"
+
+
+def _unknown_name(code: str, edition: str, lang: str, ru_names: Mapping[str, str] | None) -> str:
+    """A literal name for a code HS 2022 lacks: the nearest known parent's name and the code.
+
+    Only the chapter is trusted for earlier editions (a heading code may have been reused, as
+    HS92 8524 "recorded media" became HS22 8524 "flat panel display modules").
+    """
+    year = ("19" if edition in ("HS92", "HS96") else "20") + edition[2:]
+    words = _EDITION_WORDS[lang].format(year=year, code=code)
+    parents = (code[:4], code[:2]) if edition == "HS22" else (code[:2],)
+    for parent in parents:
+        if parent != code:
+            name = _hs22_name(parent, lang, True, ru_names)
+            if name is not None:
+                return f"{name} ({words})"
+    return words[0].upper() + words[1:]
+
+
+class _PairTable(Protocol):
+    """What a correlation table offers (analytics.editions.CorrelationTable): newer → older."""
+
+    source: str
+    target: str
+    pairs: pd.DataFrame
+
+
+ConcordanceArg = _PairTable | Sequence[_PairTable] | Mapping[str, Iterable[str]]
+"""A correlation table, a chain of them (HS22→HS17, HS17→HS92), or a mapping old HS6 → HS22 HS6."""
+
+
+def concordance_to_hs22(concordance: ConcordanceArg, edition: str) -> dict[str, frozenset[str]]:
+    """Each HS6 code of ``edition`` → the HS 2022 subheadings it corresponds to.
+
+    ``concordance``: correlation tables (objects with ``source``, ``target`` and ``pairs`` with
+    ``source_code``/``target_code``, as :func:`silkroad.analytics.editions.load_correlation`
+    returns), chained from HS 2022 down to ``edition``; or a ready mapping, returned as it is.
+    Raises InputError when the tables do not lead from HS 2022 to ``edition``.
+
+    >>> class T:  # a stand-in for a CorrelationTable
+    ...     source, target = "HS22", "HS17"
+    ...     pairs = pd.DataFrame({"source_code": ["870121", "870122"],
+    ...                           "target_code": ["870120", "870120"]})
+    >>> sorted(concordance_to_hs22(T(), "HS17")["870120"])
+    ['870121', '870122']
+    """
+    edition = hs_edition(edition)
+    if isinstance(concordance, Mapping):
+        return {str(k): frozenset(map(str, v)) for k, v in concordance.items()}
+    tables: list[_PairTable] = (
+        [cast(_PairTable, concordance)] if hasattr(concordance, "pairs") else list(concordance)
+    )
+    by_target = {hs_edition(t.target): t for t in tables}
+    mapping: dict[str, frozenset[str]] | None = None
+    current = edition
+    while current != "HS22":
+        table = by_target.get(current)
+        if table is None:
+            raise InputError(
+                f"the correlation tables do not lead from HS22 to {edition}",
+                field="concordance",
+                found=", ".join(f"{t.source}→{t.target}" for t in tables) or "no table",
+                expected=f"a chain of tables from HS22 down to {edition}",
+            )
+        step: dict[str, set[str]] = {}
+        for src, tgt in zip(table.pairs["source_code"], table.pairs["target_code"], strict=True):
+            step.setdefault(str(tgt), set()).add(str(src))
+        if mapping is None:
+            mapping = {k: frozenset(v) for k, v in step.items()}
+        else:
+            mapping = {
+                k: frozenset(c for mid in v for c in step.get(mid, ())) for k, v in mapping.items()
+            }
+        current = hs_edition(table.source)
+    return mapping or {}
+
+
+def _with_headings(mapping: Mapping[str, frozenset[str]]) -> dict[str, frozenset[str]]:
+    """The HS6 mapping plus each old heading → the HS 2022 codes of all its subheadings."""
+    out = dict(mapping)
+    by_heading: dict[str, set[str]] = {}
+    for old, new in mapping.items():
+        if len(old) == 6:
+            by_heading.setdefault(old[:4], set()).update(new)
+    for heading, codes in by_heading.items():
+        out.setdefault(heading, frozenset(codes))
+    return out
+
+
+def _edition_name(
+    code: str,
+    edition: str,
+    lang: str,
+    short: bool,
+    mapping: Mapping[str, frozenset[str]] | None,
+    ru_names: Mapping[str, str] | None,
+) -> str:
+    """The name of a code of an earlier edition, through the concordance when one is given."""
+    if len(code) > 2 and code not in UNSPECIFIED_CODES and mapping:
+        targets = sorted(mapping.get(code, ()))
+        if targets:
+            if len(code) == 6 and len(targets) == 1:
+                return _hs22_name(targets[0], lang, short, ru_names) or targets[0]
+            headings = sorted({t[:4] for t in targets})
+            names = [_hs22_name(h, lang, True, ru_names) or h for h in headings]
+            if len(names) > 3:
+                names = [*names[:3], "…"]
+            return " / ".join(dict.fromkeys(names))
+    # Without a concordance the code is named as in HS 2022 when it exists there: chapters, and
+    # most headings, kept their scope; a code that changed meaning needs the concordance.
+    found = _hs22_name(code, lang, short, ru_names) if code in _nomenclature() else None
+    return found if found is not None else _unknown_name(code, edition, lang, ru_names)
+
+
+def product_names(
+    codes: Iterable[object],
+    lang: str = "en",
+    *,
+    classification: str = "HS22",
+    short: bool = True,
+    concordance: ConcordanceArg | None = None,
+    ru_names: Mapping[str, str] | None = None,
+) -> list[str]:
+    """Names of many product codes at once (see :func:`product_name`); the concordance is read once.
+
+    >>> product_names(["8701", "2710", "TOTAL"])
+    ['Tractors', 'Refined petroleum', 'All products']
+    """
+    _check_lang(lang)
+    mappings: dict[str, dict[str, frozenset[str]]] = {}
+    out = []
+    for raw in codes:
+        code, edition = _parse_code(raw, classification)
+        if edition == "HS22" or code == TOTAL:
+            name = _hs22_name(code, lang, short, ru_names)
+            out.append(name if name is not None else _unknown_name(code, edition, lang, ru_names))
+            continue
+        if concordance is not None and edition not in mappings:
+            mappings[edition] = _with_headings(concordance_to_hs22(concordance, edition))
+        out.append(_edition_name(code, edition, lang, short, mappings.get(edition), ru_names))
+    return out
+
+
+def product_name(
+    code: object,
+    lang: str = "en",
+    *,
+    classification: str = "HS22",
+    short: bool = True,
+    concordance: ConcordanceArg | None = None,
+    ru_names: Mapping[str, str] | None = None,
+) -> str:
+    """The display name of a chapter, heading or subheading in English or Russian.
+
+    ``code``: ``'87'``, ``'8701'``, ``'870120'`` (a lost leading zero is restored), ``'TOTAL'``,
+    or with its edition, ``'HS92:870190'``. ``short=True`` gives the short name ("Tractors");
+    ``short=False`` the official English description (Russian: the short name, or the TN VED
+    name from ``ru_names``). Subheadings get their heading's short name and, in English, the
+    official subheading text ("Tractors: track-laying"). Codes of earlier editions
+    (``classification='HS17'``) are named through ``concordance`` (correlation tables down from
+    HS22), else as the same code in HS 2022. ``ru_names`` (:func:`load_russian_names`)
+    overrides the Russian names. Details in docs/products.md.
+
+    >>> product_name("8701"), product_name("8701", "ru"), product_name("870130")
+    ('Tractors', 'Тракторы', 'Tractors: track-laying')
+    """
+    return product_names(
+        [code],
+        lang,
+        classification=classification,
+        short=short,
+        concordance=concordance,
+        ru_names=ru_names,
+    )[0]
+
+
+def residual_name(code: str, level: str, lang: str = "en", **kwargs: Any) -> str:
+    """The name of trade kept under a code coarser than ``level``: what its detail leaves out.
+
+    ``'TOTAL'`` is trade not broken down by product; a chapter beside its headings is that
+    chapter "not broken down to headings". Keyword arguments go to :func:`product_name`.
+
+    >>> residual_name("TOTAL", "hs4"), residual_name("87", "hs4", "ru")
+    ('Not broken down by product', 'Транспортные средства, кроме железнодорожных, без разбивки по товарным позициям')
+    """
+    _check_lang(lang)
+    if level not in _LEVEL_DIGITS:
+        raise ReferenceDataError(
+            "unknown product level", found=level, expected="one of " + ", ".join(LEVELS)
+        )
+    if str(code).strip().upper() == TOTAL:
+        return _RESIDUAL_TOTAL[lang]
+    name = product_name(code, lang, **kwargs)
+    words = _RESIDUAL_WORDS.get(level)
+    if words is None or len(str(code).strip()) >= _LEVEL_DIGITS[level]:
+        return name
+    return f"{name}, {words[lang]}"
+
+
+# --- the official Russian nomenclature (TN VED EAEU), supplied by the user ------------------
+
+_RU_CODE_HEADERS = {"code", "код", "код тн вэд", "код тн вэд еаэс", "tn ved", "hs"}
+_RU_NAME_HEADERS = {"name", "name_ru", "наименование", "наименование товара", "description"}
+_RU_CODE_LENGTHS = (2, 4, 6, 8, 10)
+
+
+def load_russian_names(path: str | Path) -> dict[str, str]:
+    """Read the official Russian nomenclature (TN VED EAEU) from a CSV file: code → name.
+
+    The file has a header row with a code column (``code`` or ``код``) and a name column
+    (``name`` or ``наименование``); comma, semicolon or tab separated, UTF-8 (with or without
+    BOM) or cp1251. Codes may hold spaces or dots (``8701 20 101 0``); 2, 4, 6, 8 or 10 digits, one
+    lost leading zero restored (``101210000`` → ``0101210000``). Leading dashes of the printed
+    nomenclature (``– – прочие``) are removed. Chapters, headings and subheadings (2, 4 and 6
+    digits) override the Russian names of :func:`product_name` (pass the result as
+    ``ru_names``); longer codes are kept but not used for HS names. Raises InputError naming the
+    file, line and field for anything else.
+    """
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise InputError(
+            "cannot read the Russian nomenclature file", path=p, found=str(exc)
+        ) from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1251")
+    lines = text.splitlines()
+    if not lines:
+        raise InputError("the file is empty", path=p, expected="a header row: code,name")
+    try:
+        dialect: Any = csv.Sniffer().sniff(lines[0], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = csv.reader(lines, dialect)
+    header = [cell.strip().casefold() for cell in next(rows)]
+    code_col = next((i for i, h in enumerate(header) if h in _RU_CODE_HEADERS), None)
+    name_col = next((i for i, h in enumerate(header) if h in _RU_NAME_HEADERS), None)
+    if code_col is None or name_col is None:
+        raise InputError(
+            "no code and name columns in the header",
+            path=p,
+            line=1,
+            found=",".join(header),
+            expected="a header with 'code' (or 'код') and 'name' (or 'наименование')",
+        )
+    names: dict[str, str] = {}
+    first_line: dict[str, int] = {}
+    for line, row in enumerate(rows, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) <= max(code_col, name_col):
+            raise InputError(
+                "missing field",
+                path=p,
+                line=line,
+                field=header[name_col],
+                found=row,
+                expected="a name",
+            )
+        raw_code = row[code_col].strip()
+        code = "".join(ch for ch in raw_code if ch not in " .\u00a0'")
+        if len(code) % 2:
+            code = "0" + code
+        if not (code.isascii() and code.isdigit() and len(code) in _RU_CODE_LENGTHS):
+            raise InputError(
+                "bad TN VED code",
+                path=p,
+                line=line,
+                field=header[code_col],
+                found=raw_code,
+                expected="2, 4, 6, 8 or 10 digits such as 8701 or 8701201010",
+            )
+        name = row[name_col].strip().lstrip("-–— ").strip()
+        if not name:
+            raise InputError(
+                "empty name", path=p, line=line, field=header[name_col], expected="a Russian name"
+            )
+        if code in names and names[code] != name:
+            raise InputError(
+                f"code named twice (first on line {first_line[code]})",
+                path=p,
+                line=line,
+                field=header[code_col],
+                found=raw_code,
+            )
+        names[code] = name
+        first_line.setdefault(code, line)
+    if not names:
+        raise InputError("the file has no codes", path=p, expected="rows of code,name")
+    return names
+
+
+# --- search --------------------------------------------------------------------------------
+
+
+class ProductMatch(NamedTuple):
+    """One product found by :func:`search_products`."""
+
+    code: str
+    level: str
+    name_en: str
+    name_ru: str
+
+
+def _fold(text: str) -> str:
+    return text.casefold().replace("ё", "е")
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", _fold(text))
+
+
+@lru_cache(maxsize=4096)
+def _stem(word: str) -> str:
+    """A crude stem so that 'tractors' finds 'tractor' and 'трактор' finds 'тракторы'."""
+    return word if len(word) <= 4 else word[: max(4, len(word) - 2)]
+
+
+def _matches(query: list[str], words: list[str]) -> bool:
+    return all(any(w.startswith(_stem(q)) for w in words) for q in query)
+
+
+_NO_MATCH = 7
+
+
+def _tier(query: list[str], words: list[str]) -> int:
+    """How well a name matches (0 best): the whole name, then its first word, then any word;
+    a word equal to the query's first word beats a near form ('milk'/'milking'), which beats
+    a word that only starts with its stem."""
+    if not _matches(query, words):
+        return _NO_MATCH
+    if words == query:
+        return 0
+    first = query[0]
+
+    def near(word: str) -> bool:
+        return word.startswith(_stem(first)) and abs(len(word) - len(first)) <= 2
+
+    if words[0] == first:
+        return 1
+    if near(words[0]):
+        return 2
+    if first in words:
+        return 3
+    if any(near(w) for w in words):
+        return 4
+    return 5
+
+
+class _Entry(NamedTuple):
+    code: str
+    level: str
+    en: str
+    ru: str
+    en_words: list[str]  # of the short name (for a subheading: of its heading part)
+    ru_words: list[str]
+    description_words: list[str]
+
+
+@lru_cache(maxsize=1)
+def _search_index() -> list[_Entry]:
+    """Every HS 2022 code with its short names and their words, chapters first, then by code."""
+    out = []
+    for code, (description, _) in _nomenclature().items():
+        if not code.isdigit():
+            continue
+        en = _hs22_name(code, "en", True, None) or description
+        ru = _hs22_name(code, "ru", True, None) or en
+        heading_part = en.split(":")[0] if len(code) == 6 else en
+        out.append(
+            _Entry(
+                code,
+                f"hs{len(code)}",
+                en,
+                ru,
+                _words(heading_part),
+                _words(ru),
+                _words(description),
+            )
+        )
+    return sorted(out, key=lambda e: (len(e.code), e.code))
+
+
+def search_products(
+    text: str,
+    lang: str | None = None,
+    *,
+    limit: int | None = 25,
+    ru_names: Mapping[str, str] | None = None,
+) -> list[ProductMatch]:
+    """HS 2022 chapters, headings and subheadings whose code or names match ``text``.
+
+    Digits find codes that start with them (``'8701'``: the heading and its subheadings). Words
+    find names in English, Russian or both (``lang=None``): every word must start a word of the
+    name (endings are loosely ignored: 'трактор' finds «Тракторы»). Ranked: chapters and headings
+    before subheadings; then the short name equal to the text, then names whose first word is
+    the text's first word (or a near form), then names holding it elsewhere, then official
+    descriptions only; then chapters before headings, then by code. ``limit=None`` returns all. ``ru_names`` (:func:`load_russian_names`) are searched as Russian names too.
+
+    >>> [m.code for m in search_products("tractors")][:2]
+    ['8701', '8709']
+    >>> search_products("Нефтепродукты")[0].code
+    '2710'
+    """
+    if lang is not None:
+        _check_lang(lang)
+    query_text = str(text).strip()
+    digits = query_text.replace(" ", "").replace(".", "")
+    if query_text.upper() == TOTAL:
+        return [ProductMatch(TOTAL, "total", _TOTAL_NAMES["en"], _TOTAL_NAMES["ru"])]
+    ranked: list[tuple[tuple[bool, int, int, str], ProductMatch]] = []
+    query = _words(query_text)
+    if not query:
+        return []
+    for e in _search_index():
+        ru, ru_words = e.ru, e.ru_words
+        if ru_names and e.code in ru_names:
+            ru = ru_names[e.code]
+            ru_words = _words(ru)
+        if digits.isdigit():
+            if not e.code.startswith(digits):
+                continue
+            tier = 0
+        else:
+            tier = _NO_MATCH
+            if lang in (None, "en"):
+                tier = _tier(query, e.en_words)
+            if lang in (None, "ru"):
+                tier = min(tier, _tier(query, ru_words))
+            if tier == _NO_MATCH and lang in (None, "en") and _matches(query, e.description_words):
+                tier = _NO_MATCH - 1
+            if tier == _NO_MATCH:
+                continue
+        key = (e.level == "hs6", tier, len(e.code), e.code)
+        ranked.append((key, ProductMatch(e.code, e.level, e.en, ru)))
+    ranked.sort(key=lambda item: item[0])
+    found = [match for _, match in ranked]
+    return found if limit is None else found[:limit]

@@ -44,6 +44,15 @@ class Item:
     value_usd: float
     weight_kg: float | None = None
     tolerance_usd: float = 0.5
+    #: a group of codes ('0401-0406', '8701, 8704') stored under their common prefix: the
+    #: (low, high) ranges it covers. Only codes inside them are its detail; the other codes
+    #: under the prefix ('0407') are its siblings, not its parts.
+    covers: tuple[tuple[str, str], ...] = ()
+
+
+def _inside(code: str, covers: tuple[tuple[str, str], ...]) -> bool:
+    """True if ``code`` (or its prefix at a range's width) lies in one of ``covers``."""
+    return any(len(code) >= len(lo) and lo <= code[: len(lo)] <= hi for lo, hi in covers)
 
 
 @dataclass(frozen=True)
@@ -60,12 +69,16 @@ class Decision:
 KEEP = Decision("keep")
 
 
-def _parent(code: str, codes: set[str]) -> str | None:
+def _parent(
+    code: str, codes: set[str], groups: dict[str, tuple[tuple[str, str], ...]] | None = None
+) -> str | None:
     if code == TOTAL:
         return None
+    groups = groups or {}
     for n in range(len(code) - 1, 0, -1):
-        if code[:n] in codes:
-            return code[:n]
+        p = code[:n]
+        if p in codes and (p not in groups or _inside(code, groups[p])):
+            return p
     return TOTAL if TOTAL in codes else None
 
 
@@ -83,9 +96,10 @@ def split_aggregates(items: Sequence[Item]) -> list[Decision]:
         if len(codes) < 2:
             continue
         present = set(codes)
+        groups = {c: items[i].covers for c, i in codes.items() if items[i].covers}
         children: dict[str, list[str]] = {}
         for code in codes:
-            parent = _parent(code, present)
+            parent = _parent(code, present, groups)
             if parent is not None:
                 children.setdefault(parent, []).append(code)
         # Bottom up: a parent is compared with what its children stand for once decided (a

@@ -19,15 +19,21 @@ import re
 import shutil
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
 
 from silkroad import settings
-from silkroad.errors import FormatError, InputError
+from silkroad.errors import FormatError, InputError, StoreError
+from silkroad.sources.base import BACI, Input, Progress, StageReport, check_year, span
+from silkroad.store.engine import disk_full
+
+if TYPE_CHECKING:
+    from silkroad.store.store import WriteTransaction
 
 EXPECTED_HEADER = ("t", "i", "j", "k", "v", "q")
 ZIP_NAME = re.compile(r"^BACI_HS(\d{2})_V(\d{6}[a-z]?)\.zip$", re.IGNORECASE)
@@ -36,8 +42,9 @@ COUNTRY_NAME = re.compile(r"(?:^|/)country_codes_V(\d{6}[a-z]?)\.csv$", re.IGNOR
 PRODUCT_NAME = re.compile(r"(?:^|/)product_codes_HS(\d{2})_V(\d{6}[a-z]?)\.csv$", re.IGNORECASE)
 README_NAME = re.compile(r"(?:^|/)readme[^/]*\.txt$", re.IGNORECASE)
 NO_ISO = {"", "N/A", "NA", "NAN"}
-
-Progress = Callable[[str, int, int], None]
+KIND = BACI.name
+#: The smallest product code: 0 is no HS code (it would be stored as product 000000).
+MIN_PRODUCT = 1
 
 
 @dataclass
@@ -93,19 +100,6 @@ class Release:
         return digest.hexdigest()
 
 
-@dataclass
-class StageReport:
-    """Counts of one staged release."""
-
-    rows_read: int = 0
-    rows_loaded: int = 0
-    rows_rejected: int = 0
-    years: list[int] = field(default_factory=list)
-    rejected_by_reason: dict[str, int] = field(default_factory=dict)
-    #: year -> (rows read, rows loaded, rows rejected)
-    by_year: dict[int, tuple[int, int, int]] = field(default_factory=dict)
-
-
 # --- finding the release -----------------------------------------------------------------------
 def _relevant(name: str) -> bool:
     return any(p.search(name) for p in (YEAR_NAME, COUNTRY_NAME, PRODUCT_NAME, README_NAME))
@@ -159,6 +153,7 @@ def _inspect_zip(path: Path, magic: bytes) -> Release:
                 found=", ".join(names[:3]) + (" ..." if len(names) > 3 else "") or "empty",
                 expected="members named BACI_HS92_Y2014_V202401b.csv",
             )
+        _refuse_repeated_years(path, members)
         zm = ZIP_NAME.match(path.name)
         if zm:
             revision, version = zm.group(1), zm.group(2)
@@ -179,7 +174,14 @@ def _inspect_dir(path: Path) -> Release:
     revision = version = None
     for file in sorted(path.iterdir()):
         m = YEAR_NAME.search(file.name)
-        if m and file.is_file():
+        if m and not file.is_file():
+            what = "a dangling symbolic link" if file.is_symlink() else "not a regular file"
+            raise InputError(
+                f"a year file is {what}",
+                path=file,
+                expected="a readable BACI year file (or remove it from the directory)",
+            )
+        if m:
             members.append(YearMember(file.name, int(m.group(2)), None, file))
             revision, version = m.group(1), m.group(3)
     if not members:
@@ -188,6 +190,7 @@ def _inspect_dir(path: Path) -> Release:
             path=path,
             expected="files named BACI_HS92_Y2014_V202401b.csv",
         )
+    _refuse_repeated_years(path, members)
     release = Release(path, str(revision), str(version), members)
     _attach_side_files(release, path)
     _check_versions(release)
@@ -203,6 +206,7 @@ def _inspect_csv(path: Path) -> Release:
             found=path.name,
             expected="a BACI year file name such as BACI_HS92_Y2014_V202401b.csv",
         )
+    check_year(int(m.group(2)), path=path)
     release = Release(
         path, m.group(1), m.group(3), [YearMember(path.name, int(m.group(2)), None, path)]
     )
@@ -218,6 +222,23 @@ def _attach_side_files(release: Release, folder: Path) -> None:
             release.country_codes = read_country_codes(file.read_bytes(), str(file))
         elif README_NAME.search(file.name) and file.is_file():
             release.readme = parse_readme(file.read_bytes())
+
+
+def _refuse_repeated_years(path: Path, members: list[YearMember]) -> None:
+    """One file per year: a year given twice (a repeated member, two folders, a case variant)
+    is ambiguous, and loading both would drop one copy's rows while counting them."""
+    by_year: dict[int, list[str]] = {}
+    for member in members:
+        check_year(member.year, path=path, field=member.name)
+        by_year.setdefault(member.year, []).append(member.name)
+    for year, names in sorted(by_year.items()):
+        if len(names) > 1:
+            raise FormatError(
+                f"the input holds year {year} {len(names)} times",
+                path=path,
+                found=", ".join(names[:4]),
+                expected="one BACI year file per year",
+            )
 
 
 def _check_versions(release: Release) -> None:
@@ -312,7 +333,21 @@ def _extract(member: YearMember, scratch: Path) -> Path:
             open(target, "wb") as dst,
         ):
             shutil.copyfileobj(src, dst, 16 * 1024 * 1024)
-    except (zipfile.BadZipFile, EOFError, zlib.error, OSError) as exc:
+    except OSError as exc:
+        if disk_full(exc):
+            raise StoreError(
+                "disk full while extracting the archive member; nothing was committed",
+                path=scratch,
+                found=member.name,
+                expected="free space for one extracted year file",
+            ) from exc
+        raise FormatError(
+            "the archive member cannot be read",
+            path=member.label,
+            found=str(exc),
+            expected="a complete zip; download it again",
+        ) from exc
+    except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
         raise FormatError(
             "the archive member is truncated or damaged",
             path=member.label,
@@ -337,15 +372,36 @@ def _check_header(path: Path, label: str) -> None:
         )
 
 
-def _count_lines(path: Path) -> tuple[int, bool]:
-    """(number of physical lines, whether the file ends with a newline)."""
-    count, last = 0, b"\n"
+@dataclass
+class _Shape:
+    """What one cheap scan of a year file tells: its lines, and whether the fast pass can be
+    trusted with it (the typed CSV read drops a trailing NA field of a 7-field line without
+    error, and reads '1e2' as the code 100)."""
+
+    lines: int  # physical lines, the header included
+    ends_with_newline: bool
+    commas: int
+    #: bytes 'e', 'E', '+' or '_': none in a plain BACI file (header t,i,j,k,v,q); DuckDB's
+    #: number parser accepts '1e2', '+112' or '1_12' where the careful pass wants digits
+    odd: int
+
+    def regular(self) -> bool:
+        """True when every line can have exactly 6 fields and every number is plain."""
+        return self.commas == (len(EXPECTED_HEADER) - 1) * self.lines and not self.odd
+
+
+def _scan(path: Path) -> _Shape:
+    """Count lines, commas and odd bytes of ``path`` in one pass (C-speed counts)."""
+    lines = commas = odd = 0
+    last = b"\n"
     with open(path, "rb") as fh:
         while chunk := fh.read(16 * 1024 * 1024):
-            count += chunk.count(b"\n")
+            lines += chunk.count(b"\n")
+            commas += chunk.count(b",")
+            odd += sum(chunk.count(c) for c in (b"e", b"E", b"+", b"_"))
             last = chunk[-1:]
     ends = last == b"\n"
-    return count + (0 if ends else 1), ends
+    return _Shape(lines + (0 if ends else 1), ends, commas, odd)
 
 
 def _check_truncation(path: Path, label: str, lines: int, ends_with_newline: bool) -> None:
@@ -368,11 +424,13 @@ def _check_truncation(path: Path, label: str, lines: int, ends_with_newline: boo
 def _whole(column: str, sql_type: str) -> str:
     """SQL: text ``column`` as ``sql_type`` if it is a number without a fractional part, else NULL.
 
-    The fast pass reads codes as DOUBLE and keeps whole numbers; this is the same rule, so both
-    passes agree: '112' and '112.0' are 112, while '111.9' and '0x70' are not codes.
+    The fast pass reads codes as DOUBLE and keeps whole numbers of files without exponents;
+    this is the same rule, so both passes agree: '112' and '112.0' are 112, while '111.9',
+    '1e2' and '0x70' are not codes.
     """
     d = f"TRY_CAST(trim({column}) AS DOUBLE)"
-    return f"CASE WHEN {d} = floor({d}) THEN TRY_CAST({d} AS {sql_type}) END"
+    digits = f"regexp_full_match(trim({column}), '[0-9]+([.]0*)?')"
+    return f"CASE WHEN {digits} AND {d} = floor({d}) THEN TRY_CAST({d} AS {sql_type}) END"
 
 
 def _validation_sql(source_sql: str, year: int, codes: str) -> str:
@@ -402,12 +460,14 @@ def _validation_sql(source_sql: str, year: int, codes: str) -> str:
       WHEN exporter IS NULL THEN ['i', 'unknown country code ' || i_n || ', expected a code of the release''s country list', 'unknown_country']
       WHEN j_n IS NULL THEN ['j', 'found ''' || j || ''', expected a numeric country code', 'bad_country_code']
       WHEN importer IS NULL THEN ['j', 'unknown country code ' || j_n || ', expected a code of the release''s country list', 'unknown_country']
-      WHEN NOT coalesce(k_n BETWEEN 0 AND 999999, false)
-        THEN ['k', 'found ''' || k || ''', expected an HS6 code of up to 6 digits', 'bad_product']
+      WHEN NOT coalesce(k_n BETWEEN {MIN_PRODUCT} AND 999999, false)
+        THEN ['k', 'found ''' || k || ''', expected an HS6 code of 1 to 6 digits (not 0)', 'bad_product']
       WHEN v_n IS NULL THEN ['v', 'found ''' || v || ''', expected a number (thousands of USD)', 'bad_value']
-      WHEN NOT isfinite(v_n) OR v_n <= 0 THEN ['v', 'found ' || trim(v) || ', expected a positive value (BACI lists only positive flows)', 'non_positive_value']
-      WHEN NOT q_missing AND (q_n IS NULL OR NOT isfinite(q_n) OR q_n < 0)
-        THEN ['q', 'found ''' || q || ''', expected a non-negative quantity (tons), NA or empty', 'bad_quantity']
+      WHEN isnan(v_n) OR v_n <= 0 THEN ['v', 'found ' || trim(v) || ', expected a positive value (BACI lists only positive flows)', 'non_positive_value']
+      WHEN NOT isfinite(v_n * 1000) THEN ['v', 'found ' || trim(v) || ', expected a finite value (it would be stored as infinite USD)', 'value_out_of_range']
+      WHEN round(v_n * 1000, 6) <= 0 THEN ['v', 'found ' || trim(v) || ', expected at least 0.000001 USD (it would be stored as 0)', 'value_out_of_range']
+      WHEN NOT q_missing AND (q_n IS NULL OR NOT isfinite(q_n * 1000) OR q_n < 0)
+        THEN ['q', 'found ''' || q || ''', expected a finite non-negative quantity (tons), NA or empty', 'bad_quantity']
       WHEN exporter = importer THEN ['i', 'exporter equals importer (' || exporter || '), expected two different economies', 'same_economy']
       ELSE NULL END AS problem
     FROM m
@@ -425,8 +485,8 @@ def _canonical_select(source: str, classification: str) -> str:
     """
 
 
-def _fast_copy_sql(path: Path, year: int, source: str, classification: str, out: Path) -> str:
-    """One streaming statement: typed CSV read, code mapping, checks, sort, Parquet write.
+def _fast_select_sql(path: Path, year: int, source: str, classification: str) -> str:
+    """One streaming query: typed CSV read, code mapping, checks, sort (written by the store).
 
     Rows that fail the typed read or a check are simply not written; the caller compares the
     count with the file's lines and, on any difference, runs the careful pass, which names them.
@@ -434,15 +494,12 @@ def _fast_copy_sql(path: Path, year: int, source: str, classification: str, out:
     without hashing every value; the sort key is one integer (exporter and importer rank in
     ISO3 order, then the product).
     """
-    from silkroad.store.schema import ROW_GROUP_SIZE
-
     # Codes are read as DOUBLE, not INTEGER: DuckDB's integer parsing rounds 111.9 to 112 (a
     # valid code), and the careful pass applies the same rule (see _whole).
     cols = (
         "{'t': 'DOUBLE', 'i': 'DOUBLE', 'j': 'DOUBLE', 'k': 'DOUBLE', 'v': 'DOUBLE', 'q': 'DOUBLE'}"
     )
     return f"""
-    COPY (
       SELECT '{source}'::silkroad_source AS source, CAST(p.t AS SMALLINT) AS year,
         CAST(NULL AS TINYINT) AS month,
         ce.iso3 AS exporter, ci.iso3 AS importer, 'reconciled'::silkroad_declared AS declared_by,
@@ -461,12 +518,11 @@ def _fast_copy_sql(path: Path, year: int, source: str, classification: str, out:
       ) AS p,
       LATERAL (SELECT silkroad_iso(p.ic) AS iso3, silkroad_rank(p.ic) AS rank) AS ce,
       LATERAL (SELECT silkroad_iso(p.jc) AS iso3, silkroad_rank(p.jc) AS rank) AS ci
-      WHERE p.t = {year} AND p.v > 0 AND isfinite(p.v) AND p.k BETWEEN 0 AND 999999
-        AND p.k = floor(p.k)
+      WHERE p.t = {year} AND p.v > 0 AND isfinite(p.v * 1000) AND round(p.v * 1000, 6) > 0
+        AND p.k BETWEEN {MIN_PRODUCT} AND 999999 AND p.k = floor(p.k)
         AND ce.iso3 IS NOT NULL AND ci.iso3 IS NOT NULL AND ce.iso3 <> ci.iso3
-        AND (p.q IS NULL OR (p.q >= 0 AND isfinite(p.q)))
+        AND (p.q IS NULL OR (p.q >= 0 AND isfinite(p.q * 1000)))
       ORDER BY (ce.rank * 1024 + ci.rank) * 1000000 + CAST(p.k AS BIGINT)
-    ) TO '{_sql_path(out)}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_SIZE})
     """
 
 
@@ -505,42 +561,56 @@ def _stage_member(
     con: duckdb.DuckDBPyConnection,
     member: YearMember,
     file: Path,
-    out: Path,
-    rejected_out: Path,
+    txn: WriteTransaction,
     source: str,
     classification: str,
-) -> tuple[int, int, int]:
-    """Write one year's canonical rows to ``out`` and its rejected rows to ``rejected_out``.
+) -> tuple[int, int, dict[str, int]]:
+    """Hand one year's canonical rows and its rejected rows to ``txn``.
 
-    Returns (rows read, rows loaded, rows rejected).
+    Returns (rows read, rows loaded, rejected rows per reason code).
     """
     label = member.label
     _check_header(file, label)
-    lines, ends = _count_lines(file)
-    _check_truncation(file, label, lines, ends)
-    expected_rows = max(lines - 1, 0)
-    canon = _canonical_select(source, classification)
-    order = "ORDER BY exporter, importer, product"
-    from silkroad.store.schema import ROW_GROUP_SIZE
-
-    copy_opts = f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_SIZE})"
-    try:
-        loaded = con.execute(
-            _fast_copy_sql(file, member.year, source, classification, out)
-        ).fetchone()[0]
-    except duckdb.Error:  # e.g. a stray CR or mixed line ends: the careful pass names the lines
-        loaded = -1
+    shape = _scan(file)
+    _check_truncation(file, label, shape.lines, shape.ends_with_newline)
+    expected_rows = max(shape.lines - 1, 0)
+    loaded = -1
+    if shape.regular():
+        try:
+            fast = con.sql(_fast_select_sql(file, member.year, source, classification))
+            loaded = txn.write_year(member.year, fast)
+        except duckdb.Error:  # e.g. a stray CR or mixed line ends: the careful pass names them
+            loaded = -1
     if loaded == expected_rows:
         # Duplicate keys hash alike, so a distinct count equal to the row count proves there
         # are none (a hash collision can only send us to the careful pass, never hide one).
-        total, distinct = con.execute(
+        total, distinct = _one(
+            con,
             "SELECT count(*), count(DISTINCT hash(exporter, importer, product)) "
-            f"FROM read_parquet('{_sql_path(out)}')"
-        ).fetchone()
+            f"FROM read_parquet('{_sql_path(txn.year_path(member.year))}')",
+        )
         if distinct == total:
-            _write_empty_rejected(rejected_out)
-            return expected_rows, loaded, 0
-    # Careful pass: every line numbered; wrong field counts, bad values and duplicates named.
+            return expected_rows, loaded, {}
+    return _careful_pass(con, member, file, txn, source, classification)
+
+
+def _one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...]:
+    """The one row of a query, fetched to the end: DuckDB refuses further work on a
+    connection whose result is still pending (``fetchone`` alone leaves it so)."""
+    rows = con.execute(sql).fetchall()
+    assert len(rows) == 1
+    return tuple(rows[0])
+
+
+def _careful_pass(
+    con: duckdb.DuckDBPyConnection,
+    member: YearMember,
+    file: Path,
+    txn: WriteTransaction,
+    source: str,
+    classification: str,
+) -> tuple[int, int, dict[str, int]]:
+    """Every line numbered; wrong field counts, bad values and duplicates named."""
     reader = pa.RecordBatchReader.from_batches(
         pa.schema([("line", pa.int64()), ("raw", pa.string())]), _lines_batches(file)
     )
@@ -569,21 +639,26 @@ def _stage_member(
               || ': first seen on line ' || first_line || ', expected each flow once', 'duplicate_key']
            WHERE problem IS NULL AND line <> first_line"""
     )
-    loaded = con.execute(
-        f"COPY (SELECT {canon} FROM checked WHERE problem IS NULL {order}) "
-        f"TO '{_sql_path(out)}' {copy_opts}"
-    ).fetchone()[0]
-    label_sql = label.replace("'", "''")
-    rejected = con.execute(
-        f"""COPY (SELECT '{source}' AS source, '{label_sql}' AS file,
+    canon = _canonical_select(source, classification)
+    loaded = txn.write_year(
+        member.year,
+        con.sql(
+            f"SELECT {canon} FROM checked WHERE problem IS NULL "
+            "ORDER BY exporter, importer, product"
+        ),
+    )
+    label_sql = member.label.replace("'", "''")
+    codes = txn.write_rejected(
+        con.sql(
+            f"""SELECT '{source}' AS source, '{label_sql}' AS file,
                    CAST({member.year} AS SMALLINT) AS year, line,
                    problem[1] AS field, problem[3] AS code, problem[2] AS reason, raw
-            FROM checked WHERE problem IS NOT NULL ORDER BY line)
-            TO '{_sql_path(rejected_out)}' (FORMAT parquet)"""
-    ).fetchone()[0]
-    read = con.execute("SELECT count(*) FROM checked").fetchone()[0]
+            FROM checked WHERE problem IS NOT NULL ORDER BY line"""
+        )
+    )
+    (read,) = _one(con, "SELECT count(*) FROM checked")
     con.execute("DROP TABLE checked; DROP TABLE lines")
-    return read, loaded, rejected
+    return int(read), loaded, codes
 
 
 def _create_codes(
@@ -631,20 +706,11 @@ def _create_codes(
     )
 
 
-def _write_empty_rejected(path: Path) -> None:
-    import pyarrow.parquet as pq
-
-    from silkroad.store.schema import rejected_arrow_schema
-
-    pq.write_table(rejected_arrow_schema().empty_table(), path)
-
-
-def stage_release(release: Release, txn: object, progress: Progress | None = None) -> StageReport:
-    """Read every year of ``release`` into ``txn``'s staging area; return the counts."""
-    from silkroad.store.store import WriteTransaction
-
-    assert isinstance(txn, WriteTransaction)
-    report = StageReport()
+def stage_release(
+    release: Release, txn: WriteTransaction, progress: Progress | None = None
+) -> StageReport:
+    """Hand every year of ``release`` to ``txn``; return the counts."""
+    report = StageReport(classifications=[release.classification])
     con = duckdb.connect()
     try:
         scratch = txn.scratch
@@ -652,45 +718,71 @@ def stage_release(release: Release, txn: object, progress: Progress | None = Non
         con.execute(f"SET memory_limit = '{settings.memory_limit()}'")
         con.execute(f"SET temp_directory = '{_sql_path(scratch / 'spill')}'")
         _create_codes(con, code_table(release), release.source_id, release.classification)
-        rejected_parts = []
         total = len(release.members)
         if progress:
             progress("ingest", 0, total)
         for n, member in enumerate(release.members, start=1):
             file = _extract(member, scratch)
-            part = scratch / f"rejected-{member.year}.parquet"
-            read, loaded, rejected = _stage_member(
-                con,
-                member,
-                file,
-                txn.year_path(member.year),
-                part,
-                release.source_id,
-                release.classification,
+            read, loaded, codes = _stage_member(
+                con, member, file, txn, release.source_id, release.classification
             )
             if member.archive is not None:
                 file.unlink()
-            rejected_parts.append(part)
-            report.rows_read += read
-            report.rows_loaded += loaded
-            report.rows_rejected += rejected
-            report.years.append(member.year)
-            report.by_year[member.year] = (read, loaded, rejected)
+            report.add_year(member.year, read, loaded, sum(codes.values()))
+            report.count_reasons(codes)
             if progress:
                 progress("ingest", n, total)
-        files = [str(p) for p in rejected_parts]
-        con.execute(
-            f"COPY (SELECT * FROM read_parquet(?, union_by_name = true) ORDER BY file, line) "
-            f"TO '{_sql_path(txn.rejected_path)}' (FORMAT parquet)".replace("?", repr(files))
-        )
-        for key, count in con.execute(
-            f"SELECT code, count(*) FROM read_parquet('{_sql_path(txn.rejected_path)}') "
-            "GROUP BY code ORDER BY code"
-        ).fetchall():
-            report.rejected_by_reason[key] = count
     finally:
         con.close()
     return report
+
+
+@dataclass
+class BaciInput(Input):
+    """A BACI release zip, directory or year file, as inspected."""
+
+    release: Release | None = None
+
+
+class BaciReader:
+    """The reader contract (:mod:`silkroad.sources.base`) for CEPII BACI."""
+
+    kind = BACI
+    options: tuple[str, ...] = ()
+    unit = "row"
+
+    def inspect(self, path: Path, **options: Any) -> BaciInput:
+        release = inspect_release(path)
+        return BaciInput(
+            path=release.path,
+            source=release.source_id,
+            version=release.version,
+            synthetic=release.synthetic,
+            partial=release.path.is_file() and release.path.suffix.lower() == ".csv",
+            release=release,
+        )
+
+    def digest(self, inp: Input) -> str:
+        return _release(inp).sha256()
+
+    def stage(
+        self, inp: Input, txn: WriteTransaction, progress: Progress | None = None
+    ) -> StageReport:
+        return stage_release(_release(inp), txn, progress)
+
+    def classification(self, inp: Input, report: StageReport) -> str:
+        return _release(inp).classification
+
+    def message(self, inp: Input, report: StageReport) -> str:
+        return f"loaded {inp.source} V{inp.version}, years {span(report.years)}"
+
+
+def _release(inp: Input) -> Release:
+    assert isinstance(inp, BaciInput) and inp.release is not None
+    return inp.release
+
+
+READER = BaciReader()
 
 
 def _sha256_file(path: Path) -> str:

@@ -43,19 +43,40 @@ a later ingest of the same reporter's years replaces them and different reporter
 
 from __future__ import annotations
 
-import csv
-import gzip
 import hashlib
-import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from silkroad.errors import FormatError, InputError
+from silkroad.errors import InputError
 from silkroad.sources.aggregates import Item, split_aggregates
+from silkroad.sources.base import (
+    COMTRADE,
+    FIRST_YEAR,
+    Input,
+    Progress,
+    StageReport,
+    last_year,
+    plausible_year,
+    residual_note,
+    span,
+)
+from silkroad.sources.comtrade_files import (
+    ALIASES,
+    OTHER_CLASSIFICATIONS,
+    ComtradeInput,
+    Record,
+    _int,
+    _other_classification,
+    _reporter_iso,
+    inspect_input,
+)
 
-KIND = "comtrade"
+if TYPE_CHECKING:
+    from silkroad.store.store import WriteTransaction
+
+KIND = COMTRADE.name
 SOURCE_VERSION = "declared"
 
 #: Comtrade HS editions -> canonical classification.
@@ -73,31 +94,6 @@ CLASSIFICATIONS = {
 #: quarantined (``unsupported_classification``): silkroad's products, levels (hs2/hs4/hs6) and
 #: concordances are HS, and a SITC or BEC code read as an HS code would be another product.
 #: Services (EBOPS, any code starting with 'EB') are refused the same way.
-OTHER_CLASSIFICATIONS = {
-    "S1": "SITC Rev. 1",
-    "S2": "SITC Rev. 2",
-    "S3": "SITC Rev. 3",
-    "S4": "SITC Rev. 4",
-    "ST": "SITC as reported",
-    "SITC": "SITC",
-    "B4": "BEC Rev. 4",
-    "B5": "BEC Rev. 5",
-    "BEC": "BEC",
-    "EB": "EBOPS (services)",
-    "EB02": "EBOPS 2002 (services)",
-    "EB10": "EBOPS 2010 (services)",
-}
-
-
-def _other_classification(code: str) -> str | None:
-    """The name of a non-HS classification code ('S3' -> 'SITC Rev. 3'), else None."""
-    code = code.strip().upper()
-    if code in OTHER_CLASSIFICATIONS:
-        return OTHER_CLASSIFICATIONS[code]
-    return "EBOPS (services)" if code.startswith("EB") else None
-
-
-#: Flow code (current letters and legacy numbers) -> (reporter is exporter, re-flow).
 FLOWS = {
     "X": (True, False),
     "M": (False, False),
@@ -122,354 +118,7 @@ AGGREGATE_CODES = {
 }
 
 
-def _norm(name: str) -> str:
-    """Header key: lower case, letters and digits only ('Trade Value (US$)' -> 'tradevalueus')."""
-    return re.sub(r"[^a-z0-9]", "", name.strip().lower())
-
-
-#: Canonical field -> normalised header spellings (current API/CSV, legacy 22/35 columns, legacy
-#: API JSON: pfCode, yr, rgCode, rtCode, ptCode, ptCode2, cstCode, qtCode, qtDesc, ...).
-ALIASES: dict[str, tuple[str, ...]] = {
-    "classification": ("classificationcode", "classification", "pfcode"),
-    "year": ("refyear", "year", "yr"),
-    "period": ("period",),
-    "month": ("refmonth",),
-    "freq": ("freqcode",),
-    "flow": ("flowcode", "tradeflowcode", "rgcode"),
-    "reporter": ("reportercode", "rtcode"),
-    "partner": ("partnercode", "ptcode"),
-    "partner2": ("partner2code", "2ndpartnercode", "ptcode2"),
-    "customs": ("customscode", "customsproccode", "cstcode"),
-    "mot": ("motcode", "modeoftransportcode"),
-    "cmd": ("cmdcode", "commoditycode"),
-    "qty_unit_code": ("qtyunitcode", "qtcode"),
-    "qty_unit": ("qtyunitabbr", "qtyunit", "qtdesc"),
-    "qty": ("qty", "tradequantity"),
-    "netwgt": ("netwgt", "netweightkg", "netweight"),
-    "value": ("primaryvalue", "tradevalueus", "tradevalue"),
-    "cif": ("cifvalue", "ciftradevalue", "ciftradevalueus"),
-    "fob": ("fobvalue", "fobtradevalue", "fobtradevalueus"),
-}
-
-_API_IGNORED = [
-    # current API record fields (FORMATS.md 2.3) not in ALIASES
-    *("typeCode", "refPeriodId", "reporterISO", "reporterDesc", "flowDesc", "partnerISO"),
-    *("partnerDesc", "partner2ISO", "partner2Desc", "classificationSearchCode"),
-    *("isOriginalClassification", "cmdDesc", "aggrLevel", "isLeaf", "customsDesc", "mosCode"),
-    *("motDesc", "isQtyEstimated", "altQtyUnitCode", "altQtyUnitAbbr", "altQty"),
-    *("isAltQtyEstimated", "isNetWgtEstimated", "grossWgt", "isGrossWgtEstimated"),
-    *("legacyEstimationFlag", "isReported", "isAggregate"),
-]
-_LEGACY_IGNORED = [
-    # legacy CSV (FORMATS.md 2.6) and the real sample's spellings
-    *("Period Desc.", "Aggregate Level", "Is Leaf Code", "Trade Flow", "TradeFlow", "Reporter"),
-    *("Reporter ISO", "Partner", "Partner ISO", "2nd Partner", "2nd Partner ISO", "Customs"),
-    *("Mode of Transport", "Commodity", "Alt Qty Unit Code", "Alt Qty Unit", "Alt Qty"),
-    *("Gross weight (kg)", "GrossWeightkg", "Flag"),
-]
-_LEGACY_JSON_IGNORED = [
-    # legacy API JSON records (FORMATS.md 2.6) not in ALIASES
-    *("periodDesc", "IsLeaf", "rgDesc", "rtTitle", "rt3ISO", "ptTitle", "pt3ISO", "ptTitle2"),
-    *("pt3ISO2", "cstDesc", "cmdDescE", "qtAltCode", "qtAltDesc", "AltQuantity"),
-    *("GrossWeight", "estCode"),
-]
-
-#: Columns that are known but not read (descriptions, flags, alternative quantities, ...).
-IGNORED = frozenset(_norm(n) for n in [*_API_IGNORED, *_LEGACY_IGNORED, *_LEGACY_JSON_IGNORED])
-
-REQUIRED = ("flow", "reporter", "partner", "cmd", "value")
-
-_INDEX = {alias: key for key, aliases in ALIASES.items() for alias in aliases}
-
-
-@dataclass
-class Record:
-    """One input record: its fields by canonical name, its line and its raw text."""
-
-    line: int
-    raw: str
-    fields: dict[str, str]
-    nfields_ok: bool = True
-
-
-@dataclass
-class ComtradeInput:
-    """A Comtrade file as found on disk, parsed into records (files are API-sized)."""
-
-    path: Path
-    variant: str  # 'api-json', 'csv', 'legacy-csv', 'legacy-json'
-    records: list[Record]
-    sha256: str
-
-    def reporters(self) -> dict[str, int]:
-        """Reporter ISO3 (or the raw code when unknown) -> number of records."""
-        out: dict[str, int] = {}
-        for r in self.records:
-            iso = _reporter_iso(r.fields.get("reporter", ""))
-            key = iso or r.fields.get("reporter", "").strip() or "?"
-            out[key] = out.get(key, 0) + 1
-        return out
-
-
-@dataclass
-class StageReport:
-    rows_read: int = 0
-    rows_loaded: int = 0
-    rows_rejected: int = 0
-    years: list[int] = field(default_factory=list)
-    rejected_by_reason: dict[str, int] = field(default_factory=dict)
-    by_year: dict[int, tuple[int, int, int]] = field(default_factory=dict)
-    classifications: list[str] = field(default_factory=list)
-    residuals: int = 0  # totals kept as the part their detail does not cover
-
-
-# --- reading ---------------------------------------------------------------------------------------
-def _read_bytes(path: Path) -> bytes:
-    data = path.read_bytes()
-    if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            raise FormatError("the gzip file is truncated or damaged", path=path) from exc
-    return data
-
-
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
-
-
-def _map_header(names: list[str], path: Path) -> tuple[list[str | None], str]:
-    """Canonical name (or None for ignored) per column, and the variant; FormatError otherwise."""
-    keys: list[str | None] = []
-    unknown = []
-    for name in names:
-        n = _norm(name)
-        if not n:  # the trailing empty column of web exports
-            keys.append(None)
-        elif n in _INDEX:
-            keys.append(_INDEX[n])
-        elif n in IGNORED:
-            keys.append(None)
-        else:
-            keys.append(None)
-            unknown.append(name.strip())
-    present = {k for k in keys if k}
-    missing = [k for k in REQUIRED if k not in present]
-    if "year" not in present and "period" not in present:
-        missing.append("year")
-    if unknown or missing:
-        what = []
-        if unknown:
-            what.append("unknown column(s) " + ", ".join(repr(u) for u in unknown[:5]))
-        if missing:
-            what.append("no column for " + ", ".join(missing))
-        raise FormatError(
-            "not a UN Comtrade file (" + "; ".join(what) + ")",
-            path=path,
-            line=1,
-            expected="the API JSON/CSV fields (reporterCode, flowCode, partnerCode, cmdCode, "
-            "primaryValue, ...), the legacy CSV header (Trade Flow Code, Reporter Code, ...) "
-            "or the legacy JSON fields (rgCode, rtCode, ptCode, cmdCode, TradeValue, ...)",
-        )
-    dup = sorted({k for k in present if keys.count(k) > 1})
-    if dup:
-        raise FormatError("columns given twice", path=path, line=1, found=", ".join(dup))
-    legacy = any(_norm(n) in ("tradeflowcode", "commoditycode") for n in names)
-    return keys, "legacy-csv" if legacy else "csv"
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def inspect_input(path: str | Path) -> ComtradeInput:
-    """Read a Comtrade JSON response or CSV export; raise a one-line error if it is neither."""
-    path = Path(path).expanduser()
-    if not path.exists():
-        raise InputError("file not found", path=path, expected="a UN Comtrade JSON or CSV file")
-    if path.is_dir():
-        raise InputError("a directory", path=path, expected="one UN Comtrade JSON or CSV file")
-    data = _read_bytes(path)
-    sha = hashlib.sha256(data).hexdigest()
-    text = _decode(data)
-    if text.lstrip().startswith(("{", "[")):
-        records, variant = _json_records(text, path)
-    else:
-        records, variant = _csv_records(text, path)
-    _refuse_other_classifications(records, path)
-    return ComtradeInput(path, variant, records, sha)
-
-
-def _one_line(*parts: object) -> str:
-    """Non-empty parts joined by '; ', each on one line (API messages may hold newlines)."""
-    texts = [" ".join(str(p).split()) for p in parts if p not in (None, "")]
-    return "; ".join(t for t in texts if t)
-
-
-def _json_records(text: str, path: Path) -> tuple[list[Record], str]:
-    """Records of an API response: current (``data``) or legacy (``validation``, ``dataset``)."""
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FormatError(
-            "not valid JSON (truncated download?)", path=path, found=str(exc)
-        ) from exc
-    if isinstance(doc, dict) and "data" not in doc and ("dataset" in doc or "validation" in doc):
-        rows, variant, array = _legacy_dataset(doc, path), "legacy-json", "dataset"
-    else:
-        if (
-            isinstance(doc, dict)
-            and not doc.get("data")
-            and (doc.get("error") or doc.get("message"))
-        ):
-            raise FormatError(
-                "the UN Comtrade API answered with an error, not data",
-                path=path,
-                found=_one_line(doc.get("statusCode"), doc.get("error") or doc.get("message")),
-                hint="fix the query or the key and download again",
-            )
-        if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
-            found = ", ".join(sorted(doc)[:6]) if isinstance(doc, dict) else type(doc).__name__
-            raise FormatError(
-                "not a UN Comtrade API response (no 'data' array)",
-                path=path,
-                found=found,
-                expected='{"data": [...]} from comtradeapi.un.org, or the legacy '
-                '{"validation": ..., "dataset": [...]}',
-            )
-        rows, variant, array = doc["data"], "api-json", "data"
-    names: list[str] = []
-    for row in rows:
-        if not isinstance(row, dict):
-            raise FormatError(
-                f"a {array!r} element is not an object", path=path, found=repr(row)[:60]
-            )
-        for k in row:
-            if k not in names:
-                names.append(k)
-    if not rows:
-        return [], variant
-    keys, _ = _map_header(names, path)
-    key_of = dict(zip(names, keys, strict=True))
-    out = []
-    for n, row in enumerate(rows, start=1):  # the record's position is its "line"
-        fields = {key_of[k]: _text(v) for k, v in row.items() if key_of[k]}
-        out.append(Record(n, json.dumps(row, ensure_ascii=False, sort_keys=False), fields))
-    return out, variant
-
-
-def _legacy_dataset(doc: dict[str, Any], path: Path) -> list[Any]:
-    """The ``dataset`` of a legacy API response; FormatError when it reports an error instead."""
-    validation = doc.get("validation")
-    validation = validation if isinstance(validation, dict) else {}
-    status = validation.get("status")
-    name = status.get("name") if isinstance(status, dict) else None
-    if name is not None and str(name).strip().lower() != "ok":
-        assert isinstance(status, dict)
-        raise FormatError(
-            "the legacy UN Comtrade API answered with an error, not data",
-            path=path,
-            found=_one_line(name, status.get("description"), validation.get("message")),
-            hint="fix or narrow the query (fewer reporters, partners, periods or codes) "
-            "and download again",
-        )
-    rows = doc.get("dataset")
-    if not isinstance(rows, list):
-        raise FormatError(
-            "not a legacy UN Comtrade API response (no 'dataset' array)",
-            path=path,
-            found=", ".join(sorted(doc)[:6]),
-            expected='{"validation": ..., "dataset": [...]} from comtrade.un.org/api/get',
-        )
-    count = validation.get("count")
-    total = count.get("value") if isinstance(count, dict) else None
-    if isinstance(total, int) and not isinstance(total, bool) and total > len(rows):
-        raise FormatError(
-            f"the response is truncated: its validation counts {total} records, its dataset "
-            f"holds {len(rows)}",
-            path=path,
-            hint="split the query (by period, partner or chapter) below the 'max' records "
-            "the API returns",
-        )
-    return rows
-
-
-def _refuse_other_classifications(records: list[Record], path: Path) -> None:
-    """A file of SITC/BEC/EBOPS records only fails here rather than loading nothing."""
-    other: dict[str, int] = {}
-    for r in records:
-        code = r.fields.get("classification", "").strip().upper()
-        if _other_classification(code) is None:
-            if code:
-                return  # an HS (or unreadable) record: the file goes through the record checks
-            continue
-        other[code] = other.get(code, 0) + 1
-    if not other:
-        return
-    names = ", ".join(f"{_other_classification(c)} ({c})" for c in sorted(other))
-    n = sum(other.values())
-    raise InputError(
-        f"{names} is not supported yet: silkroad's products, their levels (hs2, hs4, hs6) and "
-        "concordances are HS codes, and these codes belong to another nomenclature",
-        path=path,
-        found=f"{n} record{'s' if n != 1 else ''}, none in HS",
-        expected="a download in HS (classification H0-H6; legacy px=HS)",
-    )
-
-
-def _csv_records(text: str, path: Path) -> tuple[list[Record], str]:
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
-        raise FormatError("empty file", path=path, expected="a UN Comtrade CSV with a header")
-    first = lines[0]
-    delim = "\t" if first.count("\t") > first.count(",") else ","
-    header = next(csv.reader([first], delimiter=delim))
-    keys, variant = _map_header(header, path)
-    out = []
-    for n, raw in enumerate(lines[1:], start=2):
-        if not raw.strip():
-            continue
-        values = next(csv.reader([raw], delimiter=delim))
-        # A trailing delimiter on data lines only, or missing on them only, is the same record.
-        if len(values) == len(header) + 1 and not values[-1].strip():
-            values = values[:-1]
-        elif len(values) == len(header) - 1 and keys[-1] is None and not header[-1].strip():
-            values = [*values, ""]
-        ok = len(values) == len(header)
-        fields = {k: v.strip() for k, v in zip(keys, values, strict=False) if k}
-        out.append(Record(n, raw, fields, ok))
-        if not ok:
-            out[-1].fields["_nfields"] = str(len(values))
-    return out, variant
-
-
 # --- mapping ---------------------------------------------------------------------------------------
-def _int(text: str) -> int | None:
-    try:
-        f = float(text)
-    except ValueError:
-        return None
-    return int(f) if f.is_integer() else None
-
-
-def _reporter_iso(code: str) -> str | None:
-    from silkroad.reference.countries import is_aggregate, iso3_from_numeric
-
-    n = _int(code.strip()) if code.strip() else None
-    if n is None or is_aggregate(n):
-        return None
-    return iso3_from_numeric(n)
-
-
 def _partner_code(n: int) -> str | None:
     from silkroad.reference.countries import is_aggregate, iso3_from_numeric
 
@@ -506,7 +155,12 @@ def _product(cmd: str) -> tuple[str, str | None]:
             "cmdCode", "bad_product", f"found {cmd!r}, expected TOTAL or an HS code of 2-6 digits"
         )
     width = 2 if len(cmd) <= 2 else 4 if len(cmd) <= 4 else 6
-    return cmd.zfill(width), None
+    code = cmd.zfill(width)
+    if code.startswith("00"):
+        raise _Reject(
+            "cmdCode", "bad_product", f"found {cmd!r}, expected an HS code of chapter 01-99"
+        )
+    return code, None
 
 
 def _map(rec: Record) -> dict[str, Any]:
@@ -523,6 +177,23 @@ def _map(rec: Record) -> dict[str, Any]:
             f"classification {raw_cls} ({other}) is not loaded: silkroad's products are HS "
             "codes; expected H0-H6 (HS)",
         )
+    reporter = _map_reporter(f)
+    row: dict[str, Any] = {"reporter": reporter, **_map_period(f)}
+    reporter_exports, re_flow = _map_flow(f)
+    partner = _map_partner(f, reporter)
+    _refuse_breakdowns(f)
+    row["classification"], row["product"] = _map_product(f, raw_cls)
+    row.update(_map_amounts(f, reporter_exports))
+    if reporter_exports:
+        row["exporter"], row["importer"], row["declared_by"] = reporter, partner, "exporter"
+    else:
+        row["exporter"], row["importer"], row["declared_by"] = partner, reporter, "importer"
+    row["re_flow"] = re_flow
+    return row
+
+
+def _map_reporter(f: dict[str, str]) -> str:
+    """The reporter's ISO3; _Reject for a bad, unknown or aggregate code."""
     reporter_raw = f.get("reporter", "")
     rn = _int(reporter_raw)
     if rn is None:
@@ -537,21 +208,33 @@ def _map(rec: Record) -> dict[str, Any]:
 
         what = "an aggregate (not an economy)" if is_aggregate(rn) else "an unknown code"
         raise _Reject("reporterCode", "unknown_country", f"reporter {rn} is {what}")
-    row: dict[str, Any] = {"reporter": reporter}
+    return reporter
+
+
+def _map_period(f: dict[str, str]) -> dict[str, Any]:
+    """{'year', 'month'} of a record (month None for annual data)."""
     year_text = f.get("year") or f.get("period", "")[:4]
     year = _int(year_text) if year_text else None
-    if year is None or not 1900 <= year <= 2100:
-        raise _Reject("refYear", "bad_year", f"found {year_text!r}, expected a year")
-    row["year"] = year
+    if year is None or not plausible_year(year):
+        raise _Reject(
+            "refYear",
+            "bad_year",
+            f"found {year_text!r}, expected a year from {FIRST_YEAR} to {last_year()}",
+        )
     period = f.get("period", "")
     month = None
     if len(period) == 6 and period.isdigit():
         month = int(period[4:])
         if not 1 <= month <= 12 or int(period[:4]) != year:
             raise _Reject("period", "bad_period", f"found {period!r}, expected YYYY or YYYYMM")
-    row["month"] = month
+    return {"year": year, "month": month}
+
+
+def _map_flow(f: dict[str, str]) -> tuple[bool, bool]:
+    """(reporter is the exporter, re-flow) of the record's flow code."""
     flow = f.get("flow", "").upper()
-    flow = str(_int(flow)) if _int(flow) is not None else flow
+    n = _int(flow)
+    flow = str(n) if n is not None else flow
     if flow not in FLOWS:
         raise _Reject(
             "flowCode",
@@ -559,7 +242,11 @@ def _map(rec: Record) -> dict[str, Any]:
             f"flow {flow or '(empty)'!r} is not loaded: only X, M, RX, RM (legacy 2, 1, 3, 4); "
             "sub-flows are not additive with X and M",
         )
-    reporter_exports, re_flow = FLOWS[flow]
+    return FLOWS[flow]
+
+
+def _map_partner(f: dict[str, str], reporter: str) -> str:
+    """The partner's ISO3 or aggregate code (WLD, EUN, ...)."""
     partner_raw = f.get("partner", "")
     pn = _int(partner_raw)
     partner = _partner_code(pn) if pn is not None else None
@@ -575,13 +262,19 @@ def _map(rec: Record) -> dict[str, Any]:
             "same_economy",
             f"partner equals reporter ({reporter}): trade with itself is not bilateral",
         )
+    return partner
+
+
+def _refuse_breakdowns(f: dict[str, str]) -> None:
+    """Partner2 / customs procedure / transport mode breakdowns duplicate their total."""
     for key, name, total_values, total in (
         ("partner2", "partner2Code", ("", "0"), "0"),
         ("customs", "customsCode", ("", "C00"), "C00"),
         ("mot", "motCode", ("", "0"), "0"),
     ):
         value = f.get(key, "")
-        norm = str(_int(value)) if key != "customs" and _int(value) is not None else value.upper()
+        n = _int(value)
+        norm = str(n) if key != "customs" and n is not None else value.upper()
         if norm not in total_values:
             raise _Reject(
                 name,
@@ -589,8 +282,11 @@ def _map(rec: Record) -> dict[str, Any]:
                 f"{name} {value} is a breakdown of the {name} {total} total, which is kept; "
                 "loading it would count the trade twice",
             )
-    cmd = f.get("cmd", "")
-    product, cls = _product(cmd)
+
+
+def _map_product(f: dict[str, str], raw_cls: str) -> tuple[str, str]:
+    """(classification, product): TOTAL, or an HS edition and a 2/4/6-digit code."""
+    product, cls = _product(f.get("cmd", ""))
     if cls is None:
         if raw_cls not in CLASSIFICATIONS:
             what = " (HS as reported: no edition named)" if raw_cls == "HS" else ""
@@ -600,26 +296,29 @@ def _map(rec: Record) -> dict[str, Any]:
                 f"found {raw_cls or '(empty)'!r}{what}, expected an HS edition H0-H6",
             )
         cls = CLASSIFICATIONS[raw_cls]
-    row["classification"], row["product"] = cls, product
+    return cls, product
+
+
+def _map_amounts(f: dict[str, str], reporter_exports: bool) -> dict[str, Any]:
+    """value_usd (USD), weight_kg (kg or None), quantity and its unit (or None)."""
     value = _number(f.get("value", ""))
     if value is None:  # fall back on the CIF (imports) or FOB (exports) value
         value = _number(f.get("fob" if reporter_exports else "cif", ""))
-    if value is None or value == "bad":
+    if not isinstance(value, float):
         raise _Reject(
             "primaryValue", "bad_value", f"found {f.get('value', '')!r}, expected a value in USD"
         )
-    assert isinstance(value, float)
     if value < 0:
         raise _Reject(
             "primaryValue", "negative_value", f"found {value:g}, expected a value >= 0 (USD)"
         )
-    row["value_usd"] = value
+    out: dict[str, Any] = {"value_usd": value}
     weight = _number(f.get("netwgt", ""))
     if weight == "bad" or (isinstance(weight, float) and weight < 0):
         raise _Reject(
             "netWgt", "bad_weight", f"found {f.get('netwgt')!r}, expected kg >= 0 or empty"
         )
-    row["weight_kg"] = weight if weight else None  # 0 kg: not reported (FORMATS.md 6.7)
+    out["weight_kg"] = weight if weight else None  # 0 kg: not reported (FORMATS.md 6.7)
     qty = _number(f.get("qty", ""))
     if qty == "bad" or (isinstance(qty, float) and qty < 0):
         raise _Reject("qty", "bad_quantity", f"found {f.get('qty')!r}, expected >= 0 or empty")
@@ -627,15 +326,10 @@ def _map(rec: Record) -> dict[str, Any]:
     unit_code = _int(f.get("qty_unit_code", "")) if f.get("qty_unit_code") else None
     no_unit = unit.upper() in ("", "N/A", "NA", "NO QUANTITY", "-1") or unit_code in (-1,)
     if qty is None or no_unit:
-        row["quantity"], row["quantity_unit"] = None, None
+        out["quantity"], out["quantity_unit"] = None, None
     else:
-        row["quantity"], row["quantity_unit"] = qty, unit
-    if reporter_exports:
-        row["exporter"], row["importer"], row["declared_by"] = reporter, partner, "exporter"
-    else:
-        row["exporter"], row["importer"], row["declared_by"] = partner, reporter, "importer"
-    row["re_flow"] = re_flow
-    return row
+        out["quantity"], out["quantity_unit"] = qty, unit
+    return out
 
 
 def resolve_reporter(text: str) -> str:
@@ -681,27 +375,21 @@ def choose_reporter(inp: ComtradeInput, reporter: str | None) -> str:
 
 
 # --- staging ---------------------------------------------------------------------------------------
-def _level(product: str) -> int:
-    return 0 if product == "TOTAL" else len(product)
+Mapped = tuple[Record, dict[str, Any]]
 
 
-def stage(inp: ComtradeInput, reporter: str, txn: object) -> StageReport:
-    """Map ``inp``'s records of ``reporter`` into ``txn``'s staging area; return the counts."""
+class _Quarantine:
+    """Rejected records of one ingest, as quarantine rows."""
 
-    from silkroad.store.schema import write_canonical_rows, write_rejected_rows
-    from silkroad.store.store import WriteTransaction
+    def __init__(self, source: str, label: str) -> None:
+        self.source, self.label = source, label
+        self.rows: list[dict[str, Any]] = []
 
-    assert isinstance(txn, WriteTransaction)
-    source = source_id(reporter)
-    label = str(inp.path)
-    rejected: list[dict[str, Any]] = []
-    good: list[tuple[Record, dict[str, Any]]] = []
-
-    def reject(rec: Record, year: int | None, fld: str | None, code: str, reason: str) -> None:
-        rejected.append(
+    def add(self, rec: Record, year: int | None, fld: str | None, code: str, reason: str) -> None:
+        self.rows.append(
             {
-                "source": source,
-                "file": label,
+                "source": self.source,
+                "file": self.label,
                 "year": year,
                 "line": rec.line,
                 "field": fld,
@@ -711,16 +399,21 @@ def stage(inp: ComtradeInput, reporter: str, txn: object) -> StageReport:
             }
         )
 
-    def year_of(rec: Record) -> int | None:
-        y = _int(rec.fields.get("year") or rec.fields.get("period", "")[:4] or "x")
-        return y if y is not None and 1900 <= y <= 2100 else None
 
+def _year_of(rec: Record) -> int | None:
+    y = _int(rec.fields.get("year") or rec.fields.get("period", "")[:4] or "x")
+    return y if y is not None and plausible_year(y) else None
+
+
+def _select(inp: ComtradeInput, reporter: str, q: _Quarantine) -> list[Mapped]:
+    """The selected reporter's records that map to canonical rows; the rest quarantined."""
+    good: list[Mapped] = []
     for rec in inp.records:
-        if rec.nfields_ok and _reporter_iso(rec.fields.get("reporter", "")) not in (None, reporter):
-            other = _reporter_iso(rec.fields["reporter"])
-            reject(
+        other = _reporter_iso(rec.fields.get("reporter", "")) if rec.nfields_ok else None
+        if other not in (None, reporter):
+            q.add(
                 rec,
-                year_of(rec),
+                _year_of(rec),
                 "reporterCode",
                 "other_reporter",
                 f"reporter {other} (not selected; this ingest loads {reporter})",
@@ -729,19 +422,28 @@ def stage(inp: ComtradeInput, reporter: str, txn: object) -> StageReport:
         try:
             row = _map(rec)
         except _Reject as r:
-            reject(rec, year_of(rec), r.field, r.code, r.reason)
+            q.add(rec, _year_of(rec), r.field, r.code, r.reason)
             continue
         good.append((rec, row))
+    return good
 
-    # Duplicates: one value per flow, whatever the classification (several editions of the same
-    # reporter-year would otherwise add up).
+
+def _drop_duplicates(good: list[Mapped], q: _Quarantine) -> list[Mapped]:
+    """One value per flow, whatever the classification (several editions of the same
+    reporter-year would otherwise add up)."""
     seen: dict[tuple[Any, ...], int] = {}
-    unique: list[tuple[Record, dict[str, Any]]] = []
+    unique: list[Mapped] = []
     for rec, row in good:
-        key = (row["year"], row["month"], row["exporter"], row["importer"], row["re_flow"])
+        key: tuple[Any, ...] = (
+            row["year"],
+            row["month"],
+            row["exporter"],
+            row["importer"],
+            row["re_flow"],
+        )
         key += (row["product"],)
         if key in seen:
-            reject(
+            q.add(
                 rec,
                 row["year"],
                 "cmdCode",
@@ -752,32 +454,37 @@ def stage(inp: ComtradeInput, reporter: str, txn: object) -> StageReport:
             continue
         seen[key] = rec.line
         unique.append((rec, row))
+    return unique
 
-    # Months beside the annual row of the same flow: the annual total is kept, the months
-    # would add the year a second time.
-    annual = {
-        (r["year"], r["exporter"], r["importer"], r["re_flow"], r["product"]): rec.line
-        for rec, r in unique
-        if r["month"] is None
-    }
-    kept: list[tuple[Record, dict[str, Any]]] = []
+
+def _drop_months_beside_annual(unique: list[Mapped], q: _Quarantine) -> list[Mapped]:
+    """Months beside the annual row of the same flow: the annual total is kept, the months
+    would add the year a second time."""
+
+    def key(r: dict[str, Any]) -> tuple[Any, ...]:
+        return (r["year"], r["exporter"], r["importer"], r["re_flow"], r["product"])
+
+    annual = {key(r): rec.line for rec, r in unique if r["month"] is None}
+    kept: list[Mapped] = []
     for rec, row in unique:
-        ak = (row["year"], row["exporter"], row["importer"], row["re_flow"], row["product"])
-        if row["month"] is not None and ak in annual:
-            reject(
+        if row["month"] is not None and key(row) in annual:
+            q.add(
                 rec,
                 row["year"],
                 "period",
                 "breakdown_duplicate",
-                f"month {row['month']} of a flow whose annual total (line {annual[ak]}) is "
-                "kept; loading both would count the year twice",
+                f"month {row['month']} of a flow whose annual total (line {annual[key(row)]}) "
+                "is kept; loading both would count the year twice",
             )
             continue
         kept.append((rec, row))
-    unique = kept
+    return kept
 
-    # Product totals beside their detail: the detail is kept, a total is either an aggregate
-    # (quarantined) or kept as the residual its detail does not cover (sources/aggregates.py).
+
+def _split_totals(unique: list[Mapped], q: _Quarantine) -> tuple[list[dict[str, Any]], int]:
+    """Product totals beside their detail: the detail is kept, a total is either an aggregate
+    (quarantined) or kept as the residual its detail does not cover (sources/aggregates.py).
+    Returns the loaded rows and the number of residuals."""
     decisions = split_aggregates(
         [
             Item(
@@ -793,32 +500,48 @@ def stage(inp: ComtradeInput, reporter: str, txn: object) -> StageReport:
     residuals = 0
     for (rec, row), d in zip(unique, decisions, strict=True):
         if d.action == "reject":
-            reject(rec, row["year"], "cmdCode", d.code or "aggregate_product", d.reason or "")
+            q.add(rec, row["year"], "cmdCode", d.code or "aggregate_product", d.reason or "")
             continue
         if d.action == "residual":
             residuals += 1
             row = {**row, "value_usd": d.value_usd, "weight_kg": d.weight_kg}
             row["quantity"] = row["quantity_unit"] = None
         loaded.append(row)
+    return loaded, residuals
 
-    report = StageReport()
-    mine = [r for r in rejected if r["code"] != "other_reporter"]
+
+def stage(inp: ComtradeInput, reporter: str, txn: WriteTransaction) -> StageReport:
+    """Map ``inp``'s records of ``reporter`` and hand them to ``txn``; return the counts."""
+    from silkroad.store.schema import canonical_table, rejected_table
+
+    source = source_id(reporter)
+    q = _Quarantine(source, str(inp.path))
+    unique = _drop_months_beside_annual(_drop_duplicates(_select(inp, reporter, q), q), q)
+    loaded, residuals = _split_totals(unique, q)
+    mine = [r for r in q.rows if r["code"] != "other_reporter"]
     years = sorted({r["year"] for r in loaded} | {r["year"] for r in mine if r["year"]})
-    for y in years:
-        rows = [r for r in loaded if r["year"] == y]
-        write_canonical_rows(rows, source, txn.year_path(y))
-        rej_y = sum(1 for r in rejected if r["year"] == y)
-        report.by_year[y] = (len(rows) + rej_y, len(rows), rej_y)
-    write_rejected_rows(rejected, txn.rejected_path)
-    report.rows_read = len(inp.records)
-    report.rows_loaded = len(loaded)
-    report.residuals = residuals
-    report.rows_rejected = len(rejected)
-    report.years = years
-    for r in rejected:
-        report.rejected_by_reason[r["code"]] = report.rejected_by_reason.get(r["code"], 0) + 1
-    report.rejected_by_reason = dict(sorted(report.rejected_by_reason.items()))
+    if not years:
+        reasons: dict[str, int] = {}
+        for r in q.rows:
+            reasons[r["code"]] = reasons.get(r["code"], 0) + 1
+        raise InputError(
+            f"nothing to load for reporter {reporter}",
+            path=inp.path,
+            found=", ".join(f"{k} {v}" for k, v in sorted(reasons.items())) or "no records",
+            expected="records with a year, X/M/RX/RM flows and known codes",
+        )
+    report = StageReport(residuals=residuals)
     report.classifications = sorted({r["classification"] for r in loaded})
+    for y in years:
+        n = txn.write_year(y, canonical_table([r for r in loaded if r["year"] == y], source))
+        report.add_year(y, n, n, 0)
+    report.count_reasons(txn.write_rejected(rejected_table(q.rows)))
+    for r in q.rows:  # other reporters' rows and rows without a year count in no year
+        if r["year"] in report.by_year:
+            report.add_year(r["year"], 1, 0, 1)
+        else:
+            report.rows_read += 1
+            report.rows_rejected += 1
     return report
 
 
@@ -827,11 +550,70 @@ def input_digest(inp: ComtradeInput, reporter: str) -> str:
     return hashlib.sha256(f"{inp.sha256}:{reporter}".encode()).hexdigest()
 
 
+@dataclass
+class ComtradeFile(Input):
+    """A Comtrade file as inspected, with the reporter this ingest loads."""
+
+    data: ComtradeInput | None = None
+    reporter: str = ""
+
+
+class ComtradeReader:
+    """The reader contract (:mod:`silkroad.sources.base`) for UN Comtrade files."""
+
+    kind = COMTRADE
+    options: tuple[str, ...] = ("reporter",)
+    unit = "row"
+
+    def inspect(self, path: Path, **options: Any) -> ComtradeFile:
+        data = inspect_input(path)
+        iso = choose_reporter(data, options.get("reporter"))
+        return ComtradeFile(
+            path=data.path, source=source_id(iso), version=SOURCE_VERSION, data=data, reporter=iso
+        )
+
+    def digest(self, inp: Input) -> str:
+        f = _file(inp)
+        assert f.data is not None
+        return input_digest(f.data, f.reporter)
+
+    def stage(
+        self, inp: Input, txn: WriteTransaction, progress: Progress | None = None
+    ) -> StageReport:
+        f = _file(inp)
+        assert f.data is not None
+        return stage(f.data, f.reporter, txn)
+
+    def classification(self, inp: Input, report: StageReport) -> str:
+        # 'TOTAL' rows (World totals) carry no HS edition: name the editions of the detail
+        cls = report.classifications
+        return ",".join([c for c in cls if c != "TOTAL"] or cls) or "none"
+
+    def message(self, inp: Input, report: StageReport) -> str:
+        f = _file(inp)
+        variant = f.data.variant if f.data else "?"
+        return (
+            f"loaded {f.source} ({variant}), reporter {f.reporter}, years {span(report.years)}"
+            + residual_note(report.residuals)
+        )
+
+
+def _file(inp: Input) -> ComtradeFile:
+    assert isinstance(inp, ComtradeFile)
+    return inp
+
+
+READER = ComtradeReader()
+
+
 __all__ = [
     "ALIASES",
     "CLASSIFICATIONS",
     "FLOWS",
+    "OTHER_CLASSIFICATIONS",
+    "ComtradeFile",
     "ComtradeInput",
+    "ComtradeReader",
     "StageReport",
     "choose_reporter",
     "input_digest",

@@ -162,8 +162,8 @@ def period_span(text: str) -> Span | None:
     if h := _HALF.fullmatch(k):
         g = next(x for x in h.groups() if x)
         return Span(1, 6, part="half") if g in ("i", "1") else Span(7, 12, part="half")
-    if n := _N_MONTHS.fullmatch(k):
-        last = int(n.group(1))
+    if nm := _N_MONTHS.fullmatch(k):
+        last = int(nm.group(1))
         return Span(1, last) if 1 <= last <= 12 else None
     ft = _FROM_TO.fullmatch(k)
     parts = list(ft.groups()) if ft else _DASH.split(k)
@@ -305,7 +305,9 @@ def period_rules(columns: list[WideColumn], *, cumulative: bool = False) -> dict
             if s.total or ((s.first, s.last) == (1, 12) and not cumulative):
                 if cumulative:
                     dec = ytd.get(12)
-                    parts = ((dec.index, dec.header),) if dec is not None else ()
+                    parts: tuple[tuple[int, str], ...] = (
+                        ((dec.index, dec.header),) if dec is not None else ()
+                    )
                     why = "the table has no January to December column"
                 else:
                     parts = tuple((months[k].index, months[k].header) for k in sorted(months))

@@ -179,11 +179,11 @@ def year_tables(w: World, year: int) -> Iterator[pa.Table]:
         ratio = (gravity[i] * shock_j)[:, None] * w.demand[:, products]
         ratio *= (w.mix[i, products] * price[products] * shock_p)[None, :]
         candidate = persistent**2 < ratio  # listing_probability(ratio) <= sqrt(ratio)
-        jj, kk = np.nonzero(candidate)
-        r, u = ratio[jj, kk], persistent[jj, kk]
-        probability = listing_probability(r)
-        listed = u < probability
-        jj, kk, r, u, probability = (a[listed] for a in (jj, kk, r, u, probability))
+        jj0, kk0 = np.nonzero(candidate)
+        r0, u0 = ratio[jj0, kk0], persistent[jj0, kk0]
+        p0 = listing_probability(r0)
+        listed = u0 < p0
+        jj, kk, r, u, probability = (a[listed] for a in (jj0, kk0, r0, u0, p0))
         n = len(r)
         # the low bits of the persistent uniform give the flow's own persistent level
         level = normal_quantile(np.clip((u * 2.0**26) % 1.0, 1e-6, 1 - 1e-6))
@@ -274,7 +274,8 @@ def _readme(size: str, seed: int, version: str, years: list[int]) -> bytes:
 def _member(name: str, level: int) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
     info.compress_type = zipfile.ZIP_DEFLATED
-    info._compresslevel = level  # public as compress_level only from Python 3.13
+    # public as compress_level only from Python 3.13; set by name for 3.11 and 3.12
+    setattr(info, "_compresslevel", level)  # noqa: B010
     info.external_attr = 0o644 << 16
     return info
 

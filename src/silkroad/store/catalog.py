@@ -23,7 +23,7 @@ class IngestRecord:
 
     id: str
     source: str  # dataset id, e.g. 'baci-hs92'
-    kind: str  # reader that produced it, e.g. 'baci'
+    kind: str  # its SourceKind's name (silkroad.sources.base): 'baci', 'comtrade', 'table'
     source_version: str  # release version, e.g. '202401b'
     classification: str  # 'HS92', ...
     synthetic: bool  # True when the input is silkroad's generated demo world
@@ -39,10 +39,14 @@ class IngestRecord:
     files: dict[str, str] = field(default_factory=dict)  # year -> relative parquet path
     rejected_file: str = ""  # relative path of the quarantine parquet
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
+    #: year -> [rows read, rows loaded, rows rejected] (empty in catalogs before 0.2)
+    by_year: dict[str, list[int]] = field(default_factory=dict)
+    #: relative path -> sha256 of every Parquet file the ingest wrote (``Store.check()``)
+    checksums: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> IngestRecord:
-        return cls(**data)
+        return cls(**_with_kind(data))
 
 
 @dataclass
@@ -58,7 +62,7 @@ class SourceState:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SourceState:
-        return cls(**data)
+        return cls(**_with_kind(data))
 
 
 @dataclass
@@ -71,6 +75,9 @@ class Catalog:
     #: data directories replaced by a commit -> when (ISO 8601 UTC); kept for a grace period so
     #: that readers holding an older snapshot still find their files
     retired: dict[str, str] = field(default_factory=dict)
+    #: data directories a commit is publishing -> since when (a commit killed before its
+    #: catalog was saved leaves one, which the next writer collects)
+    staging: dict[str, str] = field(default_factory=dict)
 
     # --- reading -------------------------------------------------------------------------
     @classmethod
@@ -80,7 +87,7 @@ class Catalog:
             return cls()
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:  # ValueError: bad JSON, not UTF-8
             raise StoreError(
                 "the store catalog cannot be read",
                 path=path,
@@ -95,12 +102,15 @@ class Catalog:
                 expected=f"format {CATALOG_FORMAT}",
             )
         try:
-            return cls(
+            catalog = cls(
                 generation=int(data["generation"]),
                 sources={k: SourceState.from_dict(v) for k, v in data["sources"].items()},
                 ingests={k: IngestRecord.from_dict(v) for k, v in data["ingests"].items()},
                 retired=dict(data.get("retired", {})),
+                staging=dict(data.get("staging", {})),
             )
+            catalog._check_references()
+            return catalog
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise StoreError(
                 "the store catalog is damaged",
@@ -109,18 +119,27 @@ class Catalog:
                 expected="a catalog written by silkroad (restore it from a backup or re-ingest)",
             ) from exc
 
+    def _check_references(self) -> None:
+        """KeyError unless every current year names an ingest that lists its file."""
+        for name, state in self.sources.items():
+            for year, ingest_id in state.years.items():
+                record = self.ingests.get(ingest_id)
+                if record is None:
+                    raise KeyError(f"{name} {year}: no ingest {ingest_id}")
+                if not isinstance(record.files.get(year), str):
+                    raise KeyError(f"{name} {year}: ingest {ingest_id} lists no file for it")
+
     def to_json(self) -> str:
-        return json.dumps(
-            {
-                "format": CATALOG_FORMAT,
-                "generation": self.generation,
-                "sources": {k: asdict(v) for k, v in sorted(self.sources.items())},
-                "ingests": {k: asdict(v) for k, v in self.ingests.items()},
-                "retired": dict(sorted(self.retired.items())),
-            },
-            indent=2,
-            ensure_ascii=False,
-        )
+        data: dict[str, Any] = {
+            "format": CATALOG_FORMAT,
+            "generation": self.generation,
+            "sources": {k: asdict(v) for k, v in sorted(self.sources.items())},
+            "ingests": {k: asdict(v) for k, v in self.ingests.items()},
+            "retired": dict(sorted(self.retired.items())),
+        }
+        if self.staging:
+            data["staging"] = dict(sorted(self.staging.items()))
+        return json.dumps(data, indent=2, ensure_ascii=False)
 
     def save(self, path: Path) -> None:
         """Write atomically: a reader sees the old catalog or the new one, never a mix."""
@@ -168,6 +187,16 @@ class Catalog:
         return {
             self.ingests[i].dir for state in self.sources.values() for i in state.years.values()
         }
+
+
+def _with_kind(data: dict[str, Any]) -> dict[str, Any]:
+    """An entry whose kind is the name of its SourceKind (catalogs that recorded no kind, or
+    another spelling, get the kind its source id follows)."""
+    from silkroad.kinds import KINDS, kind_of
+
+    if data.get("kind") in KINDS:
+        return data
+    return {**data, "kind": kind_of(str(data.get("source", ""))).name}
 
 
 def _fsync_dir(path: Path) -> None:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -61,21 +60,20 @@ def canonical_arrow_schema() -> pa.Schema:
     return pa.schema([(n, getattr(pa, _ARROW_TYPES[t])()) for n, t in CANONICAL_COLUMNS.items()])
 
 
-def write_canonical_rows(rows: list[dict], source: str, path: Path) -> None:
-    """Write canonical rows (dicts; ``source`` filled in) sorted the store's way to ``path``.
+def canonical_table(rows: list[dict[str, Any]], source: str) -> pa.Table:
+    """Canonical rows (dicts; ``source`` filled in) as an Arrow table sorted the store's way.
 
     For readers that build rows in Python (declared statistics: thousands of rows, not BACI's
-    millions, which DuckDB writes directly).
+    millions, which DuckDB hands over as a relation).
     """
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     schema = canonical_arrow_schema()
     ordered = sorted(
         rows,
         key=lambda r: (r["exporter"], r["importer"], r["product"], r["month"] or 0, r["re_flow"]),
     )
-    table = pa.table(
+    return pa.table(
         {
             name: pa.array(
                 [source if name == "source" else r[name] for r in ordered],
@@ -85,19 +83,15 @@ def write_canonical_rows(rows: list[dict], source: str, path: Path) -> None:
         },
         schema=schema,
     )
-    pq.write_table(table, path, compression="zstd", row_group_size=ROW_GROUP_SIZE)
 
 
-def write_rejected_rows(rows: list[dict], path: Path) -> None:
-    """Write quarantine rows (dicts with the REJECTED_COLUMNS) in line order to ``path``."""
+def rejected_table(rows: list[dict[str, Any]]) -> pa.Table:
+    """Quarantine rows (dicts with the REJECTED_COLUMNS) as an Arrow table in line order."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     schema = rejected_arrow_schema()
     ordered = sorted(rows, key=lambda r: r["line"])
-    pq.write_table(
-        pa.table({n: [r[n] for r in ordered] for n in schema.names}, schema=schema), path
-    )
+    return pa.table({n: [r[n] for r in ordered] for n in schema.names}, schema=schema)
 
 
 def rejected_arrow_schema() -> pa.Schema:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -28,11 +29,16 @@ import filelock
 
 from silkroad import settings
 from silkroad.errors import StoreError
+from silkroad.kinds import kind_of
 from silkroad.store.catalog import Catalog, IngestRecord, SourceState
+from silkroad.store.engine import PAIR_TOTALS, Engine, RejectedPart, default_engine
+from silkroad.store.schema import CANONICAL_COLUMNS, REJECTED_COLUMNS
 
 if TYPE_CHECKING:
     import ibis
     import pandas as pd
+
+    from silkroad.store.check import StoreCheck
 
 CATALOG = "catalog.json"
 
@@ -99,30 +105,52 @@ def check_counts(path: str | os.PathLike[str], read: int, loaded: int, rejected:
     if read != loaded + rejected:
         raise StoreError(
             "row counts do not add up; nothing was committed",
-            path=path,
+            path=os.fspath(path),
             found=f"read {read}, loaded {loaded}, rejected {rejected}",
             expected="read = loaded + rejected",
         )
 
 
 class WriteTransaction:
-    """One ingest in progress: a private staging directory, committed in one step."""
+    """One ingest in progress: a private staging directory, committed in one step.
+
+    Readers hand it each year's canonical rows (:meth:`write_year`) and their rejected rows
+    (:meth:`write_rejected`) as Arrow data or DuckDB relations; the store's engine writes the
+    Parquet files.
+    """
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.engine = store.engine
         self.id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
         self.staging = store.home / "tmp" / self.id
         self.staging.mkdir(parents=True)
         self.committed = False
+        self._rejected_parts: list[Path] = []
 
     def year_path(self, year: int) -> Path:
-        """Where the canonical Parquet file for ``year`` is to be written."""
-        path = self.staging / f"year={year}" / "part-0.parquet"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return path
+        """Where the canonical Parquet file for ``year`` is staged (to read it back)."""
+        return self.staging / f"year={year}" / "part-0.parquet"
+
+    def write_year(self, year: int, data: Any) -> int:
+        """Stage ``year``'s canonical rows (CANONICAL_COLUMNS, in the store's sort order; an
+        Arrow table or batch reader, or a DuckDB relation); returns the rows written. Writing
+        a year again replaces what was staged for it."""
+        return self.engine.write(
+            data, self.year_path(year), columns=list(CANONICAL_COLUMNS), what=f"year {year}"
+        )
+
+    def write_rejected(self, data: Any) -> dict[str, int]:
+        """Stage rejected rows (REJECTED_COLUMNS; Arrow or a relation); returns their count
+        per reason code. Parts are merged, ordered by file and line, at commit."""
+        part = self.staging / "_rejected" / f"part-{len(self._rejected_parts)}.parquet"
+        n = self.engine.write(data, part, columns=list(REJECTED_COLUMNS), what="rejected rows")
+        self._rejected_parts.append(part)
+        return self.engine.count_codes(part) if n else {}
 
     @property
     def rejected_path(self) -> Path:
+        """Where the merged quarantine file is written at commit."""
         return self.staging / "rejected.parquet"
 
     @property
@@ -140,14 +168,22 @@ class WriteTransaction:
         ``partial`` marks an input that is one piece of a release (a single year file): it may
         not replace another release wholesale, which would drop the years it does not carry.
         """
+        kind = kind_of(record)
+        self.engine.merge_rejected(self._rejected_parts, self.rejected_path)
+        shutil.rmtree(self.staging / "_rejected", ignore_errors=True)
         shutil.rmtree(self.staging / "_scratch", ignore_errors=True)
-        _write_pair_totals([self.staging / f"year={y}" / "part-0.parquet" for y in record.years])
+        for year in record.years:
+            self.engine.write_pair_totals(self.year_path(year))
         home = self.store.home
         catalog = Catalog.load(home / CATALOG)  # re-read under the lock
         referenced_before = catalog.referenced_dirs()
         state = catalog.sources.get(record.source)
         replaced = None
-        if state is not None and state.source_version != record.source_version:
+        if (
+            state is not None
+            and kind.replaces == "release"
+            and state.source_version != record.source_version
+        ):
             if record.source_version < state.source_version and not force:
                 raise StoreError(
                     f"the store holds {record.source} release {state.source_version}, "
@@ -167,7 +203,7 @@ class WriteTransaction:
                 )
             replaced = state.source_version
             state = None
-        if state is not None and record.kind != "baci" and not force:
+        if state is not None and kind.replaces_by_year and not force:
             self._refuse_narrower_scope(catalog, state, record)
         if state is None:
             state = SourceState(
@@ -179,10 +215,17 @@ class WriteTransaction:
             )
         final_rel = Path("data") / record.source / self.id
         final = home / final_rel
-        for path in self.staging.rglob("*.parquet"):
-            _fsync_file(path)
+        checksums = {}
+        for path in sorted(self.staging.rglob("*.parquet")):
+            checksums[(final_rel / path.relative_to(self.staging)).as_posix()] = _fsync_file(path)
+        record.checksums = checksums
         final.parent.mkdir(parents=True, exist_ok=True)
+        # Recorded before the rename: a commit killed between the two leaves a directory the
+        # next writer knows it may collect (it collects nothing the catalog does not list).
+        catalog.staging[final_rel.as_posix()] = utcnow()
+        catalog.save(home / CATALOG)
         os.rename(self.staging, final)
+        del catalog.staging[final_rel.as_posix()]
         record.dir = final_rel.as_posix()
         record.files = {
             str(y): (final_rel / f"year={y}" / "part-0.parquet").as_posix() for y in record.years
@@ -197,8 +240,6 @@ class WriteTransaction:
         now = utcnow()
         for rel in referenced_before - catalog.referenced_dirs():
             catalog.retired[rel] = now
-        grace = settings.gc_grace()
-        catalog.retired = {d: t for d, t in catalog.retired.items() if _age(t) <= grace}
         catalog.save(home / CATALOG)
         self.committed = True
         self.store.refresh()
@@ -210,37 +251,21 @@ class WriteTransaction:
         """Declared data is replaced year by year: refuse when the new input for a held year
         lacks flows (exporter, importer, declarer) that the held data has, e.g. a reporter's
         file for partner RUS replacing its file for partner BLR, or imports replacing exports."""
-        import duckdb
-
         overlap = [y for y in record.years if str(y) in state.years]
-        if not overlap:
-            return
-        con = duckdb.connect()
-        try:
-            for year in overlap:
-                old_id = state.years[str(year)]
-                old = self.store.home / catalog.ingests[old_id].files[str(year)]
-                new = self.staging / f"year={year}" / "part-0.parquet"
-                missing = con.execute(
-                    f"""SELECT exporter, importer, declared_by FROM read_parquet(
-                          '{_sql_str(old.with_name(PAIR_TOTALS))}', hive_partitioning = false)
-                        EXCEPT
-                        SELECT exporter, importer, declared_by FROM read_parquet(
-                          '{_sql_str(new.with_name(PAIR_TOTALS))}', hive_partitioning = false)
-                        ORDER BY ALL"""
-                ).fetchall()
-                if missing:
-                    shown = ", ".join(f"{e}→{i} ({d})" for e, i, d in missing[:3])
-                    more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
-                    raise StoreError(
-                        f"this input would replace {record.source} {year} but lacks flows the "
-                        f"store holds: {shown}{more}",
-                        path=record.input_path,
-                        expected="a file covering the same partners and flows for that year",
-                        hint="ingest a file with all of them, or pass --force to replace anyway",
-                    )
-        finally:
-            con.close()
+        for year in overlap:
+            old_id = state.years[str(year)]
+            old = self.store.home / catalog.ingests[old_id].files[str(year)]
+            missing = self.engine.missing_flows(old, self.year_path(year))
+            if missing:
+                shown = ", ".join(f"{e}→{i} ({d})" for e, i, d in missing[:3])
+                more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+                raise StoreError(
+                    f"this input would replace {record.source} {year} but lacks flows the "
+                    f"store holds: {shown}{more}",
+                    path=record.input_path,
+                    expected="a file covering the same partners and flows for that year",
+                    hint="ingest a file with all of them, or pass --force to replace anyway",
+                )
 
     def abort(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
@@ -249,8 +274,12 @@ class WriteTransaction:
 class Store:
     """A silkroad store at ``home``; reads see one consistent snapshot until ``refresh()``."""
 
-    def __init__(self, home: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self, home: str | os.PathLike[str] | None = None, *, engine: Engine | None = None
+    ) -> None:
         self.home = settings.resolve_home(home)
+        #: the query engine (DuckDB unless another is given): the store runs no SQL itself
+        self.engine: Engine = engine if engine is not None else default_engine()
         self._catalog: Catalog | None = None
         self._con: Any = None
         self._flows: dict[str, Any] | None = None
@@ -283,14 +312,17 @@ class Store:
         out = []
         for name, state in sorted(self.catalog.sources.items()):
             ingests = self.catalog.current_ingests(name)
-            rows = rejected = 0
+            read = rows = rejected = 0
             for r in ingests:
                 current = self._current_years(r)
                 if current == sorted(r.years):
+                    read += r.rows_read
                     rows, rejected = rows + r.rows_loaded, rejected + r.rows_rejected
                 else:  # a later ingest replaced some of its years: count only the others
-                    rows += sum(self._parquet_rows(r.files[str(y)]) for y in current)
-                    rejected += self._count(f"SELECT count(*) FROM ({self._rejected_sql(r)})")
+                    loaded = sum(self._parquet_rows(r.files[str(y)]) for y in current)
+                    quarantined = self.engine.count_rejected([self._rejected_part(r)])
+                    rows, rejected = rows + loaded, rejected + quarantined
+                    read += loaded + quarantined
             out.append(
                 {
                     "source": name,
@@ -299,6 +331,7 @@ class Store:
                     "classification": state.classification,
                     "synthetic": state.synthetic,
                     "years": sorted(int(y) for y in state.years),
+                    "rows_read": read,
                     "rows": rows,
                     "rows_rejected": rejected,
                     "inputs": [
@@ -324,36 +357,17 @@ class Store:
 
         return int(pq.read_metadata(self.home / rel).num_rows)
 
-    def _rejected_sql(self, record: IngestRecord) -> str:
-        """Quarantined rows of ``record`` that belong to the years it still supplies."""
-        path = str(self.home / record.rejected_file).replace("'", "''")
-        sql = f"SELECT * FROM read_parquet('{path}')"
+    def _rejected_part(self, record: IngestRecord) -> RejectedPart:
+        """The quarantine file of ``record`` and the years it still supplies (None: all)."""
         current = self._current_years(record)
-        if current != sorted(record.years):
-            sql += f" WHERE year IN ({', '.join(str(y) for y in current)})"
-        return sql
-
-    @staticmethod
-    def _count(sql: str) -> int:
-        import duckdb
-
-        con = duckdb.connect()
-        try:
-            return int(con.execute(sql).fetchone()[0])
-        finally:
-            con.close()
+        years = None if current == sorted(record.years) else current
+        return self.home / record.rejected_file, years
 
     # --- queries -------------------------------------------------------------------------
     def connection(self) -> Any:
-        """The Ibis DuckDB backend that queries this store (in-memory, embedded)."""
+        """The Ibis backend that queries this store (the engine's; DuckDB in-memory by default)."""
         if self._con is None:
-            import ibis
-
-            self._con = ibis.duckdb.connect()
-            self._con.raw_sql("SET enable_progress_bar = false")
-            # Keep Parquet footers in memory between queries: a pair query then reads only the
-            # few row groups its min/max statistics select (3x faster on a 10-year store).
-            self._con.raw_sql("SET parquet_metadata_cache = true")
+            self._con = self.engine.connect()
         return self._con
 
     def parquet_files(self, source: str | None = None) -> list[Path]:
@@ -402,6 +416,7 @@ class Store:
                     f"the store at {self.home} holds no data",
                     hint="run `silkroad demo` or `silkroad ingest baci PATH` first",
                 )
+            self._refuse_missing(files)
             con = self.connection()
             name = f"flows_g{self.catalog.generation}_{len(self._flows)}"
             self._flows[key] = con.read_parquet(
@@ -409,25 +424,33 @@ class Store:
             )
         return self._flows[key]
 
+    def _refuse_missing(self, files: list[Path]) -> None:
+        """StoreError naming the first data file the catalog lists but the disk lacks."""
+        for path in files:
+            if not path.is_file():
+                raise StoreError(
+                    "a data file the catalog lists is missing (deleted or moved?)",
+                    path=path,
+                    hint="run `silkroad check`, then ingest that source again",
+                )
+
+    def check(self) -> StoreCheck:
+        """Verify every file the catalog lists (present, checksum, Parquet footer) and list
+        stray entries under ``data/``; nothing is changed. See :mod:`silkroad.store.check`."""
+        from silkroad.store.check import check_store
+
+        return check_store(self)
+
     def rejected(self, source: str, *, limit: int | None = None) -> pd.DataFrame:
         """Quarantined rows of ``source``'s current data, with file, year, line and reason."""
-        import duckdb
-
         if source not in self.catalog.sources:
             known = ", ".join(sorted(self.catalog.sources)) or "none"
             raise StoreError(
                 f"no source {source!r} in the store at {self.home}",
                 expected=f"one of: {known}",
             )
-        parts = [self._rejected_sql(r) for r in self.catalog.current_ingests(source)]
-        sql = f"SELECT * FROM ({' UNION ALL BY NAME '.join(parts)}) ORDER BY file, line"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        con = duckdb.connect()
-        try:
-            return con.execute(sql).df()
-        finally:
-            con.close()
+        parts = [self._rejected_part(r) for r in self.catalog.current_ingests(source)]
+        return self.engine.rejected_rows(parts, limit)
 
     # --- writing -------------------------------------------------------------------------
     @contextmanager
@@ -469,25 +492,35 @@ class Store:
             lock.release()
 
     def _collect_garbage(self) -> None:
-        """Remove abandoned staging dirs and data that no snapshot within the grace period uses.
+        """Remove abandoned staging dirs, and data dirs the catalog lists as collectable.
 
-        Data replaced by a commit stays for ``SILKROAD_GC_GRACE`` seconds (default one hour),
-        so a reader that opened its snapshot before the commit keeps working; directories that
-        were never published (a commit killed before its catalog was saved) go at once.
+        Only what the catalog recorded is ever deleted: a directory it retired more than
+        ``SILKROAD_GC_GRACE`` seconds ago (default one hour: a reader that opened its snapshot
+        before the commit keeps working), or one it recorded as being published by a commit
+        that did not finish. Anything else under ``data/`` (a stray ``.DS_Store``, a user's
+        directory, a symlink) is left alone; ``Store.check()`` lists it.
         """
-        shutil.rmtree(self.home / "tmp", ignore_errors=True)
-        catalog = Catalog.load(self.home / CATALOG)
-        grace = settings.gc_grace()
-        keep = catalog.referenced_dirs()
-        keep |= {d for d, t in catalog.retired.items() if _age(t) <= grace}
-        data = self.home / "data"
-        if not data.exists():
+        tmp = self.home / "tmp"
+        if tmp.is_dir() and not tmp.is_symlink():
+            for entry in tmp.iterdir():
+                if INGEST_ID.fullmatch(entry.name) and entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry, ignore_errors=True)
+        path = self.home / CATALOG
+        if not path.exists():
             return
-        for source_dir in data.iterdir():
-            for ingest_dir in source_dir.iterdir():
-                rel = ingest_dir.relative_to(self.home).as_posix()
-                if rel not in keep:
-                    shutil.rmtree(ingest_dir, ignore_errors=True)
+        catalog = Catalog.load(path)
+        keep = catalog.referenced_dirs()
+        grace = settings.gc_grace()
+        expired = [d for d, t in catalog.retired.items() if d in keep or _age(t) > grace]
+        abandoned = list(catalog.staging)
+        if not expired and not abandoned:
+            return
+        for rel in expired + abandoned:
+            if rel not in keep:
+                _remove_data_dir(self.home, rel)
+            catalog.retired.pop(rel, None)
+            catalog.staging.pop(rel, None)
+        catalog.save(path)
 
 
 def open_store(home: str | os.PathLike[str] | None = None) -> Store:
@@ -498,9 +531,6 @@ def open_store(home: str | os.PathLike[str] | None = None) -> Store:
     []
     """
     return Store(home)
-
-
-PAIR_TOTALS = "pair-totals.parquet"
 
 
 def _age(iso_time: str) -> float:
@@ -517,34 +547,28 @@ def _span(years: list[int]) -> str:
     return f"{ys[0]}–{ys[-1]}" if len(ys) > 1 else str(ys[0]) if ys else "no year"
 
 
-def _write_pair_totals(year_files: list[Path]) -> None:
-    """Beside each year file, its totals per (exporter, importer, declared_by, re_flow).
+def _fsync_file(path: Path) -> str:
+    """Make ``path`` durable; returns its sha256 (hex), read in the same pass."""
+    import hashlib
 
-    A few tens of thousands of rows per year instead of millions: partner shares and ranks
-    (each side's total trade with everyone) read these instead of scanning every product.
-    """
-    import duckdb
-
-    con = duckdb.connect()
-    try:
-        con.execute("SET enable_progress_bar = false")
-        for path in year_files:
-            target = path.with_name(PAIR_TOTALS)
-            con.execute(
-                f"""COPY (SELECT source, year, month, exporter, importer, declared_by, re_flow,
-                           sum(value_usd) AS value_usd, count(*) AS products
-                    FROM read_parquet('{_sql_str(path)}', hive_partitioning = false)
-                    GROUP BY ALL ORDER BY exporter, importer)
-                    TO '{_sql_str(target)}' (FORMAT parquet)"""
-            )
-    finally:
-        con.close()
-
-
-def _sql_str(path: Path) -> str:
-    return str(path).replace("'", "''")
-
-
-def _fsync_file(path: Path) -> None:
+    digest = hashlib.sha256()
     with open(path, "rb") as fh:
+        while chunk := fh.read(8 * 1024 * 1024):
+            digest.update(chunk)
         os.fsync(fh.fileno())
+    return digest.hexdigest()
+
+
+#: An ingest id, also the name of its staging and data directories: 20240101T120000-1a2b3c4d.
+INGEST_ID = re.compile(r"\d{8}T\d{6}-[0-9a-f]{8}")
+
+
+def _remove_data_dir(home: Path, rel: str) -> None:
+    """Delete ``home/rel`` if it is a data directory silkroad made (data/<source>/<id>), not
+    a symlink; anything else is left alone."""
+    parts = Path(rel).parts
+    if len(parts) != 3 or parts[0] != "data" or not INGEST_ID.fullmatch(parts[2]):
+        return
+    path = home / rel
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)

@@ -8,16 +8,9 @@ from typing import Annotated
 
 import typer
 
-from silkroad.cli import HomeOption, _progress, app, out, parse_years
+from silkroad import args
+from silkroad.cli.common import HomeOption, add_command, open_store, out, progress
 from silkroad.errors import InputError
-from silkroad.store.store import Store
-
-download_app = typer.Typer(
-    name="download",
-    help="Download BACI releases or UN Comtrade extracts (needs internet), then ingest them.",
-    no_args_is_help=True,
-)
-app.add_typer(download_app, name="download")
 
 DestOption = Annotated[
     Path | None,
@@ -28,7 +21,6 @@ IngestOption = Annotated[
 ]
 
 
-@download_app.command("baci")
 def download_baci_cmd(
     release: Annotated[str, typer.Option("--release", help="Release, e.g. V202401b.")],
     hs: Annotated[
@@ -42,20 +34,19 @@ def download_baci_cmd(
     from silkroad.download.http import Http
     from silkroad.download.sources import download_baci
 
-    store = Store(home)
+    store = open_store(home)
     target = dest or store.home / "downloads"
-    with _progress(f"download BACI HS{hs} {release}") as progress, Http(progress=progress) as http:
+    with progress(f"download BACI HS{hs} {release}") as callback, Http(progress=callback) as http:
         path = download_baci(http, release=release, hs=hs, dest=target)
     out.print(f"downloaded {path}")
     if ingest:
         from silkroad.ingestion import ingest as run_ingest
 
-        with _progress(f"ingest {path.name}") as progress:
-            result = run_ingest(store, "baci", path, progress=progress)
+        with progress(f"ingest {path.name}") as callback:
+            result = run_ingest(store, "baci", path, progress=callback)
         out.print(f"{result.source}: {result.message or 'ingested'}")
 
 
-@download_app.command("comtrade")
 def download_comtrade_cmd(
     reporter: Annotated[str, typer.Option("--reporter", help="Reporting economy (ISO3 or name).")],
     years: Annotated[str, typer.Option("--years", help="e.g. 2010-2014.")],
@@ -89,19 +80,19 @@ def download_comtrade_cmd(
     from silkroad.download.sources import KEY_HEADER, download_comtrade
 
     key = require_key(os.environ, key_env)
-    ys = parse_years(years)
+    ys = args.years(years)
     if not ys:
         raise InputError("no years given", field="--years", expected="e.g. 2010-2014")
-    store = Store(home)
+    store = open_store(home)
     target = dest or store.home / "downloads" / "comtrade"
     with (
-        _progress(f"download Comtrade {reporter.upper()}") as progress,
+        progress(f"download Comtrade {reporter.upper()}") as callback,
         Http(cache_dir=store.home / "cache" / "comtrade", secret_headers={KEY_HEADER: key}) as http,
     ):
         paths = download_comtrade(
             http, reporter=reporter, partner=partner, years=ys,
             flows=[f.strip().upper() for f in flows.split(",") if f.strip()],
-            level=level, dest=target, max_records=max_records, progress=progress,
+            level=level, dest=target, max_records=max_records, progress=callback,
         )  # fmt: skip
     for path in paths:
         out.print(f"downloaded {path}")
@@ -116,3 +107,16 @@ def download_comtrade_cmd(
         for path in paths:
             result = run_ingest(store, "comtrade", path)
             out.print(f"{result.source}: {result.message or 'ingested'}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``download`` group and its commands to ``app``."""
+    group = typer.Typer(
+        name="download",
+        help="Download BACI releases or UN Comtrade extracts (needs internet), then ingest them.",
+        no_args_is_help=True,
+        rich_markup_mode=None,
+    )
+    add_command(group, download_baci_cmd, "baci")
+    add_command(group, download_comtrade_cmd, "comtrade")
+    app.add_typer(group, name="download")

@@ -1,0 +1,289 @@
+"""Untapped potential and gravity from the store: ``silkroad potential`` and ``silkroad gravity``.
+
+Reads the reconciled world (:class:`~silkroad.analytics.world.World`) over the years a method
+needs, aligns the years' matrices on common labels, and hands them to the pure functions of
+:mod:`~silkroad.analytics.potential` (METHODS 4.3) and :mod:`~silkroad.analytics.gravity`
+(METHODS 5). Results are :class:`~silkroad.results.Result` objects (one JSON form everywhere).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from silkroad.analytics import gravity as grav
+from silkroad.analytics import potential as pot
+from silkroad.analytics.parties import resolve_party
+from silkroad.errors import AnalysisError
+from silkroad.results import Result
+
+if TYPE_CHECKING:
+    from silkroad.analytics.world import World
+    from silkroad.reference.baskets import BasketSet
+
+PRODUCT_COLUMNS = ["code", "demand", "potential", "actual", "untapped", "realised"]
+
+
+def _window(world: World, year: int | None, n_years: int) -> list[int]:
+    """The ``n_years`` held years ending at ``year`` (default: the latest held)."""
+    held = world.years()
+    last = int(year) if year is not None else (held[-1] if held else None)
+    if last is None or last not in held:
+        world.check_years([last] if last is not None else [])
+    assert last is not None
+    if n_years < 1:
+        raise AnalysisError("the average needs at least one year", field="years", found=n_years)
+    return [y for y in range(last - n_years + 1, last + 1) if y in held]
+
+
+def _inputs(
+    world: World, exporter: str, years: Sequence[int]
+) -> tuple[
+    list[str], list[str], dict[int, np.ndarray], dict[int, np.ndarray], dict[int, np.ndarray]
+]:
+    """Economies, HS6 products and the per-year exports, imports and the exporter's bilateral
+    exports (economies × products, USD), on labels common to every year."""
+    panels = world.panels(years, level="hs6")
+    economies = sorted({e for p in panels.values() for e in p.economies})
+    products = sorted({k for p in panels.values() for k in p.products})
+    e_idx, k_idx = pd.Index(economies), pd.Index(products)
+    exports: dict[int, np.ndarray] = {}
+    imports: dict[int, np.ndarray] = {}
+    bilateral: dict[int, np.ndarray] = {}
+    for y, p in panels.items():
+        rows, cols = e_idx.get_indexer(p.economies), k_idx.get_indexer(p.products)
+        for target, source in ((exports, p.exports), (imports, p.imports)):
+            m = np.zeros((len(economies), len(products)))
+            m[np.ix_(rows, cols)] = source
+            target[y] = m
+    flows = world.long(years, level="hs6", exporters=[exporter])
+    for y in years:
+        m = np.zeros((len(economies), len(products)))
+        f = flows[flows.year == y]
+        if len(f):
+            np.add.at(
+                m,
+                (e_idx.get_indexer(f.importer), k_idx.get_indexer(f.code)),
+                f.value_usd.to_numpy(dtype=float),
+            )
+        bilateral[y] = m
+    return economies, products, exports, imports, bilateral
+
+
+def _potential(
+    world: World,
+    exporter: str,
+    *,
+    year: int | None,
+    n_years: int,
+    gdp_growth: dict[str, float] | None,
+    elasticity: float,
+    tariffs: pd.DataFrame | None,
+) -> pot.PotentialResult:
+    party = resolve_party(exporter)
+    if party.is_bloc:
+        raise AnalysisError(
+            "export potential is computed for one exporting economy",
+            field="exporter",
+            found=party.code,
+            expected="an economy (a bloc may be the market)",
+        )
+    years = _window(world, year, n_years)
+    economies, products, exports, imports, bilateral = _inputs(world, party.code, years)
+    return pot.export_potential(
+        party.code,
+        economies=economies,
+        products=products,
+        exports=exports,
+        imports=imports,
+        bilateral=bilateral,
+        year=years[-1],
+        n_years=len(years),
+        gdp_growth=gdp_growth,
+        elasticity=elasticity,
+        tariffs=tariffs,
+    )
+
+
+def potential_table(
+    world: World,
+    a: str,
+    b: str,
+    *,
+    year: int | None = None,
+    level: str | BasketSet = "hs4",
+    top: int | None = 10,
+    n_years: int = pot.DEFAULT_YEARS,
+    gdp_growth: dict[str, float] | None = None,
+    elasticity: float = 1.0,
+    tariffs: pd.DataFrame | None = None,
+) -> Result:
+    """Which products could A sell more of to B: per product group at ``level`` (hs2, hs4, hs6,
+    section or a basket set), B's demand, A's potential, its actual exports (average of the last
+    ``n_years``), the untapped part and the realised share, largest untapped first (USD).
+
+    Table ``products`` (:data:`PRODUCT_COLUMNS`); values ``potential_usd``, ``actual_usd``,
+    ``untapped_usd`` (totals over every product, not only the ``top`` shown) and ``realised``.
+    """
+    result = _potential(
+        world,
+        a,
+        year=year,
+        n_years=n_years,
+        gdp_growth=gdp_growth,
+        elasticity=elasticity,
+        tariffs=tariffs,
+    )
+    market = resolve_party(b)
+    last = int(result.metadata["years"][-1])
+    members = sorted(market.members(last)) if market.is_bloc else [market.code]
+    detail = result.market(members, name=market.code)
+    table = detail.assign(market=market.code)
+    groups = pot.product_groups(table["product"], level)
+    grouped = pot.aggregate_potential(table, groups, by_market=False)
+    grouped = grouped.rename(columns={"group": "code"})
+    with np.errstate(divide="ignore", invalid="ignore"):
+        grouped["realised"] = np.where(
+            grouped.potential > 0, grouped.actual / grouped.potential, np.nan
+        )
+    totals = {
+        "potential_usd": float(detail.potential.sum()),
+        "actual_usd": float(detail.actual.sum()),
+        "untapped_usd": float(detail.untapped.sum()),
+    }
+    totals["realised"] = (
+        totals["actual_usd"] / totals["potential_usd"] if totals["potential_usd"] > 0 else np.nan
+    )
+    shown = grouped[PRODUCT_COLUMNS]
+    if top is not None:
+        shown = shown.head(top)
+    meta = (
+        world.metadata(result.metadata.get("years", []), "hs6")
+        | result.metadata
+        | {
+            "a": resolve_party(a).code,
+            "b": market.code,
+            "level": level if isinstance(level, str) else "baskets",
+            "top": top,
+            "notices": list(result.notices),
+        }
+    )
+    return Result(
+        kind="potential",
+        tables={"products": shown.reset_index(drop=True)},
+        metadata=meta,
+        values=totals,
+        main="products",
+    )
+
+
+def best_markets(
+    world: World,
+    a: str,
+    product: str,
+    *,
+    year: int | None = None,
+    top: int | None = 10,
+    n_years: int = pot.DEFAULT_YEARS,
+) -> Result:
+    """Where should A sell ``product`` (HS6)? The markets ranked by A's untapped potential.
+
+    Table ``markets`` (rank, market, demand, ease, potential, actual, untapped, realised,
+    share_of_untapped; USD).
+    """
+    from silkroad.reference.products import normalize_hs6
+
+    code = normalize_hs6(product)
+    result = _potential(
+        world, a, year=year, n_years=n_years, gdp_growth=None, elasticity=1.0, tariffs=None
+    )
+    ranked = pot.rank_markets(result, code, top=top)
+    meta = (
+        world.metadata(result.metadata.get("years", []), "hs6")
+        | result.metadata
+        | {
+            "a": resolve_party(a).code,
+            "product": code,
+            "top": top,
+            "notices": list(result.notices),
+        }
+    )
+    return Result(kind="markets", tables={"markets": ranked}, metadata=meta, main="markets")
+
+
+def gravity_fit(
+    world: World,
+    years: Iterable[int] | None = None,
+    *,
+    bloc: str | None = None,
+    fe: Sequence[str] = grav.DEFAULT_FE,
+    leads: Iterable[int] = (),
+    lags: Iterable[int] = (),
+    cluster: str | None = "pair",
+    pair: tuple[str, str] | None = None,
+) -> Result:
+    """PPML gravity on the store's aggregate bilateral flows (METHODS 5): table
+    ``coefficients``; with ``pair``, table ``pair`` (year, actual, predicted, ratio, gap) from the
+    model without pair fixed effects; value ``specification`` (in words), ``nobs``."""
+    ys = world.check_years(years)
+    flows = world.bilateral_totals(ys)
+    membership = None
+    if bloc is not None:
+        party = resolve_party(bloc)
+        if not party.is_bloc:
+            raise AnalysisError("not a bloc", field="--bloc", found=bloc, expected="EAEU, EU27, …")
+        membership = party.members
+    fit = grav.gravity(
+        flows,
+        years=ys,
+        fe=fe,
+        membership=membership,
+        bloc=bloc,
+        leads=leads,
+        lags=lags,
+        cluster=cluster,
+    )
+    tables = {"coefficients": fit.coefficients}
+    if pair is not None:
+        a, b = (resolve_party(x).code for x in pair)
+        model = fit
+        if "pair" in fit.metadata.get("fixed_effects", ()):
+            model = grav.gravity(
+                flows,
+                years=ys,
+                fe=[f for f in fe if f != "pair"],
+                membership=membership,
+                bloc=bloc,
+                cluster=cluster,
+            )
+        tables["pair"] = grav.pair_fit(model, a, b).table
+    meta = world.metadata(ys, "total") | fit.metadata | {"notices": list(fit.notices)}
+    values: dict[str, Any] = {"specification": fit.specification, "nobs": fit.nobs}
+    return Result(kind="gravity", tables=tables, metadata=meta, values=values, main="coefficients")
+
+
+def panel_gravity(path: str | Path, **options: Any) -> Result:
+    """PPML gravity on a user's own panel file (CSV, Parquet or Stata .dta), as researchers run
+    it in Stata or R; ``options`` as :func:`silkroad.analytics.gravity_panel.gravity_panel`
+    (column names, ``trade``, ``covariates``, ``log``, ``years``, ``international``, ``fe``,
+    ``bloc``/``bloc_col``, ``leads``, ``lags``, ``cluster``). Table ``coefficients``; values
+    ``specification`` (in words) and ``nobs``."""
+    from silkroad.analytics.gravity_panel import gravity_panel, read_panel
+
+    frame = read_panel(path)
+    fit = gravity_panel(frame, source=str(path), **options)
+    meta = dict(fit.metadata) | {"panel": str(path), "notices": list(fit.notices)}
+    return Result(
+        kind="gravity",
+        tables={"coefficients": fit.coefficients},
+        metadata=meta,
+        values={"specification": fit.specification, "nobs": fit.nobs},
+        main="coefficients",
+    )
+
+
+__all__ = ["PRODUCT_COLUMNS", "best_markets", "gravity_fit", "panel_gravity", "potential_table"]
