@@ -190,3 +190,37 @@ def test_gravity_on_a_users_panel(tmp_path, invoke) -> None:
     assert "clustered by unordered country pair" in data["specification"]
     code, _, stderr = invoke("gravity", "--panel", tmp_path / "missing.csv")
     assert code == 2 and "panel file not found" in stderr
+
+
+def test_serve_command_answers_on_loopback_and_stops_on_ctrl_c(world_home) -> None:
+    import signal
+    import socket
+    import time
+
+    import httpx
+
+    from conftest import start_cli
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = start_cli("serve", "--home", world_home, "--port", port)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                r = httpx.get(f"{url}/api/v1/pairs/BLR/KAZ/summary", timeout=5)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.3)
+        assert r.status_code == 200
+        rows = {row["year"]: row for row in r.json()["rows"]}
+        assert rows[2014]["exports_usd"] == (300.5 + 99.5) * K
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert f"http://127.0.0.1:{port}/" in err

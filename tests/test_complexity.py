@@ -543,3 +543,27 @@ def test_result_tables_and_metadata():
         )
     with pytest.raises(AnalysisError, match="no complexity results"):
         r.opportunities("XXX")
+
+
+def test_every_public_name_and_field_is_documented():
+    import dataclasses
+    import re
+    from pathlib import Path
+
+    from silkroad.analytics import complexity as module
+    from silkroad.analytics.complexity import ComplexityResult
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "complexity.md").read_text("utf-8")
+    names = [*module.__all__, *(f.name for f in dataclasses.fields(ComplexityResult))]
+    names += ["proximity", "distance", "economy_table", "product_table", "opportunities"]
+    missing = [n for n in names if not re.search(rf"`{n}[`(]", text)]
+    assert missing == []
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    from silkroad.analytics import complexity as module
+
+    result = doctest.testmod(module)
+    assert result.attempted > 0 and result.failed == 0

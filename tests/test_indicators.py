@@ -357,3 +357,27 @@ def test_labels_must_match():
         rca([[1.0, 2.0]], economies=["A", "B"], products=["01", "02"])
     with pytest.raises(AnalysisError, match="product labels repeat; found '01'"):
         rca([[1.0, 2.0]], economies=["A"], products=["01", "01"])
+
+
+def test_every_public_name_and_field_is_documented():
+    import dataclasses
+    import re
+    from pathlib import Path
+
+    from silkroad.analytics import indicators as module
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "indicators.md").read_text("utf-8")
+    names = list(module.__all__)
+    for cls in (module.RCAResult, module.GrubelLloyd, module.Concentration, module.MarketShares):
+        names += [f.name for f in dataclasses.fields(cls) if f.name not in ("metadata", "notices")]
+    missing = [n for n in names if not re.search(rf"\b{n}\b", text)]
+    assert missing == []
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    from silkroad.analytics import indicators as module
+
+    result = doctest.testmod(module)
+    assert result.attempted > 0 and result.failed == 0

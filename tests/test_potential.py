@@ -222,7 +222,10 @@ def test_a_bloc_market_sums_its_members():
         bloc.set_index("product")["untapped"].to_numpy(),
         t.groupby("product", sort=False)["untapped"].sum().to_numpy(),
     )
-    assert bloc.attrs["market"] == "BLOC"
+    assert bloc.attrs["market"] == "BLOC" and bloc.attrs["members"] == ["E1", "E2"]
+    partly = res.market(["E1", "ZZZ"])
+    assert partly.attrs["not_in_data"] == ["ZZZ"]
+    np.testing.assert_allclose(partly["potential"], res.market("E1")["potential"])
     assert bloc["potential"].sum() == pytest.approx(bloc["actual"].sum())
     hyp = (t["supply"] * t["demand"]).sum()
     assert bloc["ease"].iloc[0] == pytest.approx(t["actual"].sum() / hyp)

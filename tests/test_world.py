@@ -160,3 +160,24 @@ def test_brief_data_carry_the_partner_market(world_store) -> None:
     # BLR -> KAZ 2015 at hs4: 8701 450, 0402 50.25 (thousands); BLR the only supplier of each
     assert got.a_exports_usd.to_dict() == pytest.approx({"8701": 450 * K, "0402": 50.25 * K})
     assert (got.a_share == 1.0).all()
+
+
+def test_rca_in_the_engine_equals_rca_from_the_panel(world_store, tmp_path) -> None:
+    from silkroad.analytics import indicators as ind
+
+    w = sr.world(world_store)
+    out = w.write_rca(tmp_path / "rca.parquet", level="hs6")
+    import pandas as pd
+
+    engine = pd.read_parquet(out)
+    assert set(engine.year) == {2014, 2015}
+    for year in (2014, 2015):
+        p = w.panel(year, level="hs6")
+        ref = ind.rca(p.exports, economies=p.economies, products=p.products).to_frame()
+        ref = ref[ref.value_usd > 0].set_index(["economy", "product"]).rca
+        got = engine[engine.year == year].set_index(["economy", "code"]).rca
+        assert len(got) == len(ref)
+        assert got.reindex(ref.index).to_numpy() == pytest.approx(ref.to_numpy(), rel=1e-12)
+    # By hand: BLR's 870120 in 2014 = (1300.5/1400) / (1300.5/2420)
+    row = engine[(engine.year == 2014) & (engine.economy == "BLR") & (engine.code == "870120")]
+    assert row.rca.tolist() == pytest.approx([(1300.5 / 1400) / (1300.5 / 2420)])

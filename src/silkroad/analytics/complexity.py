@@ -14,17 +14,17 @@ presence is an OR (py-ecomplexity adds the two tests into 0/1/2). The eigenvecto
 smaller side's symmetric Gram matrix (economies × economies at HS6), never from a dense
 products × products eigen-solve.
 
->>> import numpy as np
->>> x = np.array([[5.0, 1, 0, 0], [2, 2, 1, 0], [1, 1, 2, 2], [1, 0, 1, 3]])
->>> r = complexity(x, economies=["A", "B", "C", "D"], products=["01", "02", "03", "04"])
->>> round(float(r.eci.mean()), 12), round(float(r.eci.std()), 12)
-(0.0, 1.0)
+>>> m = [[1.0, 1, 1], [1, 1, 0], [1, 0, 0]]  # a nested world, presence given
+>>> r = complexity(m, economies=["A", "B", "C"], products=["01", "02", "03"], presence="manual")
+>>> r.economy_table().sort_values("eci_rank").economy.tolist()
+['A', 'B', 'C']
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -102,14 +102,22 @@ class ComplexityResult:
     ubiquity: IntArray  # k_p,0 = Σ_c M_cp
     eci: FloatArray
     pci: FloatArray
-    proximity: FloatArray  # products × products, φ = C_pp' / max(k_p, k_p')
     density: FloatArray  # economies × products, ω_cp in [0, 1]
     coi: FloatArray
     cog: FloatArray  # economies × products; 0 where M_cp = 1
+    proximity_diagonal: float  # φ_pp: 1 (py-ecomplexity, OEC) or 0 (Stata)
     metadata: dict[str, Any]
     notices: list[str] = field(default_factory=list)
     dropped_economies: dict[str, str] = field(default_factory=dict)  # ISO3 -> reason
     dropped_products: dict[str, str] = field(default_factory=dict)  # code -> reason
+
+    @cached_property
+    def proximity(self) -> FloatArray:
+        """Products × products φ_pp' = C_pp' / max(k_p, k_p') (C = MᵀM), computed on first use
+        (≈ 200 MB at HS6: density and COG never need it whole)."""
+        return _proximity(
+            self.presence.astype(bool), self.ubiquity.astype(np.float64), self.proximity_diagonal
+        )
 
     @property
     def distance(self) -> FloatArray:
@@ -212,10 +220,16 @@ def complexity(
     ≥ 0). ``presence``: ``"rca"`` (RCA vs ``rca_threshold``), ``"rpop"`` (RPOP vs
     ``rpop_threshold``, needs ``population``, one figure per economy) or ``"both"`` (either
     test); ``"manual"`` takes ``exports_usd`` as the presence matrix itself (0/1; RCA is then
-    NaN and no USD filter applies). ``min_exporter_usd`` / ``min_product_usd`` drop small exporters and products before
-    RCA (the OEC defaults apply under ``convention="oec"`` unless given; 0 turns them off).
+    NaN and no USD filter applies). ``min_exporter_usd`` / ``min_product_usd`` drop small
+    exporters and products before RCA (the OEC defaults apply under ``convention="oec"`` unless
+    given; 0 turns them off).
     ``knn``: density over each product's ``knn`` nearest products only (by proximity; ties by
     position), weighted by proximity, as Hidalgo et al. intend (py-ecomplexity returns a count).
+
+    >>> m = [[1.0, 1, 1], [1, 1, 0], [1, 0, 0]]
+    >>> r = complexity(m, economies=["A", "B", "C"], products=["01", "02", "03"], presence="manual")
+    >>> (r.eci.round(4) + 0.0).tolist(), r.pci.round(4).tolist()
+    ([1.2247, 0.0, -1.2247], [-1.2247, 1.2247, 3.6742])
     """
     rules = _conventions(convention)
     if presence not in PRESENCE_TESTS:
@@ -335,26 +349,31 @@ def complexity(
     eci = (eci_raw - eci_mean) / eci_sd
     if rules.own_moments:
         pci_sd = float(pci_raw.std())
+        if not pci_sd > 0:
+            raise AnalysisError("PCI undefined: every product has the same raw PCI")
         pci = (pci_raw - pci_raw.mean()) / pci_sd
         pci_for_outlook, cog_scale = pci, 1.0
     else:
         pci = (pci_raw - eci_mean) / eci_sd
         pci_for_outlook, cog_scale = pci_raw, eci_sd
 
-    # 5. Proximity, density, COI, COG.
-    phi = _proximity(m, kp, rules.diagonal)
-    rowsum = phi.sum(axis=1)
+    # 5. Density, COI, COG: products of the proximity matrix, computed without forming it.
     absent = 1.0 - mf
+    first = _times_proximity(np.vstack([mf, np.ones((1, m.shape[1]))]), mf, kp)
+    if rules.diagonal == 0:
+        first -= np.vstack([mf, np.ones((1, m.shape[1]))])  # φ_pp = 1 taken back out
+    rowsum = first[-1]  # Σ_p' φ_pp' (φ is symmetric)
     with np.errstate(invalid="ignore", divide="ignore"):
         weight = np.where(rowsum > 0, pci_for_outlook / rowsum, 0.0)
-    if knn is None:
-        stacked = np.vstack([mf, absent * weight[None, :]]) @ phi
-        with np.errstate(invalid="ignore", divide="ignore"):
-            density = np.where(rowsum > 0, stacked[: m.shape[0]] / rowsum[None, :], 0.0)
-        cog_raw = absent * stacked[m.shape[0] :]
-    else:
-        density = _knn_density(mf, phi, knn)
-        cog_raw = absent * ((absent * weight[None, :]) @ phi)
+        if knn is None:
+            density = np.where(rowsum > 0, first[:-1] / rowsum[None, :], 0.0)
+        else:
+            density = _knn_density(mf, _proximity(m, kp, rules.diagonal), knn)
+    outlook = absent * weight[None, :]
+    cog_raw = _times_proximity(outlook, mf, kp)
+    if rules.diagonal == 0:
+        cog_raw -= outlook
+    cog_raw *= absent
     if rules.diagonal == 0 and (rowsum == 0).any():
         notices.append(
             f"{int((rowsum == 0).sum())} products have zero proximity to every other product: "
@@ -421,7 +440,7 @@ def complexity(
         ubiquity=kp0[live_p].astype(np.int64),
         eci=eci,
         pci=pci,
-        proximity=phi,
+        proximity_diagonal=rules.diagonal,
         density=density,
         coi=coi,
         cog=cog,
@@ -504,6 +523,37 @@ def _eci_pci(m: FloatArray, kc: FloatArray, kp: FloatArray) -> tuple[FloatArray,
         return kc_vec, kp_vec, notice
     sign = -1.0 if corr < 0 else 1.0
     return sign * kc_vec, sign * kp_vec, ""
+
+
+def _times_proximity(rows: FloatArray, m: FloatArray, kp: FloatArray) -> FloatArray:
+    """``rows @ φ`` for φ_pp' = C_pp' / max(k_p, k_p') (diagonal 1), C = MᵀM, without forming φ.
+
+    Products are grouped by ubiquity level l. For a product p at level k_p,
+    (R φ)_ip = Σ_c M_cp [Σ_{p': k_p' ≥ k_p} R_ip' M_cp' / k_p' + (1/k_p) Σ_{p': k_p' < k_p} R_ip' M_cp'],
+    so with the products sorted by ubiquity, one rows × economies block per level and its prefix
+    and suffix sums replace the rows × products × products product by ~2 rows × economies ×
+    products operations (no cancellation: each part is a sum of non-negative weights times R).
+    """
+    order = np.argsort(kp, kind="stable")  # products by ubiquity: each level is one slice
+    ms = np.ascontiguousarray(m[:, order])
+    rs = np.ascontiguousarray(rows[:, order])
+    levels, starts = np.unique(kp[order], return_index=True)
+    bounds = [*starts.tolist(), m.shape[1]]
+    spans = [slice(bounds[j], bounds[j + 1]) for j in range(levels.shape[0])]
+    blocks = [rs[:, span] @ ms[:, span].T for span in spans]  # rows × economies per level
+    above = [np.empty(0)] * len(spans)  # Σ over this and higher levels of block / l
+    acc = np.zeros((rows.shape[0], m.shape[0]))
+    for j in range(len(spans) - 1, -1, -1):
+        acc = acc + blocks[j] / levels[j]
+        above[j] = acc
+    out = np.empty((rows.shape[0], m.shape[1]))
+    below = np.zeros_like(acc)  # Σ over lower levels of block
+    for j, span in enumerate(spans):
+        out[:, span] = (below / levels[j] + above[j]) @ ms[:, span]
+        below += blocks[j]
+    result = np.empty_like(out)
+    result[:, order] = out
+    return result
 
 
 def _proximity(m: npt.NDArray[np.bool_], kp: FloatArray, diagonal: float) -> FloatArray:

@@ -44,8 +44,18 @@ __all__ = [
     "read_panel",
 ]
 
-FIXED_EFFECTS = ("exporter-year", "importer-year", "pair", "exporter", "importer", "year")
-"""Fixed effects that can be combined (``pair`` is the ordered pair, μ_ij)."""
+FIXED_EFFECTS = (
+    "exporter-year",
+    "importer-year",
+    "pair",
+    "unordered-pair",
+    "exporter",
+    "importer",
+    "year",
+)
+"""Fixed effects that can be combined: ``pair`` is the ordered pair μ_ij (i → j and j → i
+apart); ``unordered-pair`` one effect for both directions, as Yotov et al.'s do-files have it
+(their ``pair_id`` is symmetric)."""
 
 DEFAULT_FE: tuple[str, ...] = ("exporter-year", "importer-year")
 """Exporter-time and importer-time fixed effects: the multilateral resistances (METHODS 5.1 d)."""
@@ -63,6 +73,7 @@ _FE_WORDS = {
     "exporter-year": "exporter-year",
     "importer-year": "importer-year",
     "pair": "pair",
+    "unordered-pair": "unordered-pair",
     "exporter": "exporter",
     "importer": "importer",
     "year": "year",
@@ -293,15 +304,16 @@ def _bloc_dummies(
 
 
 def _fe_ids(panel: pd.DataFrame, fe: tuple[str, ...]) -> dict[str, np.ndarray]:
-    e, _ = _codes(panel["exporter"])
-    i, _ = _codes(panel["importer"])
+    both, _ = _codes(pd.concat([panel["exporter"], panel["importer"]], ignore_index=True))
+    e, i = both[: len(panel)], both[len(panel) :]
     y, _ = _codes(panel["year"])
     ny = int(y.max()) + 1 if len(y) else 1
-    ni = int(i.max()) + 1 if len(i) else 1
+    n = int(both.max()) + 1 if len(both) else 1
     ids = {
         "exporter-year": e * ny + y,
         "importer-year": i * ny + y,
-        "pair": e * ni + i,
+        "pair": e * n + i,
+        "unordered-pair": np.minimum(e, i) * n + np.maximum(e, i),
         "exporter": e,
         "importer": i,
         "year": y,
@@ -376,6 +388,7 @@ def _estimate(
     notices: list[str],
     metadata: dict[str, Any],
     total_of: list[str] | None = None,
+    term_words: dict[str, str] | None = None,
 ) -> GravityResult:
     import pyfixest as pf
 
@@ -491,7 +504,8 @@ def _estimate(
         )
     fitted = fitted.assign(predicted=predicted).reset_index(drop=True)
     years = sorted({int(y) for y in fitted["year"].unique()})
-    spec = _words(trade_label, terms, fe, cluster, len(fitted), years)
+    worded = [(term_words or {}).get(t, t) for t in terms]
+    spec = _words(trade_label, worded, fe, cluster, len(fitted), years)
     meta = {
         **metadata,
         "estimator": "PPML (pyfixest fepois)",
@@ -645,7 +659,7 @@ def gravity(
         notices.append("no flows in " + ", ".join(map(str, absent)))
     if aggregates:
         notices.append("aggregate partners excluded: " + ", ".join(sorted(map(str, aggregates))))
-    with_pair = "pair" in fe_t
+    with_pair = "pair" in fe_t or "unordered-pair" in fe_t
     if use_covariates is None:
         use = [] if with_pair else list(DEFAULT_COVARIATES)
     else:
@@ -701,6 +715,7 @@ def gravity(
         notices=notices,
         metadata=metadata,
         total_of=[t for t in bloc_terms if "_lead" not in t] if lags_t else None,
+        term_words={"bloc": f"bloc ({bloc or 'given membership'}: both members that year)"},
     )
 
 
@@ -708,7 +723,7 @@ def pair_fit(result: GravityResult, exporter: str, importer: str) -> PairFit:
     """Actual and predicted trade of ``exporter`` → ``importer`` per year, from a model without
     pair fixed effects (with them, fitted values only track the pair's own history: METHODS 5.3).
     """
-    if "pair" in result.metadata.get("fixed_effects", []):
+    if {"pair", "unordered-pair"} & set(result.metadata.get("fixed_effects", [])):
         raise AnalysisError(
             "predicted trade of a pair needs a model without pair fixed effects",
             expected="fe exporter-year, importer-year",

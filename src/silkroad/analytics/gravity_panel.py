@@ -41,28 +41,17 @@ __all__ = ["gravity_panel", "read_panel"]
 
 def _shift_column(
     panel: pd.DataFrame, col: str, leads: tuple[int, ...], lags: tuple[int, ...]
-) -> tuple[pd.DataFrame, list[str], list[str]]:
-    """Leads and lags of a panel column within each pair, by years (t+k, t−k); rows whose
-    t±k is not in the panel get no value and are dropped (as R's ``lead``/``lag`` and Stata's
-    missing values drop them)."""
-    notices: list[str] = []
+) -> tuple[pd.DataFrame, list[str]]:
+    """Leads and lags of a panel column within each pair, by years: ``<col>_lead4`` is the value
+    at t+4, ``<col>_lag4`` at t−4; missing (NaN) where that year is not in the panel."""
     names: list[str] = []
     base = panel[["exporter", "importer", "year", col]]
-    for shift, name in [(k, f"{col}_lead{k}") for k in leads] + [
-        (-k, f"{col}_lag{k}") for k in lags
-    ]:
+    shifts = [(k, f"{col}_lead{k}") for k in leads] + [(-k, f"{col}_lag{k}") for k in lags]
+    for shift, name in shifts:
         other = base.rename(columns={col: name}).assign(year=base["year"] - shift)
         panel = panel.merge(other, on=["exporter", "importer", "year"], how="left")
         names.append(name)
-    if names:
-        missing = panel[names].isna().any(axis=1)
-        if missing.any():
-            notices.append(
-                f"{int(missing.sum())} observations dropped: no value of {col} "
-                f"at the lead or lag year"
-            )
-            panel = panel[~missing].reset_index(drop=True)
-    return panel, names, notices
+    return panel, names
 
 
 def gravity_panel(
@@ -147,6 +136,23 @@ def gravity_panel(
         )
     panel["trade"] = tr.astype(np.float64)
     notices: list[str] = []
+    if panel.duplicated(["exporter", "importer", "year"]).any():
+        dup = panel[panel.duplicated(["exporter", "importer", "year"])].iloc[0]
+        raise InputError(
+            "panel has two rows for one pair and year",
+            path=source,
+            found=f"{dup['exporter']}-{dup['importer']} {dup['year']}",
+            expected="one row per exporter, importer, year",
+        )
+    shifted: list[str] = []
+    if bloc_col is not None:
+        b = pd.to_numeric(panel[bloc_col], errors="coerce")
+        if b.isna().any() or not b.isin([0, 1]).all():
+            raise InputError("bloc column is not 0 or 1", path=source, field=bloc_col)
+        panel[bloc_col] = b.astype(np.float64)
+        # shifted on the whole file, before the years filter: annual data give a 2006 row its
+        # value of 2010 even when only 1986, 1990, ..., 2006 are estimated
+        panel, shifted = _shift_column(panel, bloc_col, leads_t, lags_t)
     year_list = sorted({int(y) for y in years}) if years is not None else None
     if year_list is not None:
         panel = panel[panel["year"].isin(year_list)]
@@ -158,27 +164,21 @@ def gravity_panel(
         if intra.any():
             notices.append(f"{int(intra.sum())} intra-national observations dropped")
         panel = panel[~intra]
+    if shifted:
+        missing = panel[shifted].isna().any(axis=1)
+        if missing.any():
+            notices.append(
+                f"{int(missing.sum())} observations dropped: no value of {bloc_col} "
+                "at the lead or lag year"
+            )
+            panel = panel[~missing]
     panel = panel.reset_index(drop=True)
-    if panel.duplicated(["exporter", "importer", "year"]).any():
-        dup = panel[panel.duplicated(["exporter", "importer", "year"])].iloc[0]
-        raise InputError(
-            "panel has two rows for one pair and year",
-            path=source,
-            found=f"{dup['exporter']}-{dup['importer']} {dup['year']}",
-            expected="one row per exporter, importer, year",
-        )
     panel, terms, dummies, more = _transform(panel, list(covariates), list(log), source)
     notices += more
     bloc_terms: list[str] = []
     if membership is not None:
         bloc_terms = _bloc_dummies(panel, membership, leads_t, lags_t)
     elif bloc_col is not None:
-        b = pd.to_numeric(panel[bloc_col], errors="coerce")
-        if b.isna().any() or not b.isin([0, 1]).all():
-            raise InputError("bloc column is not 0 or 1", path=source, field=bloc_col)
-        panel[bloc_col] = b.astype(np.float64)
-        panel, shifted, more = _shift_column(panel, bloc_col, leads_t, lags_t)
-        notices += more
         bloc_terms = [] if bloc_col in terms else [bloc_col]
         bloc_terms += shifted
     terms += [t for t in bloc_terms if t not in terms]

@@ -635,7 +635,7 @@ def market_shares(
         "indicator": "market_shares",
         "market": market,
         "economy": economy,
-        "share": "economy's imports from the market's point of view / market's imports",
+        "share": "market's imports from the economy / market's imports, per product",
         "rank": "competition ranking (1,2,2,4) among suppliers with positive value",
     }
     return MarketShares(

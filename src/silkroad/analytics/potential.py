@@ -96,7 +96,8 @@ class PotentialResult:
         codes = [c for c in codes if c != self.exporter]
         known = set(self.table["market"].unique())
         unknown = [c for c in codes if c not in known]
-        if unknown or not codes:
+        codes = [c for c in codes if c in known]
+        if not codes:
             raise AnalysisError(
                 "not a market of this result",
                 found=", ".join(unknown) or "none",
@@ -112,6 +113,8 @@ class PotentialResult:
         out.insert(2, "ease", ease)
         out = out.reset_index()
         out.attrs["market"] = name or (codes[0] if len(codes) == 1 else "+".join(codes))
+        out.attrs["members"] = codes
+        out.attrs["not_in_data"] = unknown
         return out
 
     def totals(self) -> pd.DataFrame:

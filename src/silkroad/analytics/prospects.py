@@ -127,7 +127,9 @@ def potential_table(
     ``n_years``), the untapped part and the realised share, largest untapped first (USD).
 
     Table ``products`` (:data:`PRODUCT_COLUMNS`); values ``potential_usd``, ``actual_usd``,
-    ``untapped_usd`` (totals over every product, not only the ``top`` shown) and ``realised``.
+    ``untapped_usd`` (totals over every product, not only the ``top`` shown). Without demand
+    projections total potential equals total actual trade by construction (METHODS 4.3): the
+    untapped total is what the products below their potential could add.
     """
     result = _potential(
         world,
@@ -155,9 +157,6 @@ def potential_table(
         "actual_usd": float(detail.actual.sum()),
         "untapped_usd": float(detail.untapped.sum()),
     }
-    totals["realised"] = (
-        totals["actual_usd"] / totals["potential_usd"] if totals["potential_usd"] > 0 else np.nan
-    )
     shown = grouped[PRODUCT_COLUMNS]
     if top is not None:
         shown = shown.head(top)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -26,7 +27,7 @@ from silkroad import args
 from silkroad.analytics.parties import resolve_party
 from silkroad.errors import AnalysisError, StoreError
 from silkroad.kinds import kind_of
-from silkroad.reference.countries import is_economy
+from silkroad.reference.countries import economy_codes, is_economy
 
 if TYPE_CHECKING:
     import ibis
@@ -266,6 +267,47 @@ class World:
                 metadata=self.metadata([y], level_name),
             )
         return out
+
+    def rca_expr(
+        self, years: Iterable[int] | int | None = None, *, level: str | BasketSet = "hs6"
+    ) -> ibis.Table:
+        """Balassa RCA of every economy × product × year as an engine expression (nothing is
+        read until it is executed or written): year, economy, code, exports_usd, rca.
+
+        RCA = (x_ik / X_i) / (x_wk / X_w) within each year over the economies (aggregates
+        excluded), the same figure :func:`silkroad.analytics.indicators.rca` gives from a panel.
+        Execute it, or write it with :meth:`write_rca`, so the whole store never sits in memory.
+        """
+        import ibis
+
+        ys = self.check_years(years)
+        t, _ = self._grouped(self._flows(ys), level)
+        economies = sorted(economy_codes())
+        t = t.filter(t.exporter.isin(economies), t.importer.isin(economies))
+        g = t.group_by(["year", "exporter", "code"]).aggregate(exports_usd=t.value_usd.sum())
+        x_i = g.exports_usd.sum().over(ibis.window(group_by=[g.year, g.exporter]))
+        x_k = g.exports_usd.sum().over(ibis.window(group_by=[g.year, g.code]))
+        x_w = g.exports_usd.sum().over(ibis.window(group_by=[g.year]))
+        return g.select(
+            "year",
+            economy=g.exporter,
+            code=g.code,
+            exports_usd=g.exports_usd,
+            rca=(g.exports_usd / x_i) / (x_k / x_w),
+        )
+
+    def write_rca(
+        self,
+        path: str | Path,
+        years: Iterable[int] | int | None = None,
+        *,
+        level: str | BasketSet = "hs6",
+    ) -> Path:
+        """Write :meth:`rca_expr` to a Parquet file by the engine (streamed, not in memory)."""
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.rca_expr(years, level=level).to_parquet(target)
+        return target
 
     def bilateral_totals(self, years: Iterable[int] | int | None = None) -> pd.DataFrame:
         """Aggregate bilateral trade: year, exporter, importer, value_usd (USD), from the pair

@@ -48,6 +48,7 @@ def build() -> typer.Typer:
         ingest,
         lookup,
         prospects,
+        serve,
         tables,
         world,
     )
@@ -63,7 +64,18 @@ def build() -> typer.Typer:
         context_settings={"max_content_width": 120},
     )
     app.callback()(_root)
-    for family in (ingest, analysis, world, prospects, brief, lookup, tables, demo, download):
+    for family in (
+        ingest,
+        analysis,
+        world,
+        prospects,
+        brief,
+        serve,
+        lookup,
+        tables,
+        demo,
+        download,
+    ):
         family.register(app)
     return app
 

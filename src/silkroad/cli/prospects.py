@@ -153,9 +153,10 @@ def potential(
         )
     out.print(t)
     out.print(
-        f"total: potential {musd(result['potential_usd'])}, actual {musd(result['actual_usd'])}, "
-        f"untapped {musd(result['untapped_usd'])} million USD "
-        f"(realised {pct(result['realised'], signed=False)} %)",
+        f"untapped in all products: {musd(result['untapped_usd'])} million USD "
+        f"(actual trade {musd(result['actual_usd'])}; without projections total potential equals "
+        "total actual by construction, so the untapped part is what the products below their "
+        "potential could add)",
         markup=False,
     )
     _footer(meta)

@@ -228,6 +228,11 @@ def iso3_from_numeric(code: int) -> str | None:
     return _numeric_table().get(int(code))
 
 
+def economy_codes() -> frozenset[str]:
+    """Every ISO3 code (or documented code) of an economy silkroad knows, historical included."""
+    return frozenset(_by_iso3())
+
+
 def is_economy(iso3: str) -> bool:
     """Whether ``iso3`` (exact upper-case code) is an economy we know, historical ones included.
 

@@ -287,6 +287,11 @@ class Store:
     def __repr__(self) -> str:
         return f"Store({str(self.home)!r})"
 
+    @property
+    def catalog_path(self) -> Path:
+        """The catalog file; its modification marks a commit (caches can watch it)."""
+        return self.home / CATALOG
+
     # --- snapshot ------------------------------------------------------------------------
     @property
     def catalog(self) -> Catalog:

@@ -1,7 +1,7 @@
 """Reads under load: one store per worker thread, one snapshot per request, results cached.
 
 DuckDB wants one connection per thread, so every worker thread of the server keeps its own
-:class:`~silkroad.store.store.Store` (each has its own embedded connection). At the start of a
+store (`silkroad.open`; each has its own embedded connection). At the start of a
 request the thread checks whether ``catalog.json`` was replaced (a commit); if so it drops its
 snapshot. It then pins the catalog for the whole request: a commit in the middle of a request
 is seen by the next one, never half-way (the data files a snapshot reads are kept for
@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from silkroad import settings
 
 if TYPE_CHECKING:
+    from silkroad import Store
     from silkroad.analytics.pair import Pair
-    from silkroad.store.store import Store
 
 T = TypeVar("T")
 
@@ -101,16 +101,16 @@ class Stores:
 
     def snapshot(self) -> Snapshot:
         """The calling thread's store, refreshed if a commit happened since its last request."""
-        from silkroad.store.store import CATALOG, Store
+        import silkroad as sr
 
         local = self._local
         if getattr(local, "store", None) is None:
-            local.store = Store(self.home)
+            local.store = sr.open(self.home)
             local.stamp = None
             local.pairs = OrderedDict()
             with self._all_lock:
                 self._all.append(local.store)
-        stamp = _stamp(self.home / CATALOG)
+        stamp = _stamp(local.store.catalog_path)
         if stamp != local.stamp:
             local.store.refresh()
             local.pairs.clear()

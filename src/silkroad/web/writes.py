@@ -121,15 +121,16 @@ class Jobs:
         thread.start()
 
     def _run(self, job: Job, path: Path, options: dict[str, Any]) -> None:
-        from silkroad.ingestion import ingest
-        from silkroad.store.store import Store
+        import silkroad as sr
 
         def progress(stage: str, done: int, total: int) -> None:
             job.stage, job.done, job.total = stage, int(done), int(total)
 
         job.state = "running"
         try:
-            result = ingest(Store(self.stores.home), job.kind, path, progress=progress, **options)
+            result = sr.ingest(
+                sr.open(self.stores.home), job.kind, path, progress=progress, **options
+            )
             job.result = result.to_dict()
             job.state = "done"
         except SilkroadError as exc:
