@@ -26,14 +26,15 @@ test: $(STAMP) browser
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
-# Browser tests drive Debian's chromium (Playwright's own browser download is not used).
+# Browser tests drive Debian's chromium (Playwright's own browser download is not used); the
+# brief's layout tests read PDFs with poppler (pdftotext -bbox, pdftoppm).
 browser:
-	@test -x /usr/bin/chromium || { \
+	@{ test -x /usr/bin/chromium && command -v pdftoppm >/dev/null && command -v pdftotext >/dev/null; } || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing Debian's chromium for the browser tests"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    echo "installing Debian's chromium and poppler-utils for the browser and layout tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; \
 	  else \
-	    echo "the browser tests need /usr/bin/chromium: sudo apt-get install chromium"; exit 2; \
+	    echo "the tests need /usr/bin/chromium and poppler: sudo apt-get install chromium poppler-utils"; exit 2; \
 	  fi; }
 
 lint: $(STAMP)

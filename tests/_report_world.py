@@ -151,7 +151,9 @@ ENGLISH_WORDS = [
 
 
 def normalise(text: str) -> str:
-    """Spaces for non-breaking and narrow spaces; one space for any run of whitespace."""
+    """Spaces for non-breaking and narrow spaces; one space for any run of whitespace; word
+    joiners (which only forbid a line break) dropped."""
+    text = text.replace("\u2060", "")
     return re.sub(r"\s+", " ", text.replace("\u00a0", " ").replace("\u202f", " "))
 
 

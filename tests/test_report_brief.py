@@ -186,12 +186,19 @@ def test_baskets_group_the_structure(store, tmp_path):
     path = tmp_path / "b.yaml"
     path.write_text(
         "name: Test\nname_ru: Тест\nbaskets:\n"
-        "  - {id: tractors, name_en: Tractors, name_ru: Тракторы, hs: ['8701']}\n"
-        "  - {id: dairy, name_en: Dairy, name_ru: Молочные продукты, hs: ['0402']}\n"
+        "  - {id: tractors_8701, name_en: Tractors, name_ru: Тракторы, hs: ['8701']}\n"
+        "  - {id: dairy_0402, name_en: Dairy, name_ru: Молочные продукты, hs: ['0402']}\n"
     )
     doc = brief(store, "BLR", "KAZ", year=2014, baskets=path, lang="ru", generated_at=WHEN)
-    labels = [r.cells[1].text for r in doc.tables["structure_exports"].rows]
+    table = doc.tables["structure_exports"]
+    label = [c.key for c in table.columns].index("label")
+    labels = [r.cells[label].text for r in table.rows]
     assert labels[:2] == ["Тракторы", "Молочные продукты"]
+    # basket ids are not for people: no column, cell or sentence shows them
+    for lang in ("ru", "en"):
+        local = doc.in_language(lang)
+        shown = " ".join([*_cells(local), *local.narrative])
+        assert "tractors_8701" not in shown and "dairy_0402" not in shown
     assert doc.tables["structure_exports"].title.endswith("— Тест")
 
 

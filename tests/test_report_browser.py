@@ -1,5 +1,6 @@
 """The HTML brief in headless Chromium (Debian's /usr/bin/chromium driven by Playwright): no console
-errors, no request leaves the file, the charts are drawn; screenshots go to test-artifacts/."""
+errors, no request leaves the file, the charts are drawn; screenshots go to tests/artifacts/
+(git-ignored) for a person to look at (docs/looks.md)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +61,7 @@ def test_html_brief_opens_offline_with_charts_drawn(browser, tmp_path_factory, l
     page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
     page.on("request", lambda r: requests.append(r.url))
     page.goto(path.as_uri())
-    for chart in ("dynamics", "composition"):
+    for chart in ("balance", "dynamics", "treemap", "history"):
         page.wait_for_selector(f"#chart-{chart} svg", timeout=15_000)
     marks = page.locator("#chart-dynamics svg .mark-rect path").count()
     assert marks == 2 * 4  # exports and imports bars for 2011-2014
@@ -73,6 +74,9 @@ def test_html_brief_opens_offline_with_charts_drawn(browser, tmp_path_factory, l
     )
     assert problems == []
     assert [u for u in requests if not u.startswith("file://")] == []
+    # the treemap: one rectangle per group of exports and of imports (3 + 2 in 2014)
+    assert page.locator("#chart-treemap svg .mark-rect path").count() == 5
     ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / ".gitignore").write_text("*\n")  # pictures for people, never committed
     page.screenshot(path=str(ARTIFACTS / f"brief-{lang}.png"), full_page=True)
     page.close()

@@ -28,7 +28,8 @@ def test_brief_writes_each_format_and_language_and_prints_the_paths(cli, home, t
         for fmt in ("md", "xlsx")
     ]
     md = (out / "brief-blr-kaz-2014-ru.md").read_text(encoding="utf-8")
-    assert "По сравнению с 2011 годом товарооборот вырос в\u00a03,4\u00a0раза." in md
+    # the year keeps its word on one line ("2011 годом" with a non-breaking space)
+    assert "По сравнению с 2011\u00a0годом товарооборот вырос в\u00a03,4\u00a0раза." in md
 
 
 def test_brief_json_lists_the_paths(cli, home, tmp_path):

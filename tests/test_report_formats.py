@@ -192,13 +192,18 @@ def test_excel_cells_are_numbers_with_units_in_headers(rendered, lang):
             assert not any(word in v for v in everything), word
 
 
-def test_excel_has_a_native_dynamics_chart(rendered):
+def test_excel_charts_are_pngs_of_the_one_vega_lite_spec(rendered, world):
+    """The workbook's charts are the PNGs vl-convert draws from the specs HTML and PDF use."""
+    from silkroad.report.charts import to_png
+
     z = zipfile.ZipFile(io.BytesIO(rendered[("en", "xlsx")]))
-    charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
-    assert charts
-    xml = z.read(charts[0]).decode()
-    assert "<c:barChart>" in xml and "<c:lineChart>" in xml
-    assert "The dynamics of trade between Belarus and Kazakhstan, million USD" in xml
+    media = sorted(n for n in z.namelist() if n.startswith("xl/media/"))
+    doc = brief(world, "BLR", "KAZ", year=2014, base=2011, generated_at=WHEN)
+    expected = [k for k in ("balance", "dynamics", "treemap", "history") if k in doc.charts]
+    assert len(media) == len(expected) >= 4
+    pngs = {z.read(n) for n in media}
+    for key in expected:
+        assert to_png(doc.charts[key], "en", scale=2.0) in pngs, key
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -23,6 +23,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+#: The first line of a CSV made from the synthetic demo world.
+SYNTHETIC_CSV_LINE = "# SYNTHETIC demo data, not real trade statistics\n"
+
 
 @dataclass
 class Result:
@@ -99,14 +102,20 @@ class Result:
         return dumps(self.to_dict(), indent=indent)
 
     def to_csv(self) -> str:
-        """The CSV form: the main table, or the ``csv_tables`` stacked under a ``table`` column."""
+        """The CSV form: the main table, or the ``csv_tables`` stacked under a ``table`` column.
+
+        Numbers made from the synthetic demo world get a first line ``# SYNTHETIC …`` (read it
+        with ``pandas.read_csv(..., comment="#")``), so a file never loses that label.
+        """
         names = self.csv_tables or (self.main_table,)
         if len(names) == 1:
-            return self.tables[names[0]].to_csv(index=False)
-        frames = [self.tables[n].assign(table=n) for n in names]
-        stacked = pd.concat(frames, ignore_index=True).convert_dtypes()
-        stacked = stacked[["table", *[c for c in stacked.columns if c != "table"]]]
-        return str(stacked.to_csv(index=False))
+            body = str(self.tables[names[0]].to_csv(index=False))
+        else:
+            frames = [self.tables[n].assign(table=n) for n in names]
+            stacked = pd.concat(frames, ignore_index=True).convert_dtypes()
+            stacked = stacked[["table", *[c for c in stacked.columns if c != "table"]]]
+            body = str(stacked.to_csv(index=False))
+        return (SYNTHETIC_CSV_LINE + body) if self.metadata.get("synthetic") else body
 
 
 def jsonable(value: Any) -> Any:

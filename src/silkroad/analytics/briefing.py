@@ -67,6 +67,9 @@ class BriefData:
     market: Result | None = None
     #: comparative advantage and complexity (:func:`advantage`); None without reconciled data
     advantage: Result | None = None
+    #: per direction, the structure by section (or basket) in each year shown: year, code,
+    #: label_en, label_ru, value_usd, share (the stacked-area chart); None when not gathered
+    history: dict[str, pd.DataFrame] | None = None
 
 
 def _year(value: Any, field: str) -> int:
@@ -195,6 +198,7 @@ def gather(
         max_turnover_usd=max_turnover,
         market=market,
         advantage=advantage_,
+        history=_history(pair, shown, grouping),
     )
     return data
 
@@ -282,6 +286,30 @@ def advantage(world: World, a: str, b: str, year: int, *, top: int = 10) -> Resu
         values=values,
         main="rca_a",
     )
+
+
+HISTORY_COLUMNS = ["year", "code", "label_en", "label_ru", "value_usd", "share"]
+
+
+def _history(pair: Pair, years: Sequence[int], grouping: Any) -> dict[str, pd.DataFrame] | None:
+    """Structure by section (or by the brief's baskets) in each year shown, per direction."""
+    level = grouping if not isinstance(grouping, str) or grouping == "section" else "section"
+    out = {}
+    for direction in DIRECTIONS:
+        frames = []
+        for y in years:
+            try:
+                df = pair.structure(y, direction=direction, level=level).to_frame()
+            except AnalysisError:
+                return None  # a year the structure cannot be computed for: no chart
+            df = df.assign(year=int(y))
+            frames.append(df[HISTORY_COLUMNS])
+        out[direction] = (
+            pd.concat(frames, ignore_index=True)
+            if frames
+            else pd.DataFrame(columns=HISTORY_COLUMNS)
+        )
+    return out
 
 
 def _grouping(level: str, baskets: Any) -> tuple[Any, tuple[str, str] | None]:

@@ -21,6 +21,7 @@ from silkroad.cli.common import (
     JsonOption,
     LangOption,
     SourceOption,
+    TopOption,
     add_command,
     emit,
     musd,
@@ -61,7 +62,7 @@ def potential(
     product: Annotated[
         str | None, typer.Option("--product", help="An HS6 product: rank its markets for A.")
     ] = None,
-    top: Annotated[int | None, typer.Option("--top", help="Rows shown (default 10).")] = None,
+    top: TopOption = args.DEFAULT_TOP,
     source: SourceOption = None,
     lang: LangOption = "en",
     home: HomeOption = None,

@@ -22,6 +22,7 @@ from silkroad.cli.common import (
     JsonOption,
     LangOption,
     SourceOption,
+    TopOption,
     add_command,
     emit,
     musd,
@@ -35,9 +36,6 @@ from silkroad.cli.common import (
 )
 
 WorldYearOption = Annotated[int, typer.Option("--year", help="The year analysed.")]
-TopOrAllOption = Annotated[
-    int | None, typer.Option("--top", help="Largest N rows shown (N >= 1; default 10).")
-]
 BasketsOption = Annotated[
     Path | None,
     typer.Option("--baskets", help="A YAML file of product baskets instead of an HS level."),
@@ -77,7 +75,7 @@ def rca(
         str | None, typer.Option("--level", help="hs2, hs4 or hs6 [default: hs6].")
     ] = None,
     baskets: BasketsOption = None,
-    top: TopOrAllOption = None,
+    top: TopOption = args.DEFAULT_TOP,
     source: SourceOption = None,
     lang: LangOption = "en",
     home: HomeOption = None,
@@ -135,7 +133,7 @@ def indicators(
     level: Annotated[
         str | None, typer.Option("--level", help="hs2, hs4 or hs6 [default: hs6].")
     ] = None,
-    top: TopOrAllOption = None,
+    top: TopOption = args.DEFAULT_TOP,
     source: SourceOption = None,
     lang: LangOption = "en",
     home: HomeOption = None,
@@ -229,7 +227,7 @@ def complexity(
             help="ecomplexity (py-ecomplexity 0.5.3), stata (Stata/Atlas) or oec.",
         ),
     ] = "ecomplexity",
-    top: TopOrAllOption = None,
+    top: TopOption = args.DEFAULT_TOP,
     source: SourceOption = None,
     lang: LangOption = "en",
     home: HomeOption = None,

@@ -11,6 +11,7 @@ the store. ``sr.brief(store, …)`` gathers and wraps in one call.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -21,7 +22,10 @@ from silkroad.errors import InputError
 from silkroad.report.numbers import Numbers, check_lang, choose_unit
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from silkroad.report.tables import Table
+    from silkroad.results import Result
 
 FORMATS = ("html", "pdf", "xlsx", "md")
 SUFFIXES = {".html": "html", ".htm": "html", ".pdf": "pdf", ".xlsx": "xlsx", ".md": "md"}
@@ -54,6 +58,45 @@ class Brief:
         return Numbers(self.lang, self.unit)
 
     @cached_property
+    def structure(self) -> dict[str, pd.DataFrame]:
+        """The structure tables with product names in both languages (never "heading 8701")."""
+        from silkroad.report.names import edition, group_name
+
+        cls = edition(self.data.metadata)
+        out = {}
+        for direction, df in self.data.structure.items():
+            named = df.copy()
+            named.attrs = df.attrs
+            for lang in ("en", "ru"):
+                col = f"label_{lang}"
+                named[col] = [
+                    group_name(c, self.data.level, lang, str(old or ""), cls)
+                    for c, old in zip(df.code, df[col], strict=True)
+                ]
+            out[direction] = named
+        return out
+
+    @cached_property
+    def movers(self) -> dict[str, Result] | None:
+        """The movers with each HS6 product named (not by its chapter)."""
+        from silkroad.report.names import edition, hs6_name
+
+        if self.data.movers is None:
+            return None
+        cls = edition(self.data.metadata)
+        out = {}
+        for direction, result in self.data.movers.items():
+            tables = {}
+            for key, df in result.tables.items():
+                if "product" in df.columns and "label_en" in df.columns:
+                    df = df.copy()
+                    for lang in ("en", "ru"):
+                        df[f"label_{lang}"] = [hs6_name(c, lang, cls) for c in df["product"]]
+                tables[key] = df
+            out[direction] = dataclasses.replace(result, tables=tables)
+        return out
+
+    @cached_property
     def tables(self) -> dict[str, Table]:
         """The tables of the brief by key (see :mod:`silkroad.report.tables`)."""
         from silkroad.report.tables import build_tables
@@ -68,8 +111,22 @@ class Brief:
         return narrative(self)
 
     @cached_property
+    def key_points(self) -> list[str]:
+        """The sentences of page 1: turnover, exports and imports, balance, main goods (4–6)."""
+        from silkroad.report.narrative import key_points
+
+        return key_points(self)
+
+    @cached_property
+    def details(self) -> list[str]:
+        """The sentences after page 1: drivers, new and lost products, prices, ranks."""
+        from silkroad.report.narrative import details
+
+        return details(self)
+
+    @cached_property
     def charts(self) -> dict[str, dict[str, Any]]:
-        """Vega-Lite specs: 'dynamics' and, when there is trade, 'composition'."""
+        """Vega-Lite specs by name: 'balance', 'dynamics', 'treemap', 'history', 'market'."""
         from silkroad.report.charts import build_charts
 
         return build_charts(self)

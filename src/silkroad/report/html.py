@@ -21,6 +21,7 @@ import platformdirs
 
 from silkroad.report.charts import VL_VERSION, format_locale
 from silkroad.report.i18n import text
+from silkroad.report.numbers import nobreak
 from silkroad.report.tables import Table, cards, pair_names
 
 if TYPE_CHECKING:
@@ -29,13 +30,15 @@ if TYPE_CHECKING:
 
 @lru_cache(maxsize=1)
 def _env() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("silkroad.report", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
+    env.filters["nb"] = nobreak  # no line break after a sign, inside "12-й" or "2013 г."
+    return env
 
 
 def bundle_path() -> Path:
@@ -85,6 +88,12 @@ def _json_script(data: object) -> str:
     return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
 
 
+def _chart_title(spec: dict[str, Any]) -> str:
+    title = spec.get("title", "")
+    words = title.get("text", "") if isinstance(title, dict) else title
+    return "; ".join(words) if isinstance(words, list) else str(words)
+
+
 def render_html(brief: Brief) -> str:
     """The brief as an HTML document (a str, UTF-8 when saved)."""
     d, lang = brief.data, brief.lang
@@ -109,7 +118,9 @@ def render_html(brief: Brief) -> str:
         "synthetic": bool(d.metadata.get("synthetic")),
         "direction_note": text(lang, "direction_note", a=names["a"], b=names["b"]),
         "cards": cards(brief),
-        "narrative": brief.narrative,
+        "key_points": brief.key_points,
+        "details": " ".join(brief.details),
+        "chart_titles": {key: _chart_title(spec) for key, spec in brief.charts.items()},
         "charts": charts,
         "embed": _json_script(embed),
         "vega_js": _script_safe(vega_bundle()) if charts else "",

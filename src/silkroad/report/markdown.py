@@ -63,15 +63,17 @@ def render_markdown(brief: Brief) -> str:
         out += [f"> **{_escape(text(lang, 'synthetic_banner'))}**", ""]
     out += [_escape(text(lang, "direction_note", a=names["a"], b=names["b"])), ""]
 
-    out += [f"## {_escape(text(lang, 'sec_headline'))}", ""]
+    out += [f"## {_escape(text(lang, 'sec_key'))}", ""]
     for c in cards(brief):
         change = f" ({_escape(c.change)})" if c.change else ""
         out.append(f"- **{_escape(c.label)}:** {_escape(c.amount)}{change}")
-    out += ["", _table(tables["headline"])]
+    out.append("")
+    out += [f"- {_escape(p)}" for p in brief.key_points]
+    out.append("")
 
-    out += [f"## {_escape(text(lang, 'sec_summary'))}", ""]
-    for para in brief.narrative:
-        out += [_escape(para), ""]
+    out += [f"## {_escape(text(lang, 'sec_summary'))}", "", _table(tables["headline"])]
+    if brief.details:
+        out += [_escape(" ".join(brief.details)), ""]
 
     out += [f"## {_escape(text(lang, 'sec_dynamics'))}", ""]
     out += [f"*{_escape(text(lang, 'charts_elsewhere'))}*", "", _table(tables["dynamics"])]
@@ -89,5 +91,6 @@ def render_markdown(brief: Brief) -> str:
     out += [f"## {_escape(text(lang, 'sec_context'))}", ""]
     out += [_table(tables["context"]), _table(tables["blocs"])]
 
-    out += [f"## {_escape(text(lang, 'sec_notes'))}", "", _table(tables["notes"])]
+    notes = _table(tables["notes"]).split("\n", 2)[2]  # the section heading is its title
+    out += [f"## {_escape(text(lang, 'sec_notes'))}", "", notes]
     return "\n".join(out).rstrip() + "\n"

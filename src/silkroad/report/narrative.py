@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 from silkroad.report.brief import DIRECTIONS, value
 from silkroad.report.i18n import capitalize, lower_first, name
-from silkroad.report.numbers import Change, change, missing
+from silkroad.report.names import edition, is_code, short_hs6_name
+from silkroad.report.numbers import NBSP, Change, change, missing, nobreak
 from silkroad.report.tables import pair_names
 
 if TYPE_CHECKING:
@@ -24,23 +25,60 @@ if TYPE_CHECKING:
 
 #: Groups named in the sentence on the main goods of each direction.
 MAIN_GOODS = 3
+#: Sentences on page 1 at most.
+KEY_POINTS = 6
 
 
 def narrative(brief: Brief) -> list[str]:
-    """Paragraphs (one string each): the headline, then what changed and the partner's place."""
+    """Paragraphs (one string each): the key points, then what changed and the partner's place."""
+    first = key_points(brief)
+    second = details(brief)
+    return [" ".join(p) for p in (first, second) if p]
+
+
+def key_points(brief: Brief) -> list[str]:
+    """The sentences of page 1 (at most :data:`KEY_POINTS`): turnover, flows, balance, goods.
+
+    When there are more, the comparison with the base year goes to :func:`details` first, then
+    the record ("the highest turnover in …").
+    """
     w = _Writer(brief)
-    first = w.headline()
+    head = w.headline()
     if w.T == 0:
-        return [" ".join(first)]
-    first += w.flows() + w.balance() + w.versus_base()
-    first += [s for d in DIRECTIONS for s in w.main_goods(d)]
-    second = []
+        return [nobreak(s) for s in head]
+    main, record = head[:1], head[1:]
+    goods = [s for d in DIRECTIONS for s in w.main_goods(d)]
+    versus = w.versus_base()
+    points = main + record + w.flows() + w.balance() + versus + goods
+    return [nobreak(s) for s in points if s not in _moved(points, versus, record)]
+
+
+def _moved(points: list[str], *candidates: list[str]) -> list[str]:
+    """The sentences that leave page 1 (in the order of ``candidates``) to keep it short."""
+    moved: list[str] = []
+    for group in candidates:
+        if len(points) - len(moved) <= KEY_POINTS:
+            break
+        moved += group
+    return moved
+
+
+def details(brief: Brief) -> list[str]:
+    """The sentences after page 1: drivers, new and lost products, prices and volumes, ranks."""
+    w = _Writer(brief)
+    if w.T == 0:
+        return []
+    head = w.headline()
+    goods = [s for d in DIRECTIONS for s in w.main_goods(d)]
+    versus = w.versus_base()
+    points = head + w.flows() + w.balance() + versus + goods
+    second = _moved(points, versus, head[1:])
     if brief.data.movers is not None:
         for d in DIRECTIONS:
             second += w.driver(d) + w.new_and_lost(d)
         second += [s for d in DIRECTIONS for s in w.price_volume(d)]
     second += w.partner_rank() + w.common_blocs()
-    return [" ".join(p) for p in (first, second) if p]
+    return [nobreak(s) for s in second]
 
 
 def _join(items: list[str], lang: str) -> str:
@@ -260,8 +298,8 @@ class _Writer:
         ]
 
     def main_goods(self, direction: str) -> list[str]:
-        d, nf, en, lang = self.d, self.nf, self.en, self.brief.lang
-        df = d.structure[direction]
+        _d, nf, en, lang = self.d, self.nf, self.en, self.brief.lang
+        df = self.brief.structure[direction]
         rows = df[(df.code != "other") & (df.value_usd > 0)].head(MAIN_GOODS)
         if rows.empty:
             return []
@@ -281,9 +319,10 @@ class _Writer:
     # --- paragraph 2 ---------------------------------------------------------------------
     def driver(self, direction: str) -> list[str]:
         """The product behind most of a direction's change (largest gain or largest fall)."""
-        d, nf, en, lang = self.d, self.nf, self.en, self.brief.lang
-        assert d.movers is not None
-        result = d.movers[direction]
+        nf, en, lang = self.nf, self.en, self.brief.lang
+        movers = self.brief.movers
+        assert movers is not None
+        result = movers[direction]
         ch = float(result["margins"].iloc[0].change_usd)
         if nf.table_value(ch) == 0:
             return []
@@ -292,27 +331,27 @@ class _Writer:
         if top.empty:
             return []
         r = top.iloc[0]
-        label = lower_first(str(r[f"label_{lang}"] or ""))
+        code = str(r["product"])
+        label = short_hs6_name(code, lang, edition(self.d.metadata))
+        label = lower_first(label) if en else label  # Russian quotes it as a name: «Нефтепродукты»
         amount = nf.money(float(r.value_usd) - float(r.prev_value_usd), signed=True)
-        detail = f"{label}, {amount}" if en else f"{label}; {amount}"
+        hs = "HS" if en else "ГС"
+        detail = f"{hs}{NBSP}{code}, {amount}" if is_code(code) else amount
         if en:
             noun = "exports" if direction == "exports" else "imports"
             if ch > 0:
-                return [f"The largest increase in {noun} came from HS {r['product']} ({detail})."]
-            return [f"The largest fall in {noun} was in HS {r['product']} ({detail})."]
+                return [f"The largest increase in {noun} came from {label} ({detail})."]
+            return [f"The largest fall in {noun} was in {label} ({detail})."]
         noun = "экспорта" if direction == "exports" else "импорта"
         if ch > 0:
-            return [
-                f"Наибольший вклад в рост {noun} внёс товар с кодом ГС {r['product']} ({detail})."
-            ]
-        return [
-            f"Наибольшее снижение {noun} пришлось на товар с кодом ГС {r['product']} ({detail})."
-        ]
+            return [f"Наибольший вклад в рост {noun} внесла позиция «{label}» ({detail})."]
+        return [f"Наибольшее снижение {noun} пришлось на позицию «{label}» ({detail})."]
 
     def new_and_lost(self, direction: str) -> list[str]:
         d, nf, en = self.d, self.nf, self.en
-        assert d.movers is not None
-        m = d.movers[direction]["margins"].iloc[0]
+        movers = self.brief.movers
+        assert movers is not None
+        m = movers[direction]["margins"].iloc[0]
         n_new, n_lost = int(m.n_new), int(m.n_lost)
         if n_new == 0 and n_lost == 0:
             return []

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -52,6 +53,28 @@ UNITS = {
     "million": (1e6, "million USD", "млн долл. США"),
     "thousand": (1e3, "thousand USD", "тыс. долл. США"),
 }
+
+
+WORD_JOINER = "\u2060"
+_NO_BREAKS = (
+    # a sign and its number: "+5.4%", "−12.1" never split after the sign
+    (re.compile(r"(?<![\w)])([+\u2212])(?=[\d$])"), "\\1" + WORD_JOINER),
+    # "+ new − lost": an operator between words stays with what follows
+    (re.compile(r" ([+\u2212=]) "), " \\1" + NBSP),
+    # "12-й", "3-е": no break after the hyphen of a Russian ordinal
+    (re.compile(r"(\d)-(?=[а-яё])"), "\\1-" + WORD_JOINER),
+    # "2013 г.", "2013 году", "2012–2014 гг.": the year keeps its word
+    (re.compile(r"(\d{4}) (?=(?:г\.|гг\.|год[а-я]*)(?![а-яё]))"), "\\1" + NBSP),
+    # "2012–2014": no break after the dash of a range of years
+    (re.compile(r"(\d)\u2013(?=\d)"), "\\1\u2013" + WORD_JOINER),
+)
+
+
+def nobreak(text: str) -> str:
+    """``text`` with non-breaking joins where a line must not break (signs, ordinals, years)."""
+    for pattern, repl in _NO_BREAKS:
+        text = pattern.sub(repl, text)
+    return text
 
 
 def check_lang(lang: str) -> str:

@@ -12,10 +12,12 @@ system has them, else Typst's embedded fonts.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from silkroad.report.charts import to_svg
 from silkroad.report.i18n import text
+from silkroad.report.numbers import nobreak
 from silkroad.report.tables import Table, cards, pair_names
 
 if TYPE_CHECKING:
@@ -26,11 +28,14 @@ BODY_SIZE = "10.5pt"
 TABLE_SIZE = "8.5pt"
 #: Tables with at most this many rows are never split across pages.
 KEEP_TOGETHER = 14
+SYNTHETIC = "#8a6100"
+#: Characters of a table row that fit the text width at the table size (about 4.4pt each).
+ROW_CHARS = 108
 
 
 def lit(s: str) -> str:
-    """A Typst string literal holding ``s`` exactly."""
-    out = s.replace("\\", "\\\\").replace('"', '\\"')
+    """A Typst string literal holding ``s`` (with its non-breaking joins, :func:`nobreak`)."""
+    out = nobreak(s).replace("\\", "\\\\").replace('"', '\\"')
     out = out.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
     return f'"{out}"'
 
@@ -40,6 +45,15 @@ def _preamble(brief: Brief, title: str, subtitle: str) -> str:
     fonts = ", ".join(lit(f) for f in TEXT_FONTS)
     footer_left = lit(f"silkroad · {brief.numbers.datetime(d.generated_at)}")
     head = lit(f"{title} — {subtitle}")
+    label = "none"
+    if d.metadata.get("synthetic"):
+        label = lit(text(brief.lang, "synthetic_short"))
+    synthetic = f"""
+    let label = {label}
+    if label != none {{
+      h(1fr)
+      text(weight: "bold", fill: rgb("{SYNTHETIC}"), label)
+    }}"""
     return f"""
 #set document(title: {lit(f"{title} — {subtitle}")}, author: "silkroad")
 #set page(
@@ -55,12 +69,12 @@ def _preamble(brief: Brief, title: str, subtitle: str) -> str:
   }},
   footer: context {{
     set text(size: 8pt, fill: luma(110))
-    {footer_left}
+    {footer_left}{synthetic}
     h(1fr)
     counter(page).display("1 / 1", both: true)
   }},
 )
-#set text(font: ({fonts},), size: {BODY_SIZE}, lang: {lit(brief.lang)})
+#set text(font: ({fonts},), size: {BODY_SIZE}, lang: {lit(brief.lang)}, hyphenate: false)
 #set par(leading: 0.6em, spacing: 0.85em)
 #show heading.where(level: 1): it => block(above: 1.5em, below: 0.8em, sticky: true, width: 100%)[
   #set text(size: 14pt, weight: "bold")
@@ -77,23 +91,46 @@ def _preamble(brief: Brief, title: str, subtitle: str) -> str:
 """
 
 
-def _table(tab: Table) -> str:
+def _words(text: str) -> list[str]:
+    """The pieces a line may not break inside (split at ordinary spaces and breaking dashes)."""
+    return [w for w in re.split(r"[ \u2013—/]+", nobreak(text)) if w]
+
+
+def column_weights(tab: Table, idx: list[int]) -> list[int]:
+    """Relative column widths (Typst ``fr``): every column wide enough for its longest word.
+
+    A column's weight is the longest piece of its header or cells that cannot break (a
+    number, "Показатель", "Казахстан"), plus some of its longer texts so they wrap on few lines;
+    the widths are shares of the text width, so no cell's text runs into the next column.
+    """
+    need, want = [], []
+    for i in idx:
+        col = tab.columns[i]
+        texts = [r.cells[i].text.strip() for r in tab.rows] + [col.header]
+        longest_word = max((len(w) for t in texts for w in _words(t)), default=1)
+        cells = [len(r.cells[i].text.strip()) for r in tab.rows]
+        widest = max(cells, default=1)
+        need.append(max(longest_word, widest if col.numeric else 1, 3))
+        want.append(min(widest, 40) if not col.numeric else need[-1])
+    total_want = sum(max(n, w) for n, w in zip(need, want, strict=True))
+    if total_want <= ROW_CHARS:
+        return [max(n, w) for n, w in zip(need, want, strict=True)]
+    # Text columns share what the unbreakable pieces leave.
+    spare = max(ROW_CHARS - sum(need), 0)
+    extra = [max(w - n, 0) for n, w in zip(need, want, strict=True)]
+    scale = spare / sum(extra) if sum(extra) else 0
+    return [n + int(e * scale) for n, e in zip(need, extra, strict=True)]
+
+
+def _table(tab: Table, *, title: bool = True) -> str:
     idx = tab.shown("display")
     cols = [tab.columns[i] for i in idx]
-    # The widest text column takes the free width; the others fit their content.
-    texts = [j for j, c in enumerate(cols) if c.kind == "text"]
-    label_at = max(
-        texts,
-        key=lambda j: sum(len(r.cells[idx[j]].text) for r in tab.rows),
-        default=None,
-    )
-    if label_at is not None:
-        widths = ["1fr" if j == label_at else "auto" for j in range(len(cols))]
-    else:
-        widths = ["auto" if j == 0 else "1fr" for j in range(len(cols))]
+    widths = [f"{w}fr" for w in column_weights(tab, idx)]
     aligns = ["right" if c.numeric else "left" for c in cols]
     parts = [
-        f'#block(sticky: true, below: 0.5em)[#text(weight: "bold", {lit(tab.title)})]',
+        f'#block(sticky: true, below: 0.5em)[#text(weight: "bold", {lit(tab.title)})]'
+        if title
+        else "",
         "#table(",
         f"  columns: ({', '.join(widths)},),",
         f"  align: ({', '.join(aligns)},),",
@@ -149,37 +186,35 @@ def typst_source(brief: Brief) -> str:
     direction = text(lang, "direction_note", a=names["a"], b=names["b"])
     out.append(f"#text(size: 9pt, fill: luma(90), {lit(direction)})\n")
 
-    out.append(f"= #{lit(text(lang, 'sec_headline'))}\n")
-    boxes = []
-    for c in cards(brief):
-        colour = {"turnover": "luma(40)", "exports": 'rgb("#1f5fa8")', "imports": 'rgb("#e8892b")'}
-        top = colour.get(c.key, "luma(200)")
-        trend = {"up": 'rgb("#1d7a3a")', "down": 'rgb("#b3261e")'}.get(c.trend, "luma(60)")
-        boxes.append(
-            f"block(width: 100%, inset: 6pt, stroke: (top: 2.5pt + {top}, rest: 0.5pt + luma(200)), "
-            f"radius: 2pt)[#text(size: 8.5pt, fill: luma(90), {lit(c.label)})\\ "
-            f'#text(size: 12.5pt, weight: "bold", {lit(c.amount)})\\ '
-            f"#text(size: 8.5pt, fill: {trend}, {lit(c.change)})]"
-        )
-    out.append(
-        f"#grid(columns: (1fr, 1fr, 1fr, 1fr), gutter: 6pt, {', '.join(boxes)})\n#v(0.6em)\n"
-    )
-    out.append(_table(tables["headline"]))
+    out.append(f"= #{lit(text(lang, 'sec_key'))}\n")
+    out.append(_cards(brief))
+    points = ", ".join(f"[#{lit(p)}]" for p in brief.key_points)
+    out.append(f"#list(spacing: 0.7em, {points})\n#v(0.5em)\n" if points else "")
+    charts = brief.charts
+    if "balance" in charts:
+        out.append(_image(to_svg(charts["balance"], lang)))
+    out.append("#pagebreak(weak: true)\n")
 
     out.append(f"= #{lit(text(lang, 'sec_summary'))}\n")
-    for para in brief.narrative:
-        out.append(f"#par(justify: true, {lit(para)})\n")
+    out.append(_table(tables["headline"]))
+    if brief.details:
+        out.append(f"#par(justify: true, {lit(' '.join(brief.details))})\n#v(0.4em)\n")
 
     out.append(f"= #{lit(text(lang, 'sec_dynamics'))}\n")
-    if "dynamics" in brief.charts:
-        out.append(_image(to_svg(brief.charts["dynamics"], lang)))
+    if "dynamics" in charts:
+        out.append(_image(to_svg(charts["dynamics"], lang)))
     out.append(_table(tables["dynamics"]))
 
     out.append(f"= #{lit(text(lang, 'sec_structure'))}\n")
-    if "composition" in brief.charts:
-        out.append(_image(to_svg(brief.charts["composition"], lang)))
+    for key in ("treemap", "history"):
+        if key in charts:
+            out.append(_image(to_svg(charts[key], lang)))
     out.append(_table(tables["structure_exports"]))
     out.append(_table(tables["structure_imports"]))
+
+    if "market" in charts:
+        out.append(f"= #{lit(text(lang, 'sec_market'))}\n")
+        out.append(_image(to_svg(charts["market"], lang)))
 
     out.append(f"= #{lit(text(lang, 'sec_movers'))}\n")
     if d.prev is None:
@@ -194,8 +229,23 @@ def typst_source(brief: Brief) -> str:
     out.append(_table(tables["blocs"]))
 
     out.append(f"= #{lit(text(lang, 'sec_notes'))}\n")
-    out.append(_table(tables["notes"]))
+    out.append(_table(tables["notes"], title=False))
     return "\n".join(out)
+
+
+def _cards(brief: Brief) -> str:
+    boxes = []
+    for c in cards(brief):
+        colour = {"turnover": "luma(40)", "exports": 'rgb("#1f5fa8")', "imports": 'rgb("#e8892b")'}
+        top = colour.get(c.key, "luma(200)")
+        trend = {"up": 'rgb("#1d7a3a")', "down": 'rgb("#b3261e")'}.get(c.trend, "luma(60)")
+        boxes.append(
+            f"block(width: 100%, inset: 6pt, stroke: (top: 2.5pt + {top}, rest: 0.5pt + luma(200)), "
+            f"radius: 2pt)[#text(size: 8.5pt, fill: luma(90), {lit(c.label)})\\ "
+            f'#text(size: 12.5pt, weight: "bold", {lit(c.amount)})\\ '
+            f"#text(size: 8.5pt, fill: {trend}, {lit(c.change)})]"
+        )
+    return f"#grid(columns: (1fr, 1fr, 1fr, 1fr), gutter: 6pt, {', '.join(boxes)})\n#v(0.6em)\n"
 
 
 def render_pdf(brief: Brief) -> bytes:

@@ -21,6 +21,7 @@ from silkroad.reference.blocs import bloc_name
 from silkroad.reference.countries import country_name
 from silkroad.report.brief import DIRECTIONS, MOVERS_TOP, value
 from silkroad.report.i18n import name, text
+from silkroad.report.names import is_code
 from silkroad.report.numbers import Numbers, change, missing
 
 if TYPE_CHECKING:
@@ -234,7 +235,7 @@ def dynamics(brief: Brief) -> Table:
 def structure(brief: Brief, direction: str) -> Table:
     """Top groups of exports or imports: value, share, change on the year before, contribution."""
     d, nf, lang = brief.data, brief.numbers, brief.lang
-    df = d.structure[direction]
+    df = brief.structure[direction]
     unit = nf.unit_label()
     level = d.level
     code_header = _t(brief, f"code_{level}") if level != "hs6" else _t(brief, "code_hs6")
@@ -264,8 +265,11 @@ def structure(brief: Brief, direction: str) -> Table:
         label = str(r[label_col] or "")
         if is_other and meta.get("other_groups"):
             label = f"{label} ({nf.plural(int(meta['other_groups']), GROUPS[lang])})"
+        shown_code = (
+            "" if is_other or (level != "section" and not is_code(r["code"])) else r["code"]
+        )
         cells = [
-            Cell("" if is_other else str(r["code"]), "" if is_other else str(r["code"])),
+            Cell(str(shown_code), str(shown_code)),
             Cell(label, label),
             cell_amount(nf, r["value_usd"]),
             cell_pct(nf, r["share"]),
@@ -311,6 +315,10 @@ def structure(brief: Brief, direction: str) -> Table:
         ("ru", "exports"): "Структура экспорта",
         ("ru", "imports"): "Структура импорта",
     }[(lang, direction)]
+    if level == "baskets":  # a basket's id is not for people: its name says it
+        cols = cols[1:]
+        for row in rows:
+            row.cells = row.cells[1:]
     return Table(f"structure_{direction}", title, sheet, cols, rows)
 
 
@@ -330,13 +338,13 @@ def _none(x: Any) -> Any:
 def movers(brief: Brief, direction: str) -> Table:
     """Largest gains and falls, new and lost products (HS6) in one direction."""
     d, nf, lang = brief.data, brief.numbers, brief.lang
-    assert d.movers is not None and d.prev is not None
-    result = d.movers[direction]
+    assert brief.movers is not None and d.prev is not None
+    result = brief.movers[direction]
     unit = nf.unit_label()
     cols = [
         Column("group", _t(brief, "group"), media="data"),
         Column("product", _t(brief, "hs_code"), "code"),
-        Column("chapter", _t(brief, "chapter")),
+        Column("chapter", _t(brief, "product_group")),
         Column("prev", _t(brief, "prev_value_unit", prev=d.prev, unit=unit), "amount"),
         Column("value", _t(brief, "value_unit", year=d.year, unit=unit), "amount"),
         Column("change", f"{_t(brief, 'change')}, {unit}", "amount"),
@@ -375,12 +383,13 @@ def movers(brief: Brief, direction: str) -> Table:
             prev_v = r.get("prev_value_usd", 0.0) if key != "new" else 0.0
             cur_v = r.get("value_usd", 0.0) if key != "lost" else 0.0
             label = str(r.get(f"label_{lang}") or "")
+            code = str(r["product"]) if is_code(r["product"]) else ""
             growth = r.get("growth", math.nan)
             rows.append(
                 Row(
                     [
                         Cell(short, short),
-                        Cell(str(r["product"]), str(r["product"])),
+                        Cell(code, code),
                         Cell(label, label),
                         cell_amount(nf, prev_v),
                         cell_amount(nf, cur_v),

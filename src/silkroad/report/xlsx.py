@@ -5,8 +5,10 @@ header ("Exports, million USD", "Share, %"). Amounts are the unrounded values in
 unit with a display format of one decimal; shares and growth are fractions formatted as
 percentages; ratios ("N times") are R itself. Columns that only word a change for people
 ("3.6 times more") are replaced here by the growth and R behind them. The first sheet also holds
-the title and the summary paragraphs; the dynamics sheet has a native Excel chart (exports and
-imports as columns, turnover as a line), each structure sheet a native bar chart of shares.
+the title, the key points and the details. Charts are PNGs of the same Vega-Lite specs the HTML
+and PDF draw (:mod:`silkroad.report.charts`): turnover and balance on the first sheet, the
+dynamics, the treemap and the structure over time under their tables, the partner's market on a
+sheet of its own. Every sheet of a brief on synthetic data says so in its second row.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import xlsxwriter
 
-from silkroad.report.charts import COLORS
+from silkroad.report.charts import to_png
 from silkroad.report.i18n import text
 from silkroad.report.tables import KINDS, Table, pair_names
 
@@ -134,117 +136,65 @@ def render_xlsx(brief: Brief) -> bytes:
     direction = text(lang, "direction_note", a=names["a"], b=names["b"])
     ws.merge_range(row, 0, row, span, direction, fmt.note)
     row += 2
-    for para in brief.narrative:
+    for para in [*brief.key_points, " ".join(brief.details)]:
+        if not para:
+            continue
         ws.merge_range(row, 0, row, span, para, fmt.wrap)
-        ws.set_row(row, 15 * max(2, len(para) // 95 + 1))
+        ws.set_row(row, 15 * max(1, len(para) // 95 + 1))
         row += 1
     row += 1
     ws.write_string(row, 0, head.title, fmt.title)
-    _write_table(ws, fmt, head, row + 2)
+    head_end, _ = _write_table(ws, fmt, head, row + 2)
     ws.set_column(0, 0, 16)
     ws.set_column(1, span, 14)
 
+    charts = brief.charts
+    synthetic = text(lang, "synthetic_short") if d.metadata.get("synthetic") else ""
+    _image(ws, brief, "balance", head_end + 2)
     for key, tab in tables.items():
         if key == "headline":
             continue
         ws = _sheet(wb, fmt, tab, used)
-        end, idx = _write_table(ws, fmt, tab, HEADER_ROW)
+        if synthetic:
+            ws.write_string(1, 0, synthetic, fmt.banner)
+        end, _idx = _write_table(ws, fmt, tab, HEADER_ROW)
         ws.freeze_panes(HEADER_ROW + 1, 0)
-        if key == "dynamics":
-            _dynamics_chart(wb, ws, brief, tab, idx, end)
-        elif key.startswith("structure_"):
-            _share_chart(wb, ws, brief, tab, idx, end, key.split("_", 1)[1])
+        at = end + 2 + (2 if tab.note else 0)
+        for name in SHEET_CHARTS.get(key, ()):
+            at = _image(ws, brief, name, at)
+    if "market" in charts:
+        sheet = "Partner's market" if lang == "en" else "Рынок партнёра"
+        ws = wb.add_worksheet(sheet)
+        ws.write_string(0, 0, text(lang, "sec_market"), fmt.title)
+        if synthetic:
+            ws.write_string(1, 0, synthetic, fmt.banner)
+        _image(ws, brief, "market", HEADER_ROW)
     wb.close()
     return buffer.getvalue()
 
 
-def _col(tab: Table, idx: list[int], key: str) -> int:
-    return next(j for j, i in enumerate(idx) if tab.columns[i].key == key)
+#: The charts each sheet shows under its table (PNG from the chart's one Vega-Lite spec).
+SHEET_CHARTS = {
+    "dynamics": ("dynamics",),
+    "structure_exports": ("treemap",),
+    "structure_imports": ("history",),
+}
+#: Pixel scale of the PNGs (sharp on high-density screens); shown at 1/SCALE in Excel.
+SCALE = 2.0
+ROW_PX = 20  # the default row height in pixels
 
 
-def _dynamics_chart(
-    wb: xlsxwriter.Workbook, ws: Any, brief: Brief, tab: Table, idx: list[int], end: int
-) -> None:
-    first, last = HEADER_ROW + 1, end - 1
-    sheet = ws.get_name()
-    years = [sheet, first, _col(tab, idx, "year"), last, _col(tab, idx, "year")]
-    columns = wb.add_chart({"type": "column"})
-    for key in ("exports", "imports"):
-        c = _col(tab, idx, key)
-        columns.add_series(
-            {
-                "name": [sheet, HEADER_ROW, c],
-                "categories": years,
-                "values": [sheet, first, c, last, c],
-                "fill": {"color": COLORS[key]},
-                "border": {"none": True},
-                "gap": 60,
-            }
-        )
-    line = wb.add_chart({"type": "line"})
-    c = _col(tab, idx, "turnover")
-    line.add_series(
-        {
-            "name": [sheet, HEADER_ROW, c],
-            "categories": years,
-            "values": [sheet, first, c, last, c],
-            "line": {"color": COLORS["turnover"], "width": 2.25},
-            "marker": {
-                "type": "circle",
-                "size": 5,
-                "fill": {"color": COLORS["turnover"]},
-                "border": {"color": COLORS["turnover"]},
-            },
-        }
+def _image(ws: Any, brief: Brief, name: str, row: int) -> int:
+    """Insert chart ``name`` (a PNG of its Vega-Lite spec) at ``row``; return the row after it."""
+    spec = brief.charts.get(name)
+    if spec is None:
+        return row
+    png = to_png(spec, brief.lang, scale=SCALE)
+    height = int.from_bytes(png[20:24], "big") / SCALE  # the PNG header's height, in pixels
+    ws.insert_image(
+        row,
+        0,
+        f"{name}.png",
+        {"image_data": io.BytesIO(png), "x_scale": 1 / SCALE, "y_scale": 1 / SCALE},
     )
-    columns.combine(line)
-    unit = brief.numbers.unit_label()
-    names = pair_names(brief)
-    columns.set_title(
-        {
-            "name": text(brief.lang, "c_dynamics", between=names["between"], unit=unit),
-            "name_font": {"size": 12, "bold": True},
-        }
-    )
-    columns.set_y_axis({"name": unit, "num_format": "#,##0", "major_gridlines": {"visible": True}})
-    columns.set_legend({"position": "bottom"})
-    columns.set_size({"width": 760, "height": 380})
-    ws.insert_chart(end + 2, 0, columns)
-
-
-def _share_chart(
-    wb: xlsxwriter.Workbook,
-    ws: Any,
-    brief: Brief,
-    tab: Table,
-    idx: list[int],
-    end: int,
-    direction: str,
-) -> None:
-    first, last = HEADER_ROW + 1, end - 2  # without the total row
-    if last < first:
-        return
-    sheet = ws.get_name()
-    label, share = _col(tab, idx, "label"), _col(tab, idx, "share")
-    chart = wb.add_chart({"type": "bar"})
-    chart.add_series(
-        {
-            "name": text(brief.lang, direction),
-            "categories": [sheet, first, label, last, label],
-            "values": [sheet, first, share, last, share],
-            "fill": {"color": COLORS[direction]},
-            "gap": 40,
-        }
-    )
-    chart.set_title(
-        {
-            "name": f"{text(brief.lang, direction)}: "
-            + text(brief.lang, "c_composition", year=brief.data.year),
-            "name_font": {"size": 12, "bold": True},
-        }
-    )
-    chart.set_x_axis({"num_format": "0%", "major_gridlines": {"visible": True}})
-    chart.set_y_axis({"reverse": True})
-    chart.set_legend({"none": True})
-    chart.set_size({"width": 640, "height": 40 + 24 * (last - first + 1)})
-    ws.insert_chart(end + 2, 0, chart)
+    return row + int(height / ROW_PX) + 2
