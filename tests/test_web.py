@@ -235,8 +235,8 @@ def test_pair_page_tables_work_without_javascript(client):
     assert "650.3" in html  # thousand USD, the brief's unit for this small pair
     # the mirror needs declared data, which a BACI store does not hold: said so
     assert 'id="mirror-none"' in html
-    # charts: the brief's dynamics chart and the treemaps, as inline JSON specs
-    assert 'id="spec-dynamics"' in html and 'id="spec-treemap-exports"' in html
+    # charts: the brief's own Vega-Lite definitions (dynamics, treemap), as inline JSON specs
+    assert 'id="spec-dynamics"' in html and 'id="spec-treemap"' in html
 
 
 def test_pair_page_json_twin_has_the_same_numbers(client):

@@ -92,13 +92,13 @@ def test_dashboard_navigate_switch_language_charts_drawn(browser, server):
     page.select_option("#pick-b", "KAZ")
     page.click("form.controls button[type=submit]")
     page.wait_for_url("**/pairs/BLR/KAZ*")
-    for key in ("dynamics", "treemap-exports", "treemap-imports"):
+    for key in ("dynamics", "treemap"):
         page.wait_for_selector(f"#chart-{key}[data-rendered='1'] svg", timeout=20_000)
     # the brief's dynamics chart: exports and imports bars for 2014 and 2015, a turnover line
     assert page.locator("#chart-dynamics svg .mark-rect path").count() == 2 * 2
     assert page.locator("#chart-dynamics svg .mark-line path").count() == 1
-    # the export treemap: one cell per HS chapter exported in 2015 (87 and 04)
-    assert page.locator("#chart-treemap-exports svg .mark-rect path").count() == 2
+    # the brief's treemap: one cell per group traded in 2015, exports 87 and 04, imports 27
+    assert page.locator("#chart-treemap svg .mark-rect path").count() == 3
     assert page.locator("#title").text_content() == "Trade between Belarus and Kazakhstan"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "web-pair-en.png"), full_page=True)

@@ -37,13 +37,15 @@ CHECKS = [
 # The description does not depend on the data, so the app is built at import (the lazy fixture
 # loader of schemathesis 4.32 fails under pytest 9); its store is filled before the first test.
 HOME = Path(tempfile.mkdtemp(prefix="silkroad-schema-")) / "home"
-schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(HOME, token="t0ken"))
+APP = create_app(HOME, token="t0ken")
+schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
 @pytest.fixture(scope="module", autouse=True)
 def world_in_home(world_home_master: Path):
     shutil.copytree(world_home_master, HOME)
     yield
+    APP.state.stores.close()  # schemathesis's client never runs the app's shutdown
     shutil.rmtree(HOME.parent, ignore_errors=True)
 
 

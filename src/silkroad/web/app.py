@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -96,7 +98,14 @@ def create_app(
     from silkroad.web.api import json_response
 
     stores = Stores(home)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        stores.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="silkroad",
         version=__version__,
         description="Bilateral trade intelligence over a local silkroad store. Amounts in USD; "

@@ -3,7 +3,7 @@
 - ``/`` (twin ``/index.json``): what the store holds, a form to pick two economies or blocs,
   the pairs opened recently.
 - ``/pairs/{a}/{b}`` (twin ``/pairs/{a}/{b}.json``): headline figures, turnover over time,
-  structure (treemaps and tables), movers, prices, the mirror comparison where declared data
+  structure (treemap and tables), movers, prices, the mirror comparison where declared data
   exist. Every choice (year, base, level, top, perspective, source, language) is in the URL.
 
 One function gathers a page's data (:func:`home_data`, :func:`pair_data`); the template and the
@@ -194,7 +194,6 @@ def pair_html(stores: Stores, page: dict[str, Any]) -> HTMLResponse:
     from silkroad.report.brief import Brief
     from silkroad.report.charts import format_locale
     from silkroad.report.tables import cards, pair_names
-    from silkroad.web.charts import treemap
 
     v, data = page["state"], page["data"]
     lang = v["lang"]
@@ -205,10 +204,6 @@ def pair_html(stores: Stores, page: dict[str, Any]) -> HTMLResponse:
     modes: dict[str, str] = {}
     for key, spec in brief.charts.items():
         charts[key], modes[key] = spec, "vega-lite"
-    for direction in ("exports", "imports"):
-        tree = treemap(data.structure[direction], direction=direction, year=data.year, lang=lang)
-        if tree is not None:
-            charts[f"treemap-{direction}"], modes[f"treemap-{direction}"] = tree, "vega"
     names = pair_names(brief)
     other = "ru" if lang == "en" else "en"
     state = {k: v[k] for k in ("year", "base", "level", "top", "perspective", "source")}

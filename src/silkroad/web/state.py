@@ -96,6 +96,8 @@ class Stores:
         self._local = threading.local()
         self.cache = ResultCache(CACHE_SIZE)
         self.recent = RecentPairs(RECENT)
+        self._all: list[Store] = []
+        self._all_lock = threading.Lock()
 
     def snapshot(self) -> Snapshot:
         """The calling thread's store, refreshed if a commit happened since its last request."""
@@ -106,12 +108,29 @@ class Stores:
             local.store = sr.open(self.home)
             local.stamp = None
             local.pairs = OrderedDict()
+            with self._all_lock:
+                self._all.append(local.store)
         stamp = _stamp(local.store.catalog_path)
         if stamp != local.stamp:
             local.store.refresh()
             local.pairs.clear()
             local.stamp = stamp
         return Snapshot(local.store, local.pairs)
+
+    def close(self) -> None:
+        """Close every thread's DuckDB connections (at server shutdown, while no request runs):
+        an embedded database left open in a worker thread can abort the interpreter's exit."""
+        with self._all_lock:
+            stores, self._all = self._all, []
+        for store in stores:
+            con = store.__dict__.get("_con")  # the Ibis backend, if this store opened one
+            if con is not None:
+                con.disconnect()
+            close = getattr(store.engine, "close", None)  # DuckDB's private connection
+            if close is not None:
+                close()
+        self.cache.clear()
+        self._local = threading.local()
 
 
 class ResultCache:
