@@ -26,10 +26,13 @@ from silkroad.web.params import (
     LANG,
     LEVEL,
     MIRROR_LEVEL,
+    OPTIONAL_YEAR,
     PERSPECTIVE,
+    POTENTIAL_LEVEL,
     SOURCE,
     TOP,
     TRIM,
+    WORLD_LEVEL,
     YEAR,
     YEARS,
     Param,
@@ -109,6 +112,18 @@ ANALYSES: dict[str, Analysis] = {
             lambda pair, v: pair.prices(v["year"], direction=v["direction"], trim=v["trim"]),
         ),
         Analysis(
+            "indicators",
+            "Trade indicators of A with B: TII, TCI, ESI, Grubel-Lloyd, HHIs, A in B's market.",
+            (YEAR, WORLD_LEVEL, TOP, SOURCE),
+            lambda pair, v: _indicators(pair, v),
+        ),
+        Analysis(
+            "potential",
+            "Untapped export potential of A in B by product (ITC-style, METHODS 4.3).",
+            (OPTIONAL_YEAR, POTENTIAL_LEVEL, TOP, SOURCE),
+            lambda pair, v: _potential(pair, v),
+        ),
+        Analysis(
             "mirror",
             "Each side's declarations of the same trade: gaps, CIF/FOB ratio, likely causes.",
             (YEAR, MIRROR_LEVEL, TOP),
@@ -117,6 +132,27 @@ ANALYSES: dict[str, Analysis] = {
         ),
     )
 }
+
+
+def _world(pair: Pair, source: str | None) -> Any:
+    """The reconciled world of the pair's store (``source`` when given)."""
+    from silkroad.analytics.world import World
+
+    return World(pair.store, source=source)
+
+
+def _indicators(pair: Pair, v: dict[str, Any]) -> Result:
+    from silkroad.analytics.advantage import pair_indicators
+
+    world = _world(pair, v.get("source"))
+    return pair_indicators(world, pair.a, pair.b, v["year"], level=v["level"], top=v["top"])
+
+
+def _potential(pair: Pair, v: dict[str, Any]) -> Result:
+    from silkroad.analytics.prospects import potential_table
+
+    world = _world(pair, v.get("source"))
+    return potential_table(world, pair.a, pair.b, year=v["year"], level=v["level"], top=v["top"])
 
 
 def compute(

@@ -76,12 +76,12 @@ RESULT_SCHEMA: dict[str, Any] = {
 }
 
 _META = {
-    "exporter": "BLR",
-    "partner": "KAZ",
-    "exporter_name": "Belarus",
-    "partner_name": "Kazakhstan",
-    "exporter_kind": "economy",
-    "partner_kind": "economy",
+    "a": "BLR",
+    "b": "KAZ",
+    "a_name": "Belarus",
+    "b_name": "Kazakhstan",
+    "a_kind": "economy",
+    "b_kind": "economy",
     "source": "baci-hs92",
     "source_version": "202401b",
     "classification": "HS92",
@@ -102,6 +102,39 @@ _SUMMARY_ROW = {
 }
 RESULT_EXAMPLES: dict[str, dict[str, Any]] = {
     "summary": {"metadata": _META, "rows": [_SUMMARY_ROW]},
+    "indicators": {
+        "metadata": {**_META, "years": [2014], "level": "hs6"},
+        "tii_ab": 0.628571,
+        "tci_ab": 34.43,
+        "esi": 0.0,
+        "gl_aggregate": 0.0,
+        "market": [
+            {
+                "code": "870120",
+                "b_imports_usd": 300500.0,
+                "a_exports_usd": 300500.0,
+                "a_share": 1.0,
+                "a_rank": 1,
+                "suppliers": 1,
+            }
+        ],
+    },
+    "potential": {
+        "metadata": {**_META, "years": [2014, 2015], "level": "hs4"},
+        "potential_usd": 450125.0,
+        "actual_usd": 450125.0,
+        "untapped_usd": 0.0,
+        "products": [
+            {
+                "code": "8701",
+                "demand": 750500.0,
+                "potential": 375250.0,
+                "actual": 375250.0,
+                "untapped": 0.0,
+                "realised": 1.0,
+            }
+        ],
+    },
     "profile": {
         "metadata": {**_META, "base": 2014},
         "cagr": {"exports": 0.250625, "imports": -0.5, "turnover": -0.0710714, "intervals": 1},

@@ -107,6 +107,32 @@ MIRROR_LEVEL = Param(
     enum=args.LEVELS,
     check=lambda v: args.level(v, field="level", allowed=args.LEVELS),
 )
+WORLD_LEVEL = Param(
+    "level",
+    str,
+    "hs6",
+    "HS level of the products: chapter (hs2), heading (hs4) or subheading (hs6).",
+    "hs6",
+    enum=args.LEVELS,
+    check=lambda v: args.level(v, field="level", allowed=args.LEVELS),
+)
+POTENTIAL_LEVEL = Param(
+    "level",
+    str,
+    "hs4",
+    "Group the products by HS chapter (hs2), heading (hs4), subheading (hs6) or section.",
+    "hs4",
+    enum=args.GROUPINGS,
+    check=lambda v: args.level(v, field="level"),
+)
+OPTIONAL_YEAR = Param(
+    "year",
+    int,
+    None,
+    "The last year of the average (default: the latest the source holds).",
+    2015,
+    check=lambda v: args.year(v, field="year"),
+)
 TOP = Param(
     "top",
     int,
