@@ -159,6 +159,8 @@ def test_unicode_line_breaks_inside_a_field_do_not_split_records(tmp_path, home,
     rej = sr.open(home).rejected("comtrade-blr")
     assert rej.line.tolist() == [4]  # line numbers do not shift
     assert loaded_rows(home) == [("BLR", "KAZ", "870120", 1000.0), ("BLR", "RUS", "870120", 250.0)]
+    check = sr.open(home).check()  # 1 year file, its pair totals, the quarantine
+    assert (check.ok, check.files_checked) == (True, 3)
 
 
 # --- 6. one-line errors where an internal error was ---------------------------------------------
@@ -328,12 +330,16 @@ def test_a_comtrade_year_of_rejected_rows_only_does_not_replace_a_held_year(tmp_
 
 
 # --- 9. smaller items -------------------------------------------------------------------------
-def test_sources_report_rows_read(baci_files, home):
+def test_sources_report_rows_read(baci_files, home, cli):
     sr.ingest(
         sr.open(home), "baci", baci_files.release_dir({2014: [*WORLD_2014, "2014,112,398,x,1,1"]})
     )
     (info,) = sr.open(home).sources()
     assert (info["rows_read"], info["rows"], info["rows_rejected"]) == (8, 7, 1)
+    proc = cli("sources", "--json", "--home", home)
+    assert proc.returncode == 0, proc.stderr
+    (row,) = json.loads(proc.stdout)["sources"]
+    assert (row["rows_read"], row["rows"], row["rows_rejected"]) == (8, 7, 1)
 
 
 def test_an_unknown_reporter_in_a_mapping_names_the_file_and_field(tmp_path, home):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from silkroad.cli import app
@@ -40,3 +41,33 @@ def test_head_rows_shows_the_table_as_read(tmp_path):
     rows = head_rows(path, mapping, rows=3)
     assert len(rows) == 3
     assert rows[2][:3] == ["Поток", "Страна", "Код ТН ВЭД"]
+
+
+# 'Код' holds names, not codes: every value cell is bad_product (issue 14, item 17)
+NAMES_AS_CODES = (
+    "name: stat\nreporter: BLR\nflow: exports\nunit: usd\npartner: Страна\n"
+    "product: Код\nclassification: HS12\nwide: {columns: years}\n"
+)
+
+
+def test_a_mapping_that_rejects_every_cell_shows_the_preview_then_exits_2(tmp_path, capsys):
+    from silkroad.cli import main
+
+    path = tmp_path / "t.csv"
+    path.write_text("Страна;Код;2015;2016\nКазахстан;Тракторы;1;2\nРоссия;Молоко;3;-\n", "utf-8")
+    mapping = write_yaml(tmp_path / "m.yaml", NAMES_AS_CODES)
+    report = mapping_check(path, mapping)
+    assert (report.cells_read, report.cells_loaded, report.cells_rejected) == (3, 0, 3)
+    assert report.refused is not None and "rejects every value cell" in str(report.refused)
+    assert report.to_dict()["refused"] == str(report.refused)
+    for extra in ([], ["--json"]):
+        with pytest.raises(SystemExit) as exc:
+            main(["mapping-check", str(path), "--mapping", str(mapping), *extra])
+        assert exc.value.code == 2
+        captured = capsys.readouterr()
+        (line,) = captured.err.splitlines()
+        assert line.startswith("error: ") and "rejects every value cell" in line
+        assert "bad_product" in captured.out  # the preview is printed first
+    # a table that loads some of its cells is not refused
+    good = write_csv(tmp_path / "belstat.csv", BELSTAT)
+    assert mapping_check(good, write_yaml(tmp_path / "w.yaml", WIDE_MAPPING)).refused is None

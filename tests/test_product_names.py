@@ -16,14 +16,8 @@ import pytest
 from silkroad.analytics.editions import correlation_from_pairs
 from silkroad.errors import InputError, ReferenceDataError
 from silkroad.reference import products
-from silkroad.reference.products import (
-    TOTAL,
-    load_russian_names,
-    product_name,
-    product_names,
-    residual_name,
-    search_products,
-)
+from silkroad.reference.product_lookup import load_russian_names, search_products
+from silkroad.reference.products import TOTAL, product_name, product_names, residual_name
 
 DATA = resources.files("silkroad.reference").joinpath("data")
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")

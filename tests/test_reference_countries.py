@@ -467,7 +467,7 @@ def test_historical_long_names_keep_their_own_code(text: str, iso3: str) -> None
     ("text", "candidates"),
     [
         ("Bel", {"BEL", "BLR", "BLZ"}),
-        ("bel", {"BEL", "BLR", "BLZ"}),
+        ("Ind", {"IND", "IDN"}),
         ("Congo", {"COG", "COD"}),
         ("Korea", {"KOR", "PRK"}),
         ("Virgin Islands", {"VGB", "VIR"}),
@@ -487,6 +487,9 @@ def test_ambiguous_names_list_candidates(text: str, candidates: set[str]) -> Non
     ("text", "iso3"),
     [
         ("BEL", "BEL"),
+        ("bel", "BEL"),  # a code in capitals or lower case is a code
+        ("pol", "POL"),
+        ("de", "DEU"),
         ("Belgium", "BEL"),
         ("Belize", "BLZ"),
         ("Republic of the Congo", "COG"),
@@ -528,3 +531,13 @@ def test_search_economies() -> None:
 def test_unknown_name_suggests_word_matches() -> None:
     with pytest.raises(ReferenceDataError, match=r"did you mean ASM American Samoa"):
         resolve_country("America")
+
+
+def test_every_economy_resolves_from_its_codes_and_names() -> None:
+    # Refusing ambiguous text must never refuse an economy's own code or exact name.
+    for row in countries().itertuples():
+        texts = [row.iso3, row.iso3.lower(), row.name_en, row.name_ru]
+        if row.iso2:
+            texts += [row.iso2, row.iso2.lower()]
+        for text in texts:
+            assert resolve_country(text) == row.iso3, text

@@ -199,7 +199,9 @@ def test_excel_charts_are_pngs_of_the_one_vega_lite_spec(rendered, world):
     z = zipfile.ZipFile(io.BytesIO(rendered[("en", "xlsx")]))
     media = sorted(n for n in z.namelist() if n.startswith("xl/media/"))
     doc = brief(world, "BLR", "KAZ", year=2014, base=2011, generated_at=WHEN)
-    expected = [k for k in ("balance", "dynamics", "treemap", "history") if k in doc.charts]
+    expected = [
+        k for k in ("balance", "dynamics", "treemap", "history", "market") if k in doc.charts
+    ]
     assert len(media) == len(expected) >= 4
     pngs = {z.read(n) for n in media}
     for key in expected:

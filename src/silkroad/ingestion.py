@@ -124,7 +124,7 @@ def _refuse_empty_years(
     empty = [y for y in empty if str(y) in held]
     if not empty or force:
         return
-    unit = getattr(reader, "unit", "row")
+    unit = reader.unit
     years = ", ".join(map(str, empty))
     if any(report.by_year[y][0] for y in empty):
         top = max(report.rejected_by_reason.items(), key=lambda kv: kv[1], default=("", 0))

@@ -69,6 +69,25 @@ SETTINGS: tuple[Setting, ...] = (
         "1GB",
         "DuckDB memory limit during ingest; larger sorts spill to the store's tmp directory.",
     ),
+    # --- query engine (issue 13) ---
+    Setting(
+        "engine",
+        "SILKROAD_ENGINE",
+        "duckdb",
+        "Query engine of the analyses: duckdb (embedded) or spark (silkroad[spark], Java 17).",
+    ),
+    Setting(
+        "spark_master",
+        "SILKROAD_SPARK_MASTER",
+        "local[2]",
+        "Spark master URL for SILKROAD_ENGINE=spark, e.g. local[2] or spark://host:7077.",
+    ),
+    Setting(
+        "spark_conf",
+        "SILKROAD_SPARK_CONF",
+        "",
+        "Spark configuration overrides, key=value pairs separated by commas.",
+    ),
 )
 
 
@@ -141,3 +160,31 @@ def baci_url() -> str:
 def comtrade_url() -> str:
     """Base URL of the Comtrade final-data API (``SILKROAD_COMTRADE_URL``), no trailing slash."""
     return raw("comtrade_url").rstrip("/")
+
+
+#: The query engines SILKROAD_ENGINE accepts.
+ENGINES = ("duckdb", "spark")
+
+
+def engine(name: str | None = None) -> str:
+    """The query engine: ``name`` if given (a CLI option), else ``$SILKROAD_ENGINE``, else
+    duckdb; a one-line InputError naming the allowed engines for anything else."""
+    text = (name if name is not None else raw("engine")).strip().lower()
+    if text not in ENGINES:
+        raise InputError(
+            "unknown query engine",
+            field=_BY_NAME["engine"].env,
+            found=name if name is not None else raw("engine"),
+            expected="one of: " + ", ".join(ENGINES),
+        )
+    return text
+
+
+def spark_master() -> str:
+    """Spark master URL (``SILKROAD_SPARK_MASTER``), e.g. 'local[2]'."""
+    return raw("spark_master")
+
+
+def spark_conf() -> str:
+    """Spark configuration overrides as written (``SILKROAD_SPARK_CONF``): 'k=v,k=v'."""
+    return raw("spark_conf")

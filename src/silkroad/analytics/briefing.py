@@ -67,6 +67,9 @@ class BriefData:
     market: Result | None = None
     #: comparative advantage and complexity (:func:`advantage`); None without reconciled data
     advantage: Result | None = None
+    #: untapped potential and the pair's actual/predicted ratio (:func:`untapped`); None when
+    #: it cannot be computed (no reconciled data, A a bloc)
+    potential: Result | None = None
     #: per direction, the structure by section (or basket) in each year shown: year, code,
     #: label_en, label_ru, value_usd, share (the stacked-area chart); None when not gathered
     history: dict[str, pd.DataFrame] | None = None
@@ -168,11 +171,12 @@ def gather(
     max_turnover = float(profile.loc[shown, "turnover_usd"].max())
     world = _world(store, pair, year)
     market = None
-    advantage_ = None
+    advantage_ = potential_ = None
     if world is not None:
-        level = grouping if not isinstance(grouping, str) else "hs4"
-        market = partner_market(world, pair.a, pair.b, year, level=level, top=top)
+        market_level = grouping if not isinstance(grouping, str) else "hs4"
+        market = partner_market(world, pair.a, pair.b, year, level=market_level, top=top)
         advantage_ = advantage(world, pair.a, pair.b, year, top=top)
+        potential_ = untapped(world, pair.a, pair.b, year, top=top)
     data = BriefData(
         party_a=pair.party_a,
         party_b=pair.party_b,
@@ -198,6 +202,7 @@ def gather(
         max_turnover_usd=max_turnover,
         market=market,
         advantage=advantage_,
+        potential=potential_,
         history=_history(pair, shown, grouping),
     )
     return data
@@ -310,6 +315,33 @@ def _history(pair: Pair, years: Sequence[int], grouping: Any) -> dict[str, pd.Da
             else pd.DataFrame(columns=HISTORY_COLUMNS)
         )
     return out
+
+
+def untapped(world: World, a: str, b: str, year: int, *, top: int = 10) -> Result | None:
+    """What the brief says of untapped potential (hs4, the last 3 years held up to ``year``):
+    the top products by untapped value, the total, and the pair's actual/predicted trade in
+    ``year`` from a one-year PPML gravity with exporter and importer fixed effects.
+
+    The potential Result of :func:`~silkroad.analytics.prospects.potential_table` with the
+    value ``actual_to_predicted`` added (None when the gravity cannot be estimated); None for
+    a bloc exporter.
+    """
+    from silkroad.analytics.prospects import gravity_fit, potential_table
+
+    if resolve_party(a).is_bloc:
+        return None
+    result = potential_table(world, a, b, year=year, level="hs4", top=top)
+    ratio = None
+    if not resolve_party(b).is_bloc:
+        try:
+            fit = gravity_fit(world, [year], pair=(a, b))
+            rows = fit["pair"]
+            ratio = float(rows.ratio.iloc[-1]) if len(rows) else None
+            result.metadata["gravity"] = fit.values["specification"]
+        except AnalysisError as exc:  # no estimate (the pair outside the sample, no convergence)
+            result.metadata["gravity"] = f"not estimated: {exc}"
+    result.values["actual_to_predicted"] = ratio
+    return result
 
 
 def _grouping(level: str, baskets: Any) -> tuple[Any, tuple[str, str] | None]:

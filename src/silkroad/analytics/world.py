@@ -226,7 +226,9 @@ class World:
             .to_pandas()
         )
         keep = out.exporter.map(is_economy) & out.importer.map(is_economy)
-        return out[keep].reset_index(drop=True)
+        return (
+            out[keep].sort_values(["year", "exporter", "importer", "code"]).reset_index(drop=True)
+        )
 
     def panel(self, year: int, *, level: str | BasketSet = "hs6") -> Panel:
         """One year's exports and imports by economy and product, as dense matrices (USD)."""

@@ -19,10 +19,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from silkroad import args
-from silkroad.results import Result, dumps
 
 if TYPE_CHECKING:
     from silkroad.analytics.pair import Pair
+    from silkroad.results import Result
     from silkroad.store.store import Store
 
 # Piped or redirected output gets a wide console, so numbers in tables are never cut.
@@ -99,6 +99,8 @@ def emit(result: Result, mode: str) -> bool:
 
 def print_json(data: Any) -> None:
     """Print a plain structure (lists of paths, store listings) through :func:`results.dumps`."""
+    from silkroad.results import dumps
+
     sys.stdout.write(dumps(data) + "\n")
 
 

@@ -123,7 +123,33 @@ def rejected(
     out.print(table)
 
 
+def check(home: HomeOption = None, as_json: JsonOption = False) -> None:
+    """Verify every file the catalog lists (present, sha256, readable); list stray entries."""
+    from silkroad.errors import StoreError
+
+    store = open_store(home)
+    report = store.check()
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        if report.problems:
+            table = Table(title=f"Problems in the store {store.home}")
+            for col in ("file", "problem", "detail"):
+                table.add_column(col, overflow="fold")
+            for p in report.problems:
+                table.add_row(Text(p.path), p.problem, Text(p.detail))
+            out.print(table)
+        if report.ok:
+            out.print(f"{store.home}: {report.summary()}", markup=False, highlight=False)
+    if not report.ok:
+        # Exit 2 with one line on stderr, after the report (stdout) has been printed.
+        raise StoreError(
+            f"the store at {store.home} is damaged: {report.summary()}",
+            hint="ingest the sources named again",
+        )
+
+
 def register(app: typer.Typer) -> None:
     """Add this family's commands to ``app``."""
-    for command in (ingest, sources, rejected):
+    for command in (ingest, sources, rejected, check):
         add_command(app, command)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
 from silkroad.cli.common import JsonOption, add_command, out, print_json
+
+if TYPE_CHECKING:
+    from silkroad.sources.mapping_check import MappingCheck
 
 
 def mapping_check(
@@ -35,7 +38,14 @@ def mapping_check(
         raise
     if as_json:
         print_json(report.to_dict())
-        return
+    else:
+        _print(report, rows)
+    if report.refused is not None:
+        raise report.refused  # after the preview: exit 2, one line
+
+
+def _print(report: MappingCheck, rows: int) -> None:
+    """The report for people: columns, cells read, counts."""
     where = f"sheet {report.sheet!r}" if report.sheet is not None else f"encoding {report.encoding}"
     out.print(
         f"{report.source}: {report.file.name} ({where}), first {rows} data rows",

@@ -17,6 +17,7 @@ from silkroad.reference.countries import (
     resolve_country,
     search_economies,
 )
+from silkroad.reference.product_lookup import load_russian_names, search_products
 from silkroad.reference.products import (
     HS_EDITIONS,
     LEVELS,
@@ -24,12 +25,10 @@ from silkroad.reference.products import (
     chapters,
     hs_edition,
     hs_level,
-    load_russian_names,
     normalize_hs6,
     product_name,
     product_names,
     residual_name,
-    search_products,
     sections,
 )
 

@@ -356,14 +356,15 @@ def resolve_country(text: str) -> str:
             len(upper) == 2 and upper in _iso2_index()
         ):
             code = upper if len(upper) == 3 else _iso2_index()[upper]
-            # A code not typed in capitals that also starts other economies' names ('Bel':
-            # Belgium's BEL, or Belarus, Belize?) is ambiguous; 'BEL', 'blr', 'by' are codes.
-            others = [] if value == upper else [c for c in _word_matches(value) if c != code]
+            # A code typed like a name ('Bel') that also starts other economies' names
+            # (Belgium's BEL, or Belarus, Belize?) is ambiguous; 'BEL', 'bel', 'Blr' are codes.
+            name_like = value not in (upper, value.lower())
+            others = [c for c in _word_matches(value) if c != code] if name_like else []
             if others:
                 raise ReferenceDataError(
                     f"ambiguous country {value!r}",
                     expected="one of " + _listing([code, *others]),
-                    hint="type the code in capitals, the full name or the ISO3 code",
+                    hint="type the full name or the code in capitals",
                 )
             return code
         else:

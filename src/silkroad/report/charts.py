@@ -467,7 +467,8 @@ def market(brief: Brief, data: Any) -> dict[str, Any]:
     for r in products.to_dict(orient="records"):
         code = str(r["code"])
         rank = r.get("a_rank")
-        place = f"#{int(rank)}" if rank == rank and rank is not None else "—"
+        known = rank is not None and not pd.isna(rank)
+        place = text(lang, "c_rank", n=int(rank)) if known else "—"
         product = _cut(
             hs6_name(code, lang, cls)
             if len(code) == 6

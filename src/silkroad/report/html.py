@@ -125,6 +125,7 @@ def render_html(brief: Brief) -> str:
         "embed": _json_script(embed),
         "vega_js": _script_safe(vega_bundle()) if charts else "",
         "table": get,
+        "has_table": lambda key: key in tables,
         "movers_missing": d.prev is None,
         "no_prev": text(lang, "no_prev_year", prev=d.year - 1, year=d.year),
         "generated": brief.numbers.datetime(d.generated_at),

@@ -34,10 +34,61 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sec_key": ("Key points", "Главное"),
     "sec_summary": ("The year in detail", "Итоги года подробнее"),
     "sec_market": ("The partner's market", "Рынок партнёра"),
+    "c_rank": ("rank {n}", "{n}-е место"),
     "sec_dynamics": ("Dynamics", "Динамика"),
     "sec_structure": ("Structure", "Товарная структура"),
     "sec_movers": ("What changed", "Что изменилось"),
     "sec_context": ("Partners and blocs", "Партнёры и объединения"),
+    "sec_advantage": (
+        "Comparative advantage and complexity",
+        "Сравнительные преимущества и сложность экономики",
+    ),
+    "sec_potential": ("Untapped export potential", "Неиспользованный экспортный потенциал"),
+    "t_indicators": (
+        "Complementarity and economic complexity, {year}",
+        "Взаимодополняемость и сложность экономики, {year} г.",
+    ),
+    "value": ("Value", "Значение"),
+    "tci_row": (
+        "Trade complementarity: exports of {x} with imports of {m} (0–100)",
+        "Взаимодополняемость торговли: экспорт — {x}, импорт — {m} (0–100)",
+    ),
+    "eci_row": (
+        "Economic complexity index of {name} (rank of {n} economies)",
+        "Индекс экономической сложности: {name} (место среди {n} экономик)",
+    ),
+    "eci_value": ("{eci} ({rank})", "{eci} ({rank}-е место)"),
+    "t_rca": (
+        "Highest revealed comparative advantage (RCA ≥ 1: above the world's share), {year}",
+        "Наибольшие выявленные сравнительные преимущества (RCA ≥ 1 — выше мировой доли), {year} г.",
+    ),
+    "rca": ("RCA", "RCA"),
+    "t_opportunities": (
+        "Products {b} imports that lie closest to {a}'s capabilities (highest opportunity gain), {year}",
+        "Товары импорта партнёра ({b}), наиболее близкие к возможностям экономики ({a}), {year} г.",
+    ),
+    "cog": ("Opportunity gain (COG)", "Выигрыш возможностей (COG)"),
+    "density": ("Density (0–1)", "Плотность (0–1)"),
+    "b_imports": ("Imports of {b}, {unit}", "Импорт ({b}), {unit}"),
+    "t_potential": (
+        "Largest untapped potential of {a} in {b}, average of {years}",
+        "Наибольший неиспользованный потенциал ({a} → {b}), в среднем за {years}",
+    ),
+    "potential": ("Potential, {unit}", "Потенциал, {unit}"),
+    "actual": ("Actual, {unit}", "Фактически, {unit}"),
+    "untapped": ("Untapped, {unit}", "Неиспользованный, {unit}"),
+    "potential_total": (
+        "Untapped potential in all products: {total}; total potential equals actual trade by "
+        "construction (ITC's method without projections).",
+        "Неиспользованный потенциал по всем товарам: {total}; суммарный потенциал по построению "
+        "равен фактической торговле (метод ITC без прогнозов).",
+    ),
+    "gravity_ratio": (
+        "Exports of {a} to {b} in {year} were {ratio} of what a gravity model predicts "
+        "(PPML with exporter and importer effects, distance, contiguity, language).",
+        "Экспорт ({a} → {b}) в {year} г. составил {ratio} от прогноза гравитационной модели "
+        "(PPML с эффектами экспортёра и импортёра, расстоянием, общей границей и языком).",
+    ),
     "sec_notes": ("Sources and notes", "Источники и примечания"),
     "not_available": ("Not available: {reason}", "Нет данных: {reason}"),
     "no_prev_year": (

@@ -91,6 +91,12 @@ def render_markdown(brief: Brief) -> str:
     out += [f"## {_escape(text(lang, 'sec_context'))}", ""]
     out += [_table(tables["context"]), _table(tables["blocs"])]
 
+    if "indicators" in tables:
+        out += [f"## {_escape(text(lang, 'sec_advantage'))}", ""]
+        out += [_table(tables[k]) for k in ("indicators", "rca", "opportunities")]
+    if "potential" in tables:
+        out += [f"## {_escape(text(lang, 'sec_potential'))}", "", _table(tables["potential"])]
+
     notes = _table(tables["notes"]).split("\n", 2)[2]  # the section heading is its title
     out += [f"## {_escape(text(lang, 'sec_notes'))}", "", notes]
     return "\n".join(out).rstrip() + "\n"

@@ -228,6 +228,14 @@ def typst_source(brief: Brief) -> str:
     out.append(_table(tables["context"]))
     out.append(_table(tables["blocs"]))
 
+    if "indicators" in tables:
+        out.append(f"= #{lit(text(lang, 'sec_advantage'))}\n")
+        for key in ("indicators", "rca", "opportunities"):
+            out.append(_table(tables[key]))
+    if "potential" in tables:
+        out.append(f"= #{lit(text(lang, 'sec_potential'))}\n")
+        out.append(_table(tables["potential"]))
+
     out.append(f"= #{lit(text(lang, 'sec_notes'))}\n")
     out.append(_table(tables["notes"], title=False))
     return "\n".join(out)

@@ -19,6 +19,7 @@ import pandas as pd
 from silkroad import __version__
 from silkroad.reference.blocs import bloc_name
 from silkroad.reference.countries import country_name
+from silkroad.reference.products import product_name
 from silkroad.report.brief import DIRECTIONS, MOVERS_TOP, value
 from silkroad.report.i18n import name, text
 from silkroad.report.names import is_code
@@ -122,7 +123,12 @@ def build_tables(brief: Brief) -> dict[str, Table]:
     if brief.data.movers is not None:
         tables += [movers(brief, d) for d in DIRECTIONS]
         tables.append(decomposition(brief))
-    tables += [context(brief), blocs(brief), notes(brief)]
+    tables += [context(brief), blocs(brief)]
+    if brief.data.advantage is not None:
+        tables += [indicators(brief), rca(brief), opportunities(brief)]
+    if brief.data.potential is not None:
+        tables.append(potential(brief))
+    tables.append(notes(brief))
     return {t.key: t for t in tables}
 
 
@@ -503,6 +509,143 @@ def context(brief: Brief) -> Table:
         )
     sheet = "Partner in context" if lang == "en" else "Место партнёра"
     return Table("context", _t(brief, "t_context", year=d.year), sheet, cols, rows)
+
+
+def indicators(brief: Brief) -> Table:
+    """TCI both ways and both ECIs with their ranks (analytics.briefing.advantage)."""
+    d, nf = brief.data, brief.numbers
+    adv = d.advantage
+    assert adv is not None
+    names = _names(brief)
+    cols = [
+        Column("indicator", _t(brief, "indicator")),
+        Column("value", _t(brief, "value"), "ratio"),
+    ]
+    rows = []
+    for key, x, m in (("tci_ab", "a", "b"), ("tci_ba", "b", "a")):
+        v = adv.get(key)
+        rows.append(
+            Row(
+                [
+                    Cell(_t(brief, "tci_row", x=names[x], m=names[m])),
+                    Cell("" if missing(v) else nf.decimal(v, 1), None if missing(v) else v),
+                ]
+            )
+        )
+    n = adv.get("economies_ranked")
+    for side in ("a", "b"):
+        eci, rank = adv.get(f"eci_{side}"), adv.get(f"eci_rank_{side}")
+        if eci is None or rank is None or n is None:
+            continue
+        label = _t(brief, "eci_row", name=names[side], n=nf.integer(n))
+        shown = _t(brief, "eci_value", eci=nf.decimal(eci, 2, signed=True), rank=nf.integer(rank))
+        rows.append(Row([Cell(label), Cell(shown, eci)]))
+    sheet = "Complementarity" if brief.lang == "en" else "Взаимодополняемость"
+    return Table("indicators", _t(brief, "t_indicators", year=d.year), sheet, cols, rows)
+
+
+def rca(brief: Brief) -> Table:
+    """Each side's products of highest RCA, side by side (hs4)."""
+    d, nf, lang = brief.data, brief.numbers, brief.lang
+    adv = d.advantage
+    assert adv is not None
+    names = _names(brief)
+    cols = [
+        Column("a_product", names["a"]),
+        Column("a_rca", _t(brief, "rca"), "ratio"),
+        Column("b_product", names["b"]),
+        Column("b_rca", _t(brief, "rca"), "ratio"),
+    ]
+    a_rows = adv["rca_a"].head(MOVERS_TOP).to_dict(orient="records")
+    b_rows = adv["rca_b"].head(MOVERS_TOP).to_dict(orient="records")
+    rows = []
+    for i in range(max(len(a_rows), len(b_rows))):
+        cells = []
+        for side_rows in (a_rows, b_rows):
+            if i < len(side_rows):
+                r = side_rows[i]
+                name = product_name(r["code"], lang)
+                cells += [Cell(name, name), Cell(nf.decimal(r["rca"], 1), r["rca"])]
+            else:
+                cells += [Cell(""), Cell("")]
+        rows.append(Row(cells))
+    sheet = "Comparative advantage" if lang == "en" else "Преимущества"
+    return Table("rca", _t(brief, "t_rca", year=d.year), sheet, cols, rows)
+
+
+def opportunities(brief: Brief) -> Table:
+    """A's products of highest COG that B imports (closest to A's capabilities)."""
+    d, nf, lang = brief.data, brief.numbers, brief.lang
+    adv = d.advantage
+    assert adv is not None
+    names = _names(brief)
+    unit = nf.unit_label()
+    cols = [
+        Column("product", _t(brief, "product_group")),
+        Column("cog", _t(brief, "cog"), "ratio"),
+        Column("density", _t(brief, "density"), "ratio"),
+        Column("b_imports", _t(brief, "b_imports", b=names["b"], unit=unit), "amount"),
+    ]
+    rows = []
+    for r in adv["opportunities"].head(MOVERS_TOP).to_dict(orient="records"):
+        name = product_name(r["code"], lang)
+        rows.append(
+            Row(
+                [
+                    Cell(name, name),
+                    Cell(nf.decimal(r["cog"], 2), r["cog"]),
+                    Cell(nf.decimal(r["density"], 2), r["density"]),
+                    cell_amount(nf, r["b_imports_usd"]),
+                ]
+            )
+        )
+    sheet = "Opportunities" if lang == "en" else "Возможности"
+    title = _t(brief, "t_opportunities", a=names["a"], b=names["b"], year=d.year)
+    return Table("opportunities", title, sheet, cols, rows)
+
+
+def potential(brief: Brief) -> Table:
+    """The products of largest untapped potential of A in B, with the totals in the note."""
+    d, nf, lang = brief.data, brief.numbers, brief.lang
+    pot = d.potential
+    assert pot is not None
+    names = _names(brief)
+    unit = nf.unit_label()
+    cols = [
+        Column("product", _t(brief, "product_group")),
+        Column("potential", _t(brief, "potential", unit=unit), "amount"),
+        Column("actual", _t(brief, "actual", unit=unit), "amount"),
+        Column("untapped", _t(brief, "untapped", unit=unit), "amount"),
+    ]
+    rows = []
+    for r in pot["products"].head(MOVERS_TOP).to_dict(orient="records"):
+        name = product_name(r["code"], lang)
+        rows.append(
+            Row(
+                [
+                    Cell(name, name),
+                    cell_amount(nf, r["potential"]),
+                    cell_amount(nf, r["actual"]),
+                    cell_amount(nf, r["untapped"]),
+                ]
+            )
+        )
+    years = pot["metadata"].get("years") or [d.year]
+    span = nf.years(int(years[0]), int(years[-1]))
+    note = _t(brief, "potential_total", total=nf.money(pot["untapped_usd"]))
+    ratio = pot.get("actual_to_predicted")
+    if ratio is not None and not missing(ratio):
+        note += " " + _t(
+            brief,
+            "gravity_ratio",
+            a=names["a"],
+            b=names["b"],
+            year=d.year,
+            ratio=nf.pct(ratio),
+        )
+    sheet = "Untapped potential" if lang == "en" else "Потенциал"
+    title = _t(brief, "t_potential", a=names["a"], b=names["b"], years=span)
+    return Table("potential", title, sheet, cols, rows, note=note)
 
 
 def blocs(brief: Brief) -> Table:

@@ -29,6 +29,13 @@ import pyarrow as pa
 
 from silkroad import settings
 from silkroad.errors import FormatError, InputError, StoreError
+from silkroad.sources.baci_sql import (
+    _canonical_select,
+    _create_codes,
+    _fast_select_sql,
+    _sql_path,
+    _validation_sql,
+)
 from silkroad.sources.base import BACI, Input, Progress, StageReport, check_year, span
 from silkroad.store.engine import disk_full
 
@@ -43,8 +50,6 @@ PRODUCT_NAME = re.compile(r"(?:^|/)product_codes_HS(\d{2})_V(\d{6}[a-z]?)\.csv$"
 README_NAME = re.compile(r"(?:^|/)readme[^/]*\.txt$", re.IGNORECASE)
 NO_ISO = {"", "N/A", "NA", "NAN"}
 KIND = BACI.name
-#: The smallest product code: 0 is no HS code (it would be stored as product 000000).
-MIN_PRODUCT = 1
 
 
 @dataclass
@@ -421,120 +426,6 @@ def _check_truncation(path: Path, label: str, lines: int, ends_with_newline: boo
         )
 
 
-def _whole(column: str, sql_type: str) -> str:
-    """SQL: text ``column`` as ``sql_type`` if it is a number without a fractional part, else NULL.
-
-    The fast pass reads codes as DOUBLE and keeps whole numbers of files without exponents;
-    this is the same rule, so both passes agree: '112' and '112.0' are 112, while '111.9',
-    '1e2' and '0x70' are not codes.
-    """
-    d = f"TRY_CAST(trim({column}) AS DOUBLE)"
-    digits = f"regexp_full_match(trim({column}), '[0-9]+([.]0*)?')"
-    return f"CASE WHEN {digits} AND {d} = floor({d}) THEN TRY_CAST({d} AS {sql_type}) END"
-
-
-def _validation_sql(source_sql: str, year: int, codes: str) -> str:
-    """Rows of ``source_sql`` (columns line, raw, nfields, t, i, j, k, v, q as text) with
-    parsed values, ISO3 codes, and the first problem found as (field, reason), NULL if none."""
-    return f"""
-    WITH p AS (
-      SELECT line, raw, nfields, t, i, j, k, v, q,
-        {_whole("t", "SMALLINT")} AS t_n,
-        {_whole("i", "INTEGER")} AS i_n,
-        {_whole("j", "INTEGER")} AS j_n,
-        trim(k) AS k_s,
-        {_whole("k", "INTEGER")} AS k_n,
-        TRY_CAST(trim(v) AS DOUBLE) AS v_n,
-        upper(trim(q)) IN ('', 'NA', 'N/A') AS q_missing,
-        TRY_CAST(trim(q) AS DOUBLE) AS q_n
-      FROM ({source_sql})
-    ), m AS (
-      SELECT p.*, ce.iso3 AS exporter, ci.iso3 AS importer
-      FROM p LEFT JOIN {codes} ce ON ce.code = p.i_n LEFT JOIN {codes} ci ON ci.code = p.j_n
-    )
-    SELECT *, CASE
-      WHEN nfields <> 6 THEN [NULL, 'found ' || nfields || ' fields, expected 6 (t,i,j,k,v,q)', 'field_count']
-      WHEN t_n IS NULL THEN ['t', 'found ''' || t || ''', expected a year', 'bad_year']
-      WHEN t_n <> {year} THEN ['t', 'found year ' || t_n || ' in the file for {year}', 'year_mismatch']
-      WHEN i_n IS NULL THEN ['i', 'found ''' || i || ''', expected a numeric country code', 'bad_country_code']
-      WHEN exporter IS NULL THEN ['i', 'unknown country code ' || i_n || ', expected a code of the release''s country list', 'unknown_country']
-      WHEN j_n IS NULL THEN ['j', 'found ''' || j || ''', expected a numeric country code', 'bad_country_code']
-      WHEN importer IS NULL THEN ['j', 'unknown country code ' || j_n || ', expected a code of the release''s country list', 'unknown_country']
-      WHEN NOT coalesce(k_n BETWEEN {MIN_PRODUCT} AND 999999, false)
-        THEN ['k', 'found ''' || k || ''', expected an HS6 code of 1 to 6 digits (not 0)', 'bad_product']
-      WHEN v_n IS NULL THEN ['v', 'found ''' || v || ''', expected a number (thousands of USD)', 'bad_value']
-      WHEN isnan(v_n) OR v_n <= 0 THEN ['v', 'found ' || trim(v) || ', expected a positive value (BACI lists only positive flows)', 'non_positive_value']
-      WHEN NOT isfinite(v_n * 1000) THEN ['v', 'found ' || trim(v) || ', expected a finite value (it would be stored as infinite USD)', 'value_out_of_range']
-      WHEN round(v_n * 1000, 6) <= 0 THEN ['v', 'found ' || trim(v) || ', expected at least 0.000001 USD (it would be stored as 0)', 'value_out_of_range']
-      WHEN NOT q_missing AND (q_n IS NULL OR NOT isfinite(q_n * 1000) OR q_n < 0)
-        THEN ['q', 'found ''' || q || ''', expected a finite non-negative quantity (tons), NA or empty', 'bad_quantity']
-      WHEN exporter = importer THEN ['i', 'exporter equals importer (' || exporter || '), expected two different economies', 'same_economy']
-      ELSE NULL END AS problem
-    FROM m
-    """
-
-
-def _canonical_select(source: str, classification: str) -> str:
-    return f"""
-      '{source}' AS source, t_n AS year, CAST(NULL AS TINYINT) AS month,
-      exporter, importer, 'reconciled' AS declared_by, false AS re_flow,
-      '{classification}' AS classification, lpad(CAST(k_n AS VARCHAR), 6, '0') AS product,
-      round(v_n * 1000, 6) AS value_usd,
-      CASE WHEN q_missing THEN NULL ELSE q_n * 1000 END AS weight_kg,
-      CAST(NULL AS DOUBLE) AS quantity, CAST(NULL AS VARCHAR) AS quantity_unit
-    """
-
-
-def _fast_select_sql(path: Path, year: int, source: str, classification: str) -> str:
-    """One streaming query: typed CSV read, code mapping, checks, sort (written by the store).
-
-    Rows that fail the typed read or a check are simply not written; the caller compares the
-    count with the file's lines and, on any difference, runs the careful pass, which names them.
-    Constant and code columns are ENUMs so that the Parquet writer dictionary-encodes them
-    without hashing every value; the sort key is one integer (exporter and importer rank in
-    ISO3 order, then the product).
-    """
-    # Codes are read as DOUBLE, not INTEGER: DuckDB's integer parsing rounds 111.9 to 112 (a
-    # valid code), and the careful pass applies the same rule (see _whole).
-    cols = (
-        "{'t': 'DOUBLE', 'i': 'DOUBLE', 'j': 'DOUBLE', 'k': 'DOUBLE', 'v': 'DOUBLE', 'q': 'DOUBLE'}"
-    )
-    return f"""
-      SELECT '{source}'::silkroad_source AS source, CAST(p.t AS SMALLINT) AS year,
-        CAST(NULL AS TINYINT) AS month,
-        ce.iso3 AS exporter, ci.iso3 AS importer, 'reconciled'::silkroad_declared AS declared_by,
-        false AS re_flow, '{classification}'::silkroad_classification AS classification,
-        lpad(CAST(CAST(p.k AS INTEGER) AS VARCHAR), 6, '0') AS product,
-        round(p.v * 1000, 6) AS value_usd,
-        p.q * 1000 AS weight_kg,
-        CAST(NULL AS DOUBLE) AS quantity, CAST(NULL AS VARCHAR) AS quantity_unit
-      FROM (
-        SELECT *,
-          CASE WHEN i = floor(i) AND i BETWEEN 0 AND 999 THEN CAST(i AS INTEGER) END AS ic,
-          CASE WHEN j = floor(j) AND j BETWEEN 0 AND 999 THEN CAST(j AS INTEGER) END AS jc
-        FROM read_csv('{_sql_path(path)}', columns = {cols}, header = true, delim = ',',
-                      quote = '', escape = '', auto_detect = false, strict_mode = true,
-                      ignore_errors = true, nullstr = {NULL_STRINGS})
-      ) AS p,
-      LATERAL (SELECT silkroad_iso(p.ic) AS iso3, silkroad_rank(p.ic) AS rank) AS ce,
-      LATERAL (SELECT silkroad_iso(p.jc) AS iso3, silkroad_rank(p.jc) AS rank) AS ci
-      WHERE p.t = {year} AND p.v > 0 AND isfinite(p.v * 1000) AND round(p.v * 1000, 6) > 0
-        AND p.k BETWEEN {MIN_PRODUCT} AND 999999 AND p.k = floor(p.k)
-        AND ce.iso3 IS NOT NULL AND ci.iso3 IS NOT NULL AND ce.iso3 <> ci.iso3
-        AND (p.q IS NULL OR (p.q >= 0 AND isfinite(p.q * 1000)))
-      ORDER BY (ce.rank * 1024 + ci.rank) * 1000000 + CAST(p.k AS BIGINT)
-    """
-
-
-#: How BACI vintages write a missing quantity (and an empty field): read as NULL by the fast
-#: pass; any other spelling fails the typed read and goes to the careful pass, which trims.
-NULL_STRINGS = "['NA', 'N/A', '', '           NA']"
-
-
-def _sql_path(path: Path) -> str:
-    return str(path).replace("'", "''")
-
-
 def _lines_batches(path: Path, batch: int = 1_000_000) -> Iterator[pa.RecordBatch]:
     """(line, raw) for every non-blank data line, numbered from 1 = header, in batches."""
     numbers: list[int] = []
@@ -661,51 +552,6 @@ def _careful_pass(
     return int(read), loaded, codes
 
 
-def _create_codes(
-    con: duckdb.DuckDBPyConnection, codes: dict[int, str], source: str, classification: str
-) -> None:
-    """The ``codes`` table (numeric code -> ISO3 ENUM, rank in ISO3 order) and constant ENUMs."""
-    isos = sorted(set(codes.values()))
-
-    def enum(values: list[str]) -> str:
-        return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
-
-    con.execute(f"CREATE TYPE silkroad_iso3 AS ENUM ({enum(isos)})")
-    con.execute(f"CREATE TYPE silkroad_source AS ENUM ({enum([source])})")
-    con.execute("CREATE TYPE silkroad_declared AS ENUM ('reconciled')")
-    con.execute(f"CREATE TYPE silkroad_classification AS ENUM ({enum([classification])})")
-    rank = {iso: n for n, iso in enumerate(isos)}
-    con.register(
-        "codes_arrow",
-        pa.table(
-            {
-                "code": pa.array(list(codes), pa.int32()),
-                "iso3": list(codes.values()),
-                "rank": pa.array([rank[v] for v in codes.values()], pa.int64()),
-            }
-        ),
-    )
-    con.execute(
-        "CREATE TEMP TABLE codes AS "
-        "SELECT code, CAST(iso3 AS silkroad_iso3) AS iso3, rank FROM codes_arrow"
-    )
-    con.unregister("codes_arrow")
-    # The fast pass looks codes up by position in constant lists (BACI codes are 3-digit):
-    # a hash join per side cost as much as reading the file.
-    iso_list = ["NULL"] * 1000
-    rank_list = ["NULL"] * 1000
-    for code, iso in codes.items():
-        if 0 <= code < 1000:
-            iso_list[code] = "'" + iso.replace("'", "''") + "'"
-            rank_list[code] = str(rank[iso])
-    con.execute(
-        f"CREATE TEMP MACRO silkroad_iso(c) AS ([{', '.join(iso_list)}]::silkroad_iso3[])[c + 1]"
-    )
-    con.execute(
-        f"CREATE TEMP MACRO silkroad_rank(c) AS ([{', '.join(rank_list)}]::BIGINT[])[c + 1]"
-    )
-
-
 def stage_release(
     release: Release, txn: WriteTransaction, progress: Progress | None = None
 ) -> StageReport:
@@ -723,9 +569,19 @@ def stage_release(
             progress("ingest", 0, total)
         for n, member in enumerate(release.members, start=1):
             file = _extract(member, scratch)
-            read, loaded, codes = _stage_member(
-                con, member, file, txn, release.source_id, release.classification
-            )
+            try:
+                read, loaded, codes = _stage_member(
+                    con, member, file, txn, release.source_id, release.classification
+                )
+            except duckdb.Error as exc:  # e.g. spilling a large sort to the store's tmp/
+                if not disk_full(exc):
+                    raise
+                raise StoreError(
+                    "disk full while reading the year file; nothing was committed",
+                    path=scratch,
+                    found=member.name,
+                    expected="free space for DuckDB to spill (about the year file's size)",
+                ) from exc
             if member.archive is not None:
                 file.unlink()
             report.add_year(member.year, read, loaded, sum(codes.values()))

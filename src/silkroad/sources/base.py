@@ -94,6 +94,8 @@ class Reader(Protocol):
     kind: SourceKind
     #: keyword options of ``inspect`` this reader accepts (CLI flags without dashes)
     options: tuple[str, ...]
+    #: what one counted row is, in messages: 'row' (a file's line or record), 'value' (a cell)
+    unit: str
 
     def inspect(self, path: Path, **options: Any) -> Input:
         """Identify the input and the source it feeds; a one-line error if it is not readable."""

@@ -13,8 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from silkroad.errors import InputError
 from silkroad.sources.table import Mapping as TableMapping
-from silkroad.sources.table import describe_columns, load_mapping, preview, read_grid
+from silkroad.sources.table import (
+    check_mapping,
+    describe_columns,
+    load_mapping,
+    preview,
+    read_grid,
+)
 
 #: Rows of the table shown as read when the mapping does not fit it (header_row, names).
 HEAD_ROWS = 8
@@ -37,6 +44,8 @@ class MappingCheck:
     cells: list[dict[str, Any]] = field(default_factory=list)
     #: cells given as missing ('-', empty): counted, not rows
     cells_missing: int = 0
+    #: why ingesting the whole table would be refused (every value cell rejected), else None
+    refused: InputError | None = None
 
     @property
     def cells_read(self) -> int:
@@ -64,14 +73,21 @@ class MappingCheck:
             "cells_loaded": self.cells_loaded,
             "cells_rejected": self.cells_rejected,
             "cells_missing": self.cells_missing,
+            "refused": None if self.refused is None else str(self.refused),
             "cells": self.cells,
         }
 
 
 def mapping_check(path: str | Path, mapping: Any, *, rows: int = 10) -> MappingCheck:
     """How the first ``rows`` data rows of the table at ``path`` would be read with ``mapping``
-    (a YAML file, a dict or a loaded mapping). Nothing is stored."""
+    (a YAML file, a dict or a loaded mapping), and whether the whole table would be refused
+    (``refused``: the error ``silkroad ingest table`` would give). Nothing is stored."""
     m, grid, reading = preview(path, mapping, rows=rows)
+    refused = None
+    try:
+        check_mapping(path, m)
+    except InputError as exc:
+        refused = exc
     cells: list[dict[str, Any]] = []
     for c in reading.cells:
         item: dict[str, Any] = {"line": c.line, "field": c.field}
@@ -92,6 +108,7 @@ def mapping_check(path: str | Path, mapping: Any, *, rows: int = 10) -> MappingC
         columns=list(describe_columns(grid, m)),
         cells=cells,
         cells_missing=reading.missing,
+        refused=refused,
     )
 
 

@@ -23,7 +23,7 @@ class IngestRecord:
 
     id: str
     source: str  # dataset id, e.g. 'baci-hs92'
-    kind: str  # its SourceKind's name (silkroad.sources.base): 'baci', 'comtrade', 'table'
+    kind: str  # its SourceKind's name (silkroad.kinds): 'baci', 'comtrade', 'table'
     source_version: str  # release version, e.g. '202401b'
     classification: str  # 'HS92', ...
     synthetic: bool  # True when the input is silkroad's generated demo world

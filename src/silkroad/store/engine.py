@@ -7,8 +7,9 @@ The store never opens a database connection or writes SQL of its own: it asks it
   hands over (an Arrow table or batch reader, or a DuckDB relation) (:meth:`Engine.write`);
 * merge the quarantine parts, count rows, compare flows and write the per-pair totals.
 
-DuckDB is the default and only engine today. Another backend (PySpark, issue 13) is another
-class with these methods, chosen in :func:`default_engine`.
+DuckDB is the default. :class:`~silkroad.store.spark.SparkEngine` (issue 13) runs the queries on
+PySpark and inherits DuckDB's own statements; :func:`make_engine` chooses by name
+(``SILKROAD_ENGINE``).
 """
 
 from __future__ import annotations
@@ -108,17 +109,28 @@ class DuckDBEngine:
         return con
 
     def _duck(self) -> Any:
-        """A private DuckDB connection for the store's own statements (opened once)."""
+        """A cursor of the engine's private DuckDB connection (opened once) for one of the
+        store's own statements: a cursor per statement, so threads never share one."""
         if self._con is None:
             import duckdb
 
             self._con = duckdb.connect()
             self._con.execute("SET enable_progress_bar = false")
-        return self._con
+        return self._con.cursor()
 
     def _fetch(self, sql: str) -> list[tuple[Any, ...]]:
         con = self._duck()
-        return list(con.execute(sql).fetchall())
+        try:
+            return list(con.execute(sql).fetchall())
+        finally:
+            con.close()
+
+    def _run(self, sql: str) -> None:
+        con = self._duck()
+        try:
+            con.execute(sql).fetchall()
+        finally:
+            con.close()
 
     # --- writing -------------------------------------------------------------------------------
     def write(self, data: Any, path: Path, *, columns: Sequence[str], what: str) -> int:
@@ -175,7 +187,7 @@ class DuckDBEngine:
             return
         files = "[" + ", ".join(f"'{_sql_str(p)}'" for p in parts) + "]"
         try:
-            self._duck().execute(
+            self._run(
                 f"COPY (SELECT {', '.join(REJECTED_COLUMNS)} FROM read_parquet({files}, "
                 f"union_by_name = true) ORDER BY file, line) "
                 f"TO '{_sql_str(target)}' (FORMAT parquet)"
@@ -190,7 +202,7 @@ class DuckDBEngine:
 
     def write_pair_totals(self, year_file: Path) -> None:
         target = year_file.with_name(PAIR_TOTALS)
-        self._duck().execute(
+        self._run(
             f"""COPY (SELECT source, year, month, exporter, importer, declared_by, re_flow,
                        sum(value_usd) AS value_usd, count(*) AS products
                 FROM read_parquet('{_sql_str(year_file)}', hive_partitioning = false)
@@ -222,7 +234,11 @@ class DuckDBEngine:
         sql = f"SELECT * FROM ({self._rejected_sql(parts)}) ORDER BY file, line"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return self._duck().execute(sql).df()
+        con = self._duck()
+        try:
+            return con.execute(sql).df()
+        finally:
+            con.close()
 
     def missing_flows(self, old_year: Path, new_year: Path) -> list[tuple[str, str, str]]:
         old, new = old_year.with_name(PAIR_TOTALS), new_year.with_name(PAIR_TOTALS)
@@ -251,9 +267,22 @@ def _column_names(data: Any) -> list[str]:
     return list(getattr(data, "columns", []))
 
 
-def default_engine() -> Engine:
-    """The engine a store uses unless told otherwise: DuckDB."""
+def make_engine(name: str | None = None) -> Engine:
+    """The engine called ``name`` (``duckdb`` or ``spark``; default ``$SILKROAD_ENGINE``, else
+    duckdb); a one-line InputError naming the allowed engines for any other name."""
+    from silkroad import settings
+
+    chosen = settings.engine(name)
+    if chosen == "spark":
+        from silkroad.store.spark import SparkEngine
+
+        return SparkEngine()
     return DuckDBEngine()
+
+
+def default_engine() -> Engine:
+    """The engine a store uses unless told otherwise: ``$SILKROAD_ENGINE`` (DuckDB by default)."""
+    return make_engine()
 
 
 __all__ = [
@@ -265,4 +294,5 @@ __all__ = [
     "RejectedPart",
     "default_engine",
     "disk_full",
+    "make_engine",
 ]
