@@ -541,3 +541,13 @@ def test_every_economy_resolves_from_its_codes_and_names() -> None:
             texts += [row.iso2, row.iso2.lower()]
         for text in texts:
             assert resolve_country(text) == row.iso3, text
+
+
+def test_digits_that_int_refuses_are_not_codes() -> None:
+    # "²".isdigit() is True but int("²") fails: such text is an unknown name, one-line error.
+    from silkroad.errors import ReferenceDataError
+    from silkroad.reference.countries import is_aggregate, resolve_country
+
+    assert is_aggregate("²") is False
+    with pytest.raises(ReferenceDataError):
+        resolve_country("²")

@@ -83,6 +83,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Spark master URL for SILKROAD_ENGINE=spark, e.g. local[2] or spark://host:7077.",
     ),
     Setting(
+        "token",
+        "SILKROAD_TOKEN",
+        "",
+        "Bearer token that turns on the write endpoints of `silkroad serve` (never logged).",
+    ),
+    Setting(
         "spark_conf",
         "SILKROAD_SPARK_CONF",
         "",

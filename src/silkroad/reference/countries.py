@@ -254,7 +254,7 @@ def is_aggregate(code: str | int) -> bool:
     if isinstance(code, int):
         return code in AGGREGATE_NUMERIC_CODES
     text = str(code).strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return int(text) in AGGREGATE_NUMERIC_CODES
     return text.upper() in AGGREGATE_ALPHA_CODES
 
@@ -348,7 +348,7 @@ def resolve_country(text: str) -> str:
     value = raw.strip()
     if value:
         upper = value.upper()
-        if value.isdigit():
+        if value.isascii() and value.isdigit():
             found = iso3_from_numeric(int(value))
             if found is not None:
                 return found

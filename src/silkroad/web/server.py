@@ -35,7 +35,9 @@ def read_token(
                 "the token file is empty", path=path, expected="the token on its first line"
             )
         return first
-    return os.environ.get(TOKEN_ENV) or None
+    from silkroad import settings
+
+    return settings.raw("token") or None
 
 
 def serve(
