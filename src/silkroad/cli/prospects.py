@@ -47,8 +47,8 @@ def _csv_list(text: str | None) -> list[str]:
 
 
 def potential(
-    a: Annotated[str | None, typer.Argument(metavar="[A]", help="Exporting economy (BLR).")] = None,
-    b: Annotated[str | None, typer.Argument(metavar="[B]", help="Market: economy or bloc.")] = None,
+    a: Annotated[str | None, typer.Argument(metavar="A", help="Exporting economy (BLR).")] = None,
+    b: Annotated[str | None, typer.Argument(metavar="B", help="Market: economy or bloc.")] = None,
     year: Annotated[
         int | None, typer.Option("--year", help="Last year of the average (default: latest).")
     ] = None,
