@@ -171,3 +171,23 @@ def test_growth_after_a_gap_is_undefined_and_the_first_year_uses_the_year_before
     assert nan(Pair(store, "BLR", "KAZ").summary(years=[2014]).to_frame().exports_growth.iloc[0])
     assert consecutive.exports_growth.iloc[1] == pytest.approx(800_500 / EXPORTS[2015] - 1)
     assert consecutive.imports_growth.iloc[1] == -1.0
+
+
+def test_a_range_with_gaps_inside_the_held_years_takes_the_years_held(baci_files, home):
+    # A source holding 2007, 2013 and 2014 asked for 2007-2014 (issue 14, item 18).
+    lines = {
+        2007: ["2007,112,398,870120,10,1"],
+        2013: ["2013,112,398,870120,20,1"],
+        2014: ["2014,112,398,870120,30,1"],
+    }
+    store = sr.open(home)
+    sr.ingest(store, "baci", baci_files.release_dir(lines))
+    r = Pair(store, "BLR", "KAZ").summary(years=range(2007, 2015))
+    frame = r.to_frame()
+    assert list(frame.year) == [2007, 2013, 2014]
+    assert list(frame.exports_usd) == [10_000.0, 20_000.0, 30_000.0]
+    assert r["metadata"]["years_not_held"] == list(range(2008, 2013))
+    assert nan(frame.exports_growth.iloc[1])  # 2013 after a gap: no growth against 2007
+    # Years beyond the span held are still an error, naming the span.
+    with pytest.raises(AnalysisError, match="2007–2014"):
+        Pair(store, "BLR", "KAZ").summary(years=range(2013, 2016))

@@ -71,6 +71,8 @@ class Pair:
                 expected="one of: " + ", ".join(PERSPECTIVES),
             )
         self.perspective, self.source = self._choose(perspective, source)
+        #: years asked for inside the span the source holds but absent from it (skipped)
+        self.years_not_held: list[int] = []
         # One store read per set of years: structure, movers and prices of a brief share it.
         self._product_flows: dict[tuple[int, ...], pd.DataFrame] = {}
         self._touching: dict[tuple[int, ...], pd.DataFrame] = {}
@@ -160,6 +162,7 @@ class Pair:
             "years": years,
             "currency": "USD",
             "synthetic": state.synthetic,
+            "years_not_held": list(self.years_not_held),
         }
 
     def years_available(self) -> list[int]:
@@ -172,6 +175,12 @@ class Pair:
             return held
         wanted = sorted({int(y) for y in years})
         missing = [y for y in wanted if y not in held]
+        inside = bool(held) and all(held[0] < y < held[-1] for y in missing)
+        if missing and inside and len(missing) < len(wanted):
+            # Gaps inside the years the source holds (a table of 2007, 2013 and 2014 asked for
+            # 2007-2014): the years held, with a note, rather than an error on 2008.
+            self.years_not_held = sorted(set(self.years_not_held) | set(missing))
+            return [y for y in wanted if y in held]
         if missing or not wanted:
             span = f"{held[0]}–{held[-1]}" if held else "none"
             raise AnalysisError(

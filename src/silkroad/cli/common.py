@@ -199,7 +199,15 @@ def pair_names(meta: dict[str, Any]) -> tuple[str, str]:
 
 
 def footer(meta: dict[str, Any]) -> None:
-    """The provenance line under every analysis table."""
+    """The provenance line under every analysis table (and the years asked for but not held)."""
+    skipped = meta.get("years_not_held") or []
+    if skipped:
+        out.print(
+            f"note: {', '.join(map(str, skipped))} not in {meta['source']}: shown are the years "
+            "it holds",
+            markup=False,
+            highlight=False,
+        )
     note = " — SYNTHETIC demo data, not real statistics" if meta.get("synthetic") else ""
     out.print(
         f"source: {meta['source']} release {meta['source_version']} ({meta['classification']}), "
