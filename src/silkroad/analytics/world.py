@@ -133,6 +133,7 @@ class World:
             source = min(reconciled, key=lambda s: (s.synthetic, -len(s.years), s.source)).source
         self.source = source
         self._state = states[source]
+        self._panels: dict[tuple[Any, ...], dict[int, Panel]] = {}
 
     def __repr__(self) -> str:
         return f"World(source={self.source!r})"
@@ -237,8 +238,13 @@ class World:
     def panels(
         self, years: Iterable[int] | None = None, *, level: str | BasketSet = "hs6"
     ) -> dict[int, Panel]:
-        """:meth:`panel` for several years in one query per side."""
+        """:meth:`panel` for several years in one query per side (kept for this World: the
+        analyses of one brief ask for the same panels several times)."""
         ys = self.check_years(years)
+        key = (tuple(ys), level if isinstance(level, str) else id(level))
+        cached = self._panels.get(key)
+        if cached is not None:
+            return dict(cached)
         t, level_name = self._grouped(self._flows(ys), level)
         ex = (
             t.group_by(["year", "exporter", "code"])
@@ -268,7 +274,10 @@ class World:
                 imports=_dense(iy, economies, products),
                 metadata=self.metadata([y], level_name),
             )
-        return out
+        self._panels[key] = out
+        for y, p in out.items():  # each year is also a panel of its own
+            self._panels.setdefault(((y,), key[1]), {y: p})
+        return dict(out)
 
     def rca_expr(
         self, years: Iterable[int] | int | None = None, *, level: str | BasketSet = "hs6"
