@@ -405,3 +405,20 @@ def test_search_finds_official_description_words() -> None:
     codes = [m.code for m in search_products("durum")]
     assert codes and all(c.startswith("1001") or c.startswith("1902") for c in codes)
     assert "100111" in codes
+
+
+def test_the_ru_names_setting_overrides_russian_names_everywhere(tmp_path, monkeypatch):
+    from silkroad.reference import products as products_module
+
+    path = tmp_path / "tnved.csv"
+    path.write_text("Код;Наименование\n8701;Тракторы (кроме 8709)\n", encoding="utf-8")
+    monkeypatch.setenv("SILKROAD_RU_NAMES", str(path))
+    products_module._ru_names_file.cache_clear()
+    assert product_name("8701", "ru") == "Тракторы (кроме 8709)"
+    assert product_name("8704", "ru") == "Грузовые автомобили"  # not in the file: the short name
+    assert product_name("8701", "en") == "Tractors"
+    monkeypatch.setenv("SILKROAD_RU_NAMES", str(tmp_path / "missing.csv"))
+    with pytest.raises(InputError, match="missing.csv"):
+        product_name("8701", "ru")
+    monkeypatch.delenv("SILKROAD_RU_NAMES")
+    assert product_name("8701", "ru") == "Тракторы"

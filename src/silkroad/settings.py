@@ -83,6 +83,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Spark master URL for SILKROAD_ENGINE=spark, e.g. local[2] or spark://host:7077.",
     ),
     Setting(
+        "ru_names",
+        "SILKROAD_RU_NAMES",
+        "",
+        "A CSV of the official Russian nomenclature (TN VED EAEU: code, name) whose names "
+        "override silkroad's Russian product names in every output.",
+    ),
+    Setting(
         "token",
         "SILKROAD_TOKEN",
         "",

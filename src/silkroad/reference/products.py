@@ -545,6 +545,8 @@ def product_names(
     ['Tractors', 'Refined petroleum', 'All products']
     """
     _check_lang(lang)
+    if ru_names is None and lang == "ru":
+        ru_names = _configured_ru_names()
     mappings: dict[str, dict[str, frozenset[str]]] = {}
     out = []
     for raw in codes:
@@ -557,6 +559,23 @@ def product_names(
             mappings[edition] = _with_headings(concordance_to_hs22(concordance, edition))
         out.append(_edition_name(code, edition, lang, short, mappings.get(edition), ru_names))
     return out
+
+
+def _configured_ru_names() -> Mapping[str, str] | None:
+    """The user's TN VED EAEU names file of the ``ru_names`` setting (``SILKROAD_RU_NAMES``),
+    read once per path; None when the setting is empty. It overrides the Russian names in every
+    output (tables, briefs, charts, JSON labels)."""
+    from silkroad import settings
+
+    path = settings.raw("ru_names")
+    return _ru_names_file(path) if path else None
+
+
+@lru_cache(maxsize=4)
+def _ru_names_file(path: str) -> Mapping[str, str]:
+    from silkroad.reference.product_lookup import load_russian_names
+
+    return load_russian_names(path)
 
 
 def product_name(
