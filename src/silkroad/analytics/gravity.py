@@ -161,17 +161,10 @@ class PairFit:
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    out = []
-    for rec in df.to_dict("records"):
-        clean = {}
-        for k, v in rec.items():
-            if isinstance(v, np.generic):
-                v = v.item()
-            if isinstance(v, float) and not math.isfinite(v):
-                v = None
-            clean[str(k)] = v
-        out.append(clean)
-    return out
+    """The table's rows in JSON types, through the one serialiser (:mod:`silkroad.results`)."""
+    from silkroad.results import jsonable
+
+    return list(jsonable(df))
 
 
 # --------------------------------------------------------------------------- arguments

@@ -129,17 +129,10 @@ class PotentialResult:
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    out = []
-    for rec in df.to_dict("records"):
-        row = {}
-        for k, v in rec.items():
-            if isinstance(v, np.generic):
-                v = v.item()
-            if isinstance(v, float) and not math.isfinite(v):
-                v = None
-            row[str(k)] = v
-        out.append(row)
-    return out
+    """The table's rows in JSON types, through the one serialiser (:mod:`silkroad.results`)."""
+    from silkroad.results import jsonable
+
+    return list(jsonable(df))
 
 
 def _window(
