@@ -224,3 +224,14 @@ def test_serve_command_answers_on_loopback_and_stops_on_ctrl_c(world_home) -> No
         _, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     assert f"http://127.0.0.1:{port}/" in err
+
+
+def test_engine_option_is_checked_in_one_line(world_home, invoke, monkeypatch) -> None:
+    monkeypatch.setenv("SILKROAD_ENGINE", "duckdb")  # restored after: --engine sets it
+    code, _, stderr = invoke("--engine", "oracle", "summary", "BLR", "KAZ", "--home", world_home)
+    assert code == 2 and stderr.count("\n") == 1 and "duckdb" in stderr and "spark" in stderr
+    code, stdout, stderr = invoke(
+        "--engine", "duckdb", "summary", "BLR", "KAZ", "--home", world_home, "--json"
+    )
+    assert code == 0, stderr
+    assert json.loads(stdout)["rows"][0]["exports_usd"] == (300.5 + 99.5) * K

@@ -30,12 +30,28 @@ def _version(value: bool) -> None:
 
 def _root(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            "--engine",
+            help="Query engine of the analyses: duckdb or spark (default: $SILKROAD_ENGINE, "
+            "else duckdb).",
+            show_default=False,
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
     STATE.debug = debug
+    if engine is not None:
+        import os
+
+        from silkroad import settings
+
+        # through the settings table, so every store this command opens uses it
+        os.environ["SILKROAD_ENGINE"] = settings.engine(engine)
 
 
 def build() -> typer.Typer:
