@@ -22,6 +22,7 @@ from silkroad import args
 
 if TYPE_CHECKING:
     from silkroad.analytics.pair import Pair
+    from silkroad.analytics.world import World
     from silkroad.results import Result
     from silkroad.store.store import Store
 
@@ -116,6 +117,13 @@ def pair(store: Store, a: str, b: str, *, source: str | None, perspective: str) 
     from silkroad.analytics.pair import Pair
 
     return Pair(store, a, b, source=source, perspective=args.perspective(perspective))
+
+
+def world(home: Path | None, source: str | None) -> World:
+    """The world-level entry over the store at ``--home`` (reconciled data unless ``--source``)."""
+    from silkroad.analytics.world import World
+
+    return World(open_store(home), source=source)
 
 
 @contextmanager

@@ -26,20 +26,14 @@ from silkroad.cli.common import (
     emit,
     musd,
     number,
-    open_store,
     out,
     output_mode,
     pct,
     product_labels,
     whole,
+    world,
 )
 from silkroad.errors import InputError
-
-
-def _world(home: Path | None, source: str | None) -> Any:
-    from silkroad.analytics.world import World
-
-    return World(open_store(home), source=source)
 
 
 def _csv_list(text: str | None) -> list[str]:
@@ -84,7 +78,7 @@ def potential(
                 field="--product",
                 expected="silkroad potential --exporter A --product 870120",
             )
-        result = best_markets(_world(home, source), who, product, year=y, top=n, n_years=years)
+        result = best_markets(world(home, source), who, product, year=y, top=n, n_years=years)
         if emit(result, mode):
             return
         meta = result["metadata"]
@@ -115,7 +109,7 @@ def potential(
         )
     grouping: Any = args.level(level)
     result = potential_table(
-        _world(home, source), a, b, year=y, level=grouping, top=n, n_years=years
+        world(home, source), a, b, year=y, level=grouping, top=n, n_years=years
     )
     if emit(result, mode):
         return
@@ -260,7 +254,7 @@ def gravity(
         )
     else:
         result = gravity_fit(
-            _world(home, source),
+            world(home, source),
             ys,
             bloc=bloc,
             fe=fixed,

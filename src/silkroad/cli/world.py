@@ -27,12 +27,12 @@ from silkroad.cli.common import (
     emit,
     musd,
     number,
-    open_store,
     out,
     output_mode,
     pct,
     product_labels,
     whole,
+    world,
 )
 
 WorldYearOption = Annotated[int, typer.Option("--year", help="The year analysed.")]
@@ -40,12 +40,6 @@ BasketsOption = Annotated[
     Path | None,
     typer.Option("--baskets", help="A YAML file of product baskets instead of an HS level."),
 ]
-
-
-def _world(home: Path | None, source: str | None) -> Any:
-    from silkroad.analytics.world import World
-
-    return World(open_store(home), source=source)
 
 
 def _level(level: str | None, baskets: Path | None, *, default: str) -> Any:
@@ -89,7 +83,7 @@ def rca(
     n = args.top(top, default=args.DEFAULT_TOP)
     grouping = _level(level, baskets, default="hs6")
     lang = args.lang(lang)
-    result = rca_table(_world(home, source), economy, args.year(year), level=grouping, top=n)
+    result = rca_table(world(home, source), economy, args.year(year), level=grouping, top=n)
     if emit(result, mode):
         return
     meta = result["metadata"]
@@ -147,7 +141,7 @@ def indicators(
     n = args.top(top, default=args.DEFAULT_TOP) or args.DEFAULT_TOP
     lang = args.lang(lang)
     grouping = _level(level, None, default="hs6")
-    result = pair_indicators(_world(home, source), a, b, args.year(year), level=grouping, top=n)
+    result = pair_indicators(world(home, source), a, b, args.year(year), level=grouping, top=n)
     if emit(result, mode):
         return
     meta, v = result["metadata"], result.values
@@ -243,7 +237,7 @@ def complexity(
     grouping = _level(level, None, default="hs4")
     conv = args.choice(convention, ("ecomplexity", "stata", "oec"), field="--convention")
     result = complexity_table(
-        _world(home, source),
+        world(home, source),
         args.year(year),
         level=grouping,
         economy=economy,
