@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from silkroad.analytics.growth import growth
 from silkroad.analytics.parties import Party, check_distinct, resolve_party, sides_for_year
+from silkroad.analytics.totals import totals_index
 from silkroad.errors import AnalysisError, StoreError
 from silkroad.kinds import COMTRADE, kind_of
 from silkroad.results import Result, bundle_result, table_result
@@ -241,18 +243,33 @@ class Pair:
             sb |= mb
         return sorted(sa), sorted(sb)
 
+    def side_labels(self, df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Per row of ``df`` (year, exporter, importer): 'a', 'b' or '' for the exporter's and
+        the importer's side in the row's year (one dictionary lookup per row, no per-year
+        frame filtering: what keeps a pair's question cheap as the years held grow)."""
+        side: dict[tuple[int, str], str] = {}
+        years = df.year.to_numpy()
+        for y in pd.unique(years):
+            sa, sb = sides_for_year(self.party_a, self.party_b, int(y))
+            side.update({(int(y), c): "a" for c in sa})
+            side.update({(int(y), c): "b" for c in sb})
+        ys = years.astype(int).tolist()
+        ex = [side.get(k, "") for k in zip(ys, df.exporter.tolist(), strict=True)]
+        im = [side.get(k, "") for k in zip(ys, df.importer.tolist(), strict=True)]
+        return np.asarray(ex, dtype=object), np.asarray(im, dtype=object)
+
     def _in_sides(self, df: pd.DataFrame) -> pd.DataFrame:
         """Keep rows whose exporter and importer are on opposite sides in their year; label them."""
         if df.empty:
             return df.assign(direction=pd.Series(dtype=str))
-        parts = []
-        for y, g in df.groupby("year", sort=True):
-            sa, sb = sides_for_year(self.party_a, self.party_b, int(y))
-            ex = g[g.exporter.isin(sa) & g.importer.isin(sb)].assign(direction="exports")
-            im = g[g.exporter.isin(sb) & g.importer.isin(sa)].assign(direction="imports")
-            parts += [ex[ex.declared_by == DECLARED_BY[self.perspective]["exports"]]]
-            parts += [im[im.declared_by == DECLARED_BY[self.perspective]["imports"]]]
-        return pd.concat(parts, ignore_index=True)
+        ex, im = self.side_labels(df)
+        declared = df.declared_by.to_numpy()
+        wanted = DECLARED_BY[self.perspective]
+        exports = (ex == "a") & (im == "b") & (declared == wanted["exports"])
+        imports = (ex == "b") & (im == "a") & (declared == wanted["imports"])
+        keep = exports | imports
+        out = df[keep].assign(direction=np.where(exports[keep], "exports", "imports"))
+        return out.sort_values(["year", "direction"], kind="stable").reset_index(drop=True)
 
     def product_flows(self, years: Iterable[int] | None = None) -> pd.DataFrame:
         """A's exports to and imports from B per year and HS6 product (USD, kg).
@@ -316,9 +333,10 @@ class Pair:
         if not flows.empty:
             # A direction with a flow of unknown value (a table's '-', stored as NULL) is
             # missing (NaN), not zero; no flow at all is zero.
-            by = flows.groupby(["year", "direction"]).value_usd
+            keys = [flows.year, flows.direction]
             # any flow of unknown value (a missing month, a bloc member's '-') makes it unknown
-            sums = by.sum(min_count=1).where(~by.apply(lambda v: v.isna().any()))
+            unknown = flows.value_usd.isna().groupby(keys).any()
+            sums = flows.value_usd.groupby(keys).sum(min_count=1).where(~unknown)
             wide = sums.unstack("direction").reindex(index=ys, columns=["exports", "imports"])
             rows = flows.groupby(["year", "direction"]).size().unstack("direction")
             rows = rows.reindex(index=ys, columns=["exports", "imports"]).fillna(0)
@@ -341,6 +359,11 @@ class Pair:
                 return frame[frame.year.isin(wanted)]
         sa, sb = self._member_union(sorted(wanted))
         members = sorted(set(sa) | set(sb) | {self.a, self.b})
+        index = totals_index(self.store, self.source)
+        if index is not None:
+            frame = index.touching(members, sorted(wanted))
+            self._touching[tuple(sorted(wanted))] = frame
+            return frame
         t = self.store.pair_totals(self.source)
         sel = t.filter(
             t.year.isin(sorted(wanted)),

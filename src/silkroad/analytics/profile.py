@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from silkroad.analytics.growth import cagr, growth, growth_note
-from silkroad.analytics.parties import Party, sides_for_year
+from silkroad.analytics.parties import Party
 from silkroad.reference.countries import is_aggregate
 
 if TYPE_CHECKING:
@@ -114,50 +114,62 @@ def side_totals(pair: Pair, side: Party, other: Party, years: list[int]) -> pd.D
     """
     from silkroad.analytics.pair import DECLARED_BY
 
-    members_by_year = {}
-    for y in years:
-        sa, sb = sides_for_year(pair.party_a, pair.party_b, y)
-        mine, theirs = (sa, sb) if side == pair.party_a else (sb, sa)
-        members_by_year[y] = (mine, theirs)
-    all_members = sorted(set().union(*(m for m, _ in members_by_year.values())) or {side.code})
     declared = DECLARED_BY[pair.perspective]
     raw = pair.touching_totals(years)
-    raw = raw[raw.exporter.isin(all_members) | raw.importer.isin(all_members)]
-    rows = []
-    for y in years:
-        mine, theirs = members_by_year[y]
-        g = raw[raw.year == y]
-        ex = g[
-            g.exporter.isin(mine) & ~g.importer.isin(mine) & (g.declared_by == declared["exports"])
-        ]
-        im = g[
-            g.importer.isin(mine) & ~g.exporter.isin(mine) & (g.declared_by == declared["imports"])
-        ]
-        by_partner = (
-            pd.concat(
-                [
-                    ex.groupby("importer").value_usd.sum().rename_axis("partner"),
-                    im.groupby("exporter").value_usd.sum().rename_axis("partner"),
-                ]
-            )
-            .groupby(level=0)
-            .sum()
-        )
-        # Aggregates (World, areas, "nes") are never partners (METHODS 1.5).
-        by_partner = by_partner[[not is_aggregate(str(p)) for p in by_partner.index]]
-        # A partner flow of unknown value (a table's '-') makes the sums it enters unknown.
-        unknown = set(ex.importer[ex.value_usd.isna()]) | set(im.exporter[im.value_usd.isna()])
-        unknown = {p for p in unknown if not is_aggregate(str(p))}
-        total = np.nan if unknown else float(by_partner.sum())
-        mine_unknown = unknown & set(theirs)
-        with_other = (
-            np.nan if mine_unknown else float(by_partner[by_partner.index.isin(theirs)].sum())
-        )
-        rank = np.nan
-        if not unknown and not other.is_bloc and other.code in by_partner.index:
-            ranks = by_partner.rank(method="min", ascending=False)
-            rank = float(ranks[other.code])
-        rows.append(
-            {"year": y, "total_usd": total, "with_other_usd": with_other, "other_rank": rank}
-        )
-    return pd.DataFrame(rows)
+    label_a, label_b = pair.side_labels(raw)
+    mine, theirs = ("a", "b") if side == pair.party_a else ("b", "a")
+    ex_mine, im_mine = label_a == mine, label_b == mine
+    by = raw.declared_by.to_numpy()
+    out_x = ex_mine & ~im_mine & (by == declared["exports"])  # side's exports, partner importer
+    out_m = im_mine & ~ex_mine & (by == declared["imports"])  # side's imports, partner exporter
+    flows = pd.DataFrame(
+        {
+            "year": np.concatenate([raw.year.to_numpy()[out_x], raw.year.to_numpy()[out_m]]),
+            "partner": np.concatenate(
+                [raw.importer.to_numpy()[out_x], raw.exporter.to_numpy()[out_m]]
+            ),
+            "theirs": np.concatenate([label_b[out_x] == theirs, label_a[out_m] == theirs]),
+            "value_usd": np.concatenate(
+                [raw.value_usd.to_numpy()[out_x], raw.value_usd.to_numpy()[out_m]]
+            ).astype(float),
+        }
+    )
+    # Aggregates (World, areas, "nes") are never partners (METHODS 1.5).
+    partners = pd.unique(flows.partner)
+    aggregate = {p for p in partners if is_aggregate(str(p))}
+    if aggregate:
+        flows = flows[~flows.partner.isin(aggregate)]
+    # A partner flow of unknown value (a table's '-') makes the sums it enters unknown.
+    flows = flows.assign(unknown=flows.value_usd.isna())
+    by_partner = flows.groupby(["year", "partner"]).agg(
+        value_usd=("value_usd", "sum"), unknown=("unknown", "any"), theirs=("theirs", "any")
+    )
+    per_year = by_partner.groupby(level="year")
+    idx = pd.Index(years, name="year")
+    year_unknown = per_year.unknown.any().reindex(idx, fill_value=False).astype(bool)
+    theirs_unknown = (
+        (by_partner.unknown & by_partner.theirs)
+        .groupby(level="year")
+        .any()
+        .reindex(idx, fill_value=False)
+        .astype(bool)
+    )
+    theirs_sum = by_partner.value_usd.where(by_partner.theirs, 0.0).groupby(level="year").sum()
+    rank = pd.Series(np.nan, index=idx)
+    if not other.is_bloc and len(by_partner):
+        ranks = per_year.value_usd.rank(method="min", ascending=False)
+        hit = ranks[ranks.index.get_level_values("partner") == other.code].droplevel("partner")
+        rank = hit.reindex(idx).astype(float)
+    return pd.DataFrame(
+        {
+            "year": years,
+            "total_usd": per_year.value_usd.sum()
+            .reindex(idx, fill_value=0.0)
+            .where(~year_unknown)
+            .to_numpy(dtype=float),
+            "with_other_usd": theirs_sum.reindex(idx, fill_value=0.0)
+            .where(~theirs_unknown)
+            .to_numpy(dtype=float),
+            "other_rank": rank.where(~year_unknown).to_numpy(dtype=float),
+        }
+    )
