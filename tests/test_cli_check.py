@@ -32,8 +32,8 @@ def _data_files(home):
 def test_an_intact_store_is_ok_and_every_file_is_counted(world_home, invoke):
     code, stdout, stderr = invoke("check", "--home", world_home)
     assert (code, stderr) == (0, "")
-    # two years, each with its flows and pair totals, and the quarantine file
-    assert len(_data_files(world_home)) == 5
+    # two years, each with its flows, pair totals and product totals, and the quarantine file
+    assert len(_data_files(world_home)) == 7
     assert f"OK: {len(_data_files(world_home))} files verified" in stdout
 
 

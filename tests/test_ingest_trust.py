@@ -159,8 +159,8 @@ def test_unicode_line_breaks_inside_a_field_do_not_split_records(tmp_path, home,
     rej = sr.open(home).rejected("comtrade-blr")
     assert rej.line.tolist() == [4]  # line numbers do not shift
     assert loaded_rows(home) == [("BLR", "KAZ", "870120", 1000.0), ("BLR", "RUS", "870120", 250.0)]
-    check = sr.open(home).check()  # 1 year file, its pair totals, the quarantine
-    assert (check.ok, check.files_checked) == (True, 3)
+    check = sr.open(home).check()  # 1 year file, its pair and product totals, the quarantine
+    assert (check.ok, check.files_checked) == (True, 4)
 
 
 # --- 6. one-line errors where an internal error was ---------------------------------------------
@@ -222,8 +222,8 @@ def test_a_deleted_data_file_is_named_and_check_finds_it(world_home):
     store = sr.open(world_home)
     assert store.check().ok and store.check().problems == []
     n_files = store.check().files_checked
-    # 2 years x (year file + pair totals) + 1 quarantine file of the one ingest
-    assert n_files == 5
+    # 2 years x (year file + pair totals + product totals) + 1 quarantine file of the one ingest
+    assert n_files == 7
     victim = store.parquet_files("baci-hs92")[0]
     victim.unlink()
     with pytest.raises(StoreError, match=r"a data file the catalog lists is missing"):

@@ -99,8 +99,9 @@ def test_section_rows_give_the_flow_and_their_total_is_checked_against_the_detai
         (2015, "KAZ"): 800.0,
         (2016, "KAZ"): 900.0,
     }
-    check = sr.open(home).check()  # 2 years x (year file + pair totals) + the quarantine
-    assert (check.ok, check.files_checked) == (True, 5)
+    # 2 years x (year file + pair totals + product totals) + the quarantine
+    check = sr.open(home).check()
+    assert (check.ok, check.files_checked) == (True, 7)
 
 
 def test_rows_above_the_first_section_heading_are_rejected(tmp_path):

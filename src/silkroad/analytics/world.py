@@ -245,21 +245,10 @@ class World:
         cached = self._panels.get(key)
         if cached is not None:
             return dict(cached)
-        t, level_name = self._grouped(self._flows(ys), level)
-        ex = (
-            t.group_by(["year", "exporter", "code"])
-            .aggregate(value_usd=t.value_usd.sum())
-            .to_pandas()
-            .rename(columns={"exporter": "economy"})
-        )
-        im = (
-            t.group_by(["year", "importer", "code"])
-            .aggregate(value_usd=t.value_usd.sum())
-            .to_pandas()
-            .rename(columns={"importer": "economy"})
-        )
-        ex = ex[ex.economy.map(is_economy)]
-        im = im[im.economy.map(is_economy)]
+        ex, im, level_name = self._sides(ys, level)
+        # one test per distinct code, not per row (a full year has ~1 M rows)
+        ex = ex[ex.economy.isin([e for e in ex.economy.unique() if is_economy(e)])]
+        im = im[im.economy.isin([e for e in im.economy.unique() if is_economy(e)])]
         out = {}
         for y in ys:
             ey, iy = ex[ex.year == y], im[im.year == y]
@@ -278,6 +267,32 @@ class World:
         for y, p in out.items():  # each year is also a panel of its own
             self._panels.setdefault(((y,), key[1]), {y: p})
         return dict(out)
+
+    def _sides(
+        self, ys: list[int], level: str | BasketSet
+    ) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+        """Exports and imports by (year, economy, code) at ``level``: from the product totals
+        the store writes at ingest (a tenth of the rows), else from the flows themselves."""
+        totals = self.store.product_totals(self.source)
+        if totals is not None:
+            t, level_name = self._grouped(totals.filter(totals.year.isin(ys)), level)
+            g = (
+                t.group_by(["year", "side", "economy", "code"])
+                .aggregate(value_usd=t.value_usd.sum())
+                .to_pandas()
+            )
+            sides = [g[g.side == s].drop(columns="side") for s in ("exports", "imports")]
+            return sides[0], sides[1], level_name
+        t, level_name = self._grouped(self._flows(ys), level)
+        out = []
+        for end in ("exporter", "importer"):
+            out.append(
+                t.group_by(["year", end, "code"])
+                .aggregate(value_usd=t.value_usd.sum())
+                .to_pandas()
+                .rename(columns={end: "economy"})
+            )
+        return out[0], out[1], level_name
 
     def rca_expr(
         self, years: Iterable[int] | int | None = None, *, level: str | BasketSet = "hs6"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from silkroad.store.engine import PAIR_TOTALS
+from silkroad.store.engine import PAIR_TOTALS, PRODUCT_TOTALS
 
 if TYPE_CHECKING:
     from silkroad.store.catalog import IngestRecord
@@ -81,9 +81,10 @@ def _expected_files(record: IngestRecord, years: list[int]) -> list[str]:
     for y in years:
         rel = record.files[str(y)]
         out.append(rel)
-        totals = (Path(rel).parent / PAIR_TOTALS).as_posix()
-        if totals in record.checksums:
-            out.append(totals)
+        for name in (PAIR_TOTALS, PRODUCT_TOTALS):
+            totals = (Path(rel).parent / name).as_posix()
+            if totals in record.checksums:
+                out.append(totals)
     return [*out, record.rejected_file]
 
 

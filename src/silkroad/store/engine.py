@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 #: Beside each year file: its totals per (exporter, importer, declared_by, re_flow).
 PAIR_TOTALS = "pair-totals.parquet"
+#: Beside each year file: each economy's exports and imports per product (world-level panels).
+PRODUCT_TOTALS = "product-totals.parquet"
 
 #: A quarantine file and the years of it still current (None: all of them).
 RejectedPart = tuple[Path, Sequence[int] | None]
@@ -69,6 +71,11 @@ class Engine(Protocol):
 
     def write_pair_totals(self, year_file: Path) -> None:
         """Beside ``year_file``, its totals per (exporter, importer, declared_by, re_flow)."""
+        ...
+
+    def write_product_totals(self, year_file: Path) -> None:
+        """Beside ``year_file``, each economy's exports and imports per product (USD): the rows
+        a world panel reads (no re-exports, no totals-only rows, known values)."""
         ...
 
     def missing_flows(self, old_year: Path, new_year: Path) -> list[tuple[str, str, str]]:
@@ -210,6 +217,20 @@ class DuckDBEngine:
                 TO '{_sql_str(target)}' (FORMAT parquet)"""
         )
 
+    def write_product_totals(self, year_file: Path) -> None:
+        target = year_file.with_name(PRODUCT_TOTALS)
+        # one scan, two groupings: by exporter (its exports) and by importer (its imports)
+        self._run(
+            f"""COPY (SELECT year, CASE WHEN exporter IS NULL THEN 'imports' ELSE 'exports' END
+                       AS side, coalesce(exporter, importer) AS economy, product,
+                       sum(value_usd) AS value_usd
+                FROM read_parquet('{_sql_str(year_file)}', hive_partitioning = false)
+                WHERE NOT re_flow AND classification != 'TOTAL' AND value_usd IS NOT NULL
+                GROUP BY GROUPING SETS ((year, exporter, product), (year, importer, product))
+                ORDER BY side, economy, product)
+                TO '{_sql_str(target)}' (FORMAT parquet)"""
+        )
+
     # --- reading -------------------------------------------------------------------------------
     @staticmethod
     def _rejected_sql(parts: Sequence[RejectedPart]) -> str:
@@ -288,6 +309,7 @@ def default_engine() -> Engine:
 __all__ = [
     "CANONICAL_COLUMNS",
     "PAIR_TOTALS",
+    "PRODUCT_TOTALS",
     "REJECTED_COLUMNS",
     "DuckDBEngine",
     "Engine",

@@ -31,7 +31,7 @@ from silkroad import settings
 from silkroad.errors import StoreError
 from silkroad.kinds import kind_of
 from silkroad.store.catalog import Catalog, IngestRecord, SourceState
-from silkroad.store.engine import PAIR_TOTALS, Engine, RejectedPart, default_engine
+from silkroad.store.engine import PAIR_TOTALS, PRODUCT_TOTALS, Engine, RejectedPart, default_engine
 from silkroad.store.schema import CANONICAL_COLUMNS, REJECTED_COLUMNS
 
 if TYPE_CHECKING:
@@ -174,6 +174,7 @@ class WriteTransaction:
         shutil.rmtree(self.staging / "_scratch", ignore_errors=True)
         for year in record.years:
             self.engine.write_pair_totals(self.year_path(year))
+            self.engine.write_product_totals(self.year_path(year))
         home = self.store.home
         catalog = Catalog.load(home / CATALOG)  # re-read under the lock
         referenced_before = catalog.referenced_dirs()
@@ -401,6 +402,26 @@ class Store:
                 self._flows[key] = t.group_by(keys).aggregate(
                     value_usd=t.value_usd.sum(), products=t.count()
                 )
+        return self._flows[key]
+
+    def product_totals(self, source: str) -> ibis.Table | None:
+        """An Ibis table of each economy's exports and imports per product and year, or None
+        when a current year file was written before these totals existed.
+
+        Columns: year, side ('exports'|'imports'), economy, product, value_usd (USD; re-exports,
+        totals-only rows and unknown values left out). Written at ingest beside each year file.
+        """
+        key = f"product-totals:{source}"
+        self.flows(source)  # validates the source and initialises the cache
+        assert self._flows is not None
+        if key not in self._flows:
+            paths = [p.with_name(PRODUCT_TOTALS) for p in self.parquet_files(source)]
+            if not all(p.exists() for p in paths):
+                return None
+            name = f"product_totals_g{self.catalog.generation}_{len(self._flows)}"
+            self._flows[key] = self.connection().read_parquet(
+                [str(p) for p in paths], table_name=name, hive_partitioning=False
+            )
         return self._flows[key]
 
     def flows(self, source: str | None = None) -> ibis.Table:
