@@ -2,9 +2,9 @@
 
 BACI reconciles what exporters and importers declare into one value per flow; the demo world
 is generated that way round (:mod:`.synthetic`), so its declarations are derived back from the
-reconciled release: for each reporter in :data:`DECLARED_REPORTERS` and each year of the
-release, :func:`write_declared` writes ``comtrade-<iso3>.csv`` in the CSV export layout that
-``silkroad ingest comtrade`` reads (FORMATS.md 2.3 and 2.5: ``refYear``, ``reporterCode``,
+reconciled release: for each reporter in :data:`DECLARED_REPORTERS` and each of the release's
+last :data:`DECLARED_YEARS` years, :func:`write_declared` writes ``comtrade-<iso3>.csv`` in the
+CSV export layout that ``silkroad ingest comtrade`` reads (FORMATS.md 2.3 and 2.5: ``refYear``, ``reporterCode``,
 ``flowCode``, ``partnerCode``, ``cmdCode``, ``cifvalue``, ``fobvalue``, ``primaryValue``, ...).
 
 For a reconciled flow of ``v`` USD from exporter *i* to importer *j* (HS92 product *k*):
@@ -58,6 +58,7 @@ __all__ = [
     "CIF_FOB",
     "DECLARATION_SIGMA",
     "DECLARED_REPORTERS",
+    "DECLARED_YEARS",
     "HEADER",
     "OMITTED_SHARE",
     "BadRow",
@@ -75,6 +76,9 @@ DECLARATION_SIGMA = 0.08
 """Noise of one side's declaration around the reconciled value (log scale, normal)."""
 OMITTED_SHARE = 0.03
 """Share of a reporter's flows it does not declare (each side on its own)."""
+DECLARED_YEARS = 5
+"""How many of the release's years are declared: its last five (2012-2016 in the demo), which
+keeps ``silkroad demo`` fast (the Comtrade reader reads a record at a time)."""
 CLASSIFICATION = "H0"
 """Comtrade's code of HS92, the release's edition."""
 
@@ -217,7 +221,8 @@ def write_declared(
 ) -> list[Path]:
     """Write each reporter's declarations of the BACI ``release`` (a zip) as a Comtrade CSV.
 
-    One file per reporter, ``out_dir/comtrade-<iso3>.csv``, covering every year of the release;
+    One file per reporter, ``out_dir/comtrade-<iso3>.csv``, covering the release's last
+    :data:`DECLARED_YEARS` years;
     values in USD (not thousands), weights in kg. Deterministic for a release and ``seed``.
     Each file is written beside its final name and renamed at the end. Raises
     :class:`~silkroad.errors.InputError` for a reporter the demo does not know and
@@ -240,7 +245,7 @@ def write_declared(
     codes = [REPORTER_CODES[r] for r in chosen]
     per_reporter: dict[str, list[list[str]]] = {r: [] for r in chosen}
     with zipfile.ZipFile(path) as zf:
-        for _, member in _year_members(zf, path):
+        for _, member in _year_members(zf, path)[-DECLARED_YEARS:]:
             table = _touching(zf, member, codes)
             for reporter, code in zip(chosen, codes, strict=True):
                 per_reporter[reporter] += _records(table, reporter, code, seed)
