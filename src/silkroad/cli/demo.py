@@ -9,6 +9,7 @@ import typer
 
 from silkroad.cli.analysis import print_summary
 from silkroad.cli.common import HomeOption, add_command, out, progress
+from silkroad.store.store import IngestResult
 
 
 def demo(
@@ -32,17 +33,16 @@ def demo(
         )
     what = "generated SYNTHETIC" if report.generated else "using the generated"
     out.print(f"{what} demo release {report.archive}", markup=False, highlight=False)
-    result = report.ingest
-    if result.noop:
-        out.print(f"{result.source}: {result.message}", markup=False, highlight=False)
-    else:
-        out.print(
-            f"{result.source}: rows read {result.rows_read:,}  loaded {result.rows_loaded:,}  "
-            f"rejected {result.rows_rejected:,}  in {result.seconds:.1f} s"
-        )
+    for result in (report.ingest, *report.declared):
+        print_ingest(result)
     print_summary(report.summary)
+    out.print(f"store: {report.home}", markup=False, highlight=False)
+    if report.baskets is not None:
+        out.print(f"example baskets: {report.baskets}", markup=False, highlight=False)
     out.print(
-        f"store: {report.home}  (explore: silkroad summary RUS KAZ --home {report.home})",
+        f"explore (README.md, A tour): export SILKROAD_HOME={report.home}; then "
+        "silkroad sources | silkroad mirror BLR KAZ --year 2016 | "
+        "silkroad rejected comtrade-kaz",
         markup=False,
         highlight=False,
     )
@@ -53,6 +53,27 @@ def demo(
         )
         for path in report.briefs:
             out.print(f"  {path}", markup=False, highlight=False)
+
+
+def print_ingest(result: IngestResult) -> None:
+    """One ingest's counts (rows read = loaded + rejected) and where its rejected rows are."""
+    label = " (synthetic)" if result.record is not None and result.record.synthetic else ""
+    if result.noop:
+        out.print(f"{result.source}{label}: {result.message}", markup=False, highlight=False)
+        return
+    out.print(
+        f"{result.source}{label}: rows read {result.rows_read:,}  loaded {result.rows_loaded:,}  "
+        f"rejected {result.rows_rejected:,}  in {result.seconds:.1f} s",
+        markup=False,
+        highlight=False,
+    )
+    if result.rows_rejected:
+        reasons = ", ".join(f"{k} {v:,}" for k, v in result.rejected_by_reason.items())
+        out.print(
+            f"  rejected by reason: {reasons}; see them with: silkroad rejected {result.source}",
+            markup=False,
+            highlight=False,
+        )
 
 
 def register(app: typer.Typer) -> None:

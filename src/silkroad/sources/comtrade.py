@@ -569,7 +569,12 @@ class ComtradeReader:
         data = inspect_input(path)
         iso = choose_reporter(data, options.get("reporter"))
         return ComtradeFile(
-            path=data.path, source=source_id(iso), version=SOURCE_VERSION, data=data, reporter=iso
+            path=data.path,
+            source=source_id(iso),
+            version=SOURCE_VERSION,
+            synthetic=data.synthetic,
+            data=data,
+            reporter=iso,
         )
 
     def digest(self, inp: Input) -> str:

@@ -120,6 +120,8 @@ class ComtradeInput:
     variant: str  # 'api-json', 'csv', 'legacy-csv', 'legacy-json'
     records: list[Record]
     sha256: str
+    #: the CSV starts with silkroad's synthetic-data line (the demo's declarations)
+    synthetic: bool = False
 
     def reporters(self) -> dict[str, int]:
         """Reporter ISO3 (or the raw code when unknown) -> number of records."""
@@ -221,7 +223,15 @@ def inspect_input(path: str | Path) -> ComtradeInput:
             expected='{"data": [ {record}, ... ]} with flat records',
         ) from exc
     _refuse_other_classifications(records, path)
-    return ComtradeInput(path, variant, records, sha)
+    synthetic = variant in ("csv", "legacy-csv") and _synthetic_label(text)
+    return ComtradeInput(path, variant, records, sha, synthetic=synthetic)
+
+
+def _synthetic_label(text: str) -> bool:
+    """True if ``text`` starts with the line silkroad writes on CSV made from synthetic data."""
+    from silkroad.results import SYNTHETIC_CSV_LINE
+
+    return LINE_END.split(text, maxsplit=1)[0].strip() == SYNTHETIC_CSV_LINE.strip()
 
 
 def _one_line(*parts: object) -> str:
@@ -348,14 +358,16 @@ LINE_END = re.compile(r"\r\n|\n|\r")
 
 def _csv_records(text: str, path: Path) -> tuple[list[Record], str]:
     lines = LINE_END.split(text)
-    if not lines or not lines[0].strip():
+    # the synthetic-data label (silkroad's demo declarations) stands above the header
+    skip = 1 if _synthetic_label(text) else 0
+    if len(lines) <= skip or not lines[skip].strip():
         raise FormatError("empty file", path=path, expected="a UN Comtrade CSV with a header")
-    first = lines[0]
+    first = lines[skip]
     delim = "\t" if first.count("\t") > first.count(",") else ","
     header = next(csv.reader([first], delimiter=delim))
     keys, variant = _map_header(header, path)
     out = []
-    for n, raw in enumerate(lines[1:], start=2):
+    for n, raw in enumerate(lines[skip + 1 :], start=skip + 2):
         if not raw.strip():
             continue
         try:
