@@ -312,7 +312,7 @@ def result_responses(name: str) -> dict[int | str, dict[str, Any]]:
         200: {
             "description": "The result: JSON by default, CSV with ?format=csv or Accept: text/csv.",
             "content": {
-                "application/json": {"schema": RESULT_SCHEMA, "example": RESULT_EXAMPLES[name]},
+                "application/json": {"schema": RESULT_SCHEMA, "example": RESULT_EXAMPLES.get(name)},
                 "text/csv": {"schema": {"type": "string"}},
             },
         },
