@@ -342,8 +342,9 @@ def economy_html(page: dict[str, Any]) -> HTMLResponse:
     v, rca, cx = page["state"], page["rca"], page["complexity"]
     lang = v["lang"]
     rows = _rows(rca["rows"])
-    largest = max((r["exports_usd"] or 0.0 for r in rows), default=0.0)
-    nf = Numbers(lang, "million" if largest >= 1e6 else "thousand")
+    # millions when every row shows at least 0.1 of them, else thousands (no '0.0' rows)
+    smallest = min((r["exports_usd"] or 0.0 for r in rows), default=0.0)
+    nf = Numbers(lang, "million" if smallest >= 1e5 else "thousand")
 
     def num(x: Any, digits: int = 2, *, signed: bool = False) -> str:
         return "" if x is None else nf.decimal(float(x), digits, signed=signed)
