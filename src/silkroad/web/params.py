@@ -2,14 +2,16 @@
 
 A :class:`Param` names a query parameter, its OpenAPI type, default, help and example, and the
 :mod:`silkroad.args` check that normalises it. The analyses of :mod:`silkroad.web.api` list the
-parameters they take; the same definitions serve the dashboard's forms.
+parameters they take; the same definitions serve the dashboard's forms. The common kinds are
+made by one factory each (:func:`choice_param`, :func:`level_param`, :func:`year_param`,
+:func:`text_param`), so a parameter is its name, default, help and example.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from silkroad import args
@@ -85,13 +87,19 @@ def year_param(name: str, default: Any, help: str, example: int = 2015) -> Param
     return Param(name, int, default, help, example, check=lambda v: args.year(v, field=name))
 
 
-YEARS = Param(
+def text_param(
+    name: str, help: str, example: Any, check: Callable[[Any], Any], default: Any = None
+) -> Param:
+    """A parameter given as text (optional unless ``default`` is ``REQUIRED``), normalised by
+    ``check`` (which raises an InputError naming it)."""
+    return Param(name, str, default, help, example, check=check)
+
+
+YEARS = text_param(
     "years",
-    str,
-    None,
     "Years, e.g. 2010-2015 or 2012,2014 (default: all the source holds).",
     "2014-2015",
-    check=lambda v: args.years(v, field="years"),
+    lambda v: args.years(v, field="years"),
 )
 YEAR = year_param("year", REQUIRED, "The year analysed (compared with the year before).")
 BASE = year_param("base", None, "Base year for 'N times' ratios.", 2014)
@@ -138,13 +146,11 @@ PERSPECTIVE = choice_param(
     "or auto (best available; stated in the metadata).",
     args.PERSPECTIVES,
 )
-SOURCE = Param(
+SOURCE = text_param(
     "source",
-    str,
-    None,
     "Source id, as /api/v1/sources lists it (default: the best one).",
     None,
-    check=lambda v: str(v).strip() or None,
+    lambda v: str(v).strip() or None,
 )
 LANG = choice_param("lang", "en", "Language: en or ru.", args.LANGS)
 
@@ -228,13 +234,11 @@ def _shifts(field: str) -> Callable[[Any], tuple[int, ...]]:
 
 
 WORLD_YEAR = year_param("year", REQUIRED, "The year analysed.")
-ECONOMY = Param(
+ECONOMY = text_param(
     "economy",
-    str,
-    None,
     "Also this economy's opportunities: products by COG, with their density (ISO3 or a name).",
     "BLR",
-    check=lambda v: party(v, field="economy", bloc=False),
+    lambda v: party(v, field="economy", bloc=False),
 )
 CONVENTION = choice_param(
     "convention",
@@ -242,13 +246,12 @@ CONVENTION = choice_param(
     "ecomplexity (py-ecomplexity 0.5.3), stata (Stata/Atlas) or oec (METHODS 3).",
     ("ecomplexity", "stata", "oec"),
 )
-PRODUCT = Param(
+PRODUCT = text_param(
     "product",
-    str,
-    REQUIRED,
     "An HS6 product: six digits with the leading zero (870120, 040210).",
     "870120",
-    check=_hs6,
+    _hs6,
+    default=REQUIRED,
 )
 AVERAGE = Param(
     "average",
@@ -258,41 +261,31 @@ AVERAGE = Param(
     3,
     check=lambda v: args.top(v, field="average"),
 )
-GRAVITY_YEARS = Param(
-    "years",
-    str,
-    None,
-    "Years of the panel: a range or a list, 2010-2019 or 2012,2014 (default: all held).",
-    "2014-2015",
-    check=lambda v: args.years(v, field="years"),
+GRAVITY_YEARS = replace(
+    YEARS, help="Years of the panel: a range or a list, 2010-2019 or 2012,2014 (default: all)."
 )
-BLOC = Param(
+BLOC = text_param(
     "bloc",
-    str,
-    None,
     "A bloc whose effect is estimated (its members' trade with each other while members).",
     "EAEU",
-    check=lambda v: party(v, field="bloc", bloc=True),
+    lambda v: party(v, field="bloc", bloc=True),
 )
-FE = Param(
+FE = text_param(
     "fe",
-    str,
-    "exporter-year,importer-year",
     "Fixed effects, comma-separated: some of exporter-year, importer-year, pair, "
     "unordered-pair, exporter, importer, year.",
     "exporter-year,importer-year",
-    check=_fe,
+    _fe,
+    default="exporter-year,importer-year",
 )
-PAIR = Param(
+PAIR = text_param(
     "pair",
-    str,
-    None,
     "A,B: actual vs predicted trade of A to B per year (model without pair fixed effects).",
     "BLR,KAZ",
-    check=_pair,
+    _pair,
 )
-LAGS = Param("lags", str, None, "Bloc lags in years: 4,8.", None, check=_shifts("lags"))
-LEADS = Param("leads", str, None, "Bloc leads in years: 4.", None, check=_shifts("leads"))
+LAGS = text_param("lags", "Bloc lags in years: 4,8.", None, _shifts("lags"))
+LEADS = text_param("leads", "Bloc leads in years: 4.", None, _shifts("leads"))
 CLUSTER = choice_param(
     "cluster",
     "pair",
