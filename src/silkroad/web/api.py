@@ -3,8 +3,10 @@
 Every analysis in :data:`ANALYSES` becomes ``GET /api/v1/pairs/{a}/{b}/{name}``: its
 parameters are checked by :mod:`silkroad.args` (as the CLI's options are), the answer is the
 analysis's :class:`~silkroad.results.Result` serialised by its own ``to_dict()`` (JSON) or
-``to_csv()`` (``?format=csv`` or ``Accept: text/csv``). Later analyses (indicators, complexity,
-potential, gravity) join by adding one :class:`Analysis` to the table.
+``to_csv()`` (``?format=csv`` or ``Accept: text/csv``). The world-level analyses of the CLI
+(``rca``, ``complexity``, ``potential --product``, ``gravity``) are :data:`WORLD_ANALYSES`, one
+:class:`WorldAnalysis` each, under ``/api/v1/economies/{a}/…`` or ``/api/v1/…``; a new analysis
+joins by adding one entry to either table.
 """
 
 from __future__ import annotations
