@@ -1,4 +1,4 @@
-"""The JSON API (``/api/v1/…``): one route table of analyses, the same arguments as the CLI.
+"""The JSON API (``/api/v1/…``): route tables of analyses, the same arguments as the CLI.
 
 Every analysis in :data:`ANALYSES` becomes ``GET /api/v1/pairs/{a}/{b}/{name}``: its
 parameters are checked by :mod:`silkroad.args` (as the CLI's options are), the answer is the
