@@ -134,6 +134,21 @@ def test_tables_without_javascript(browser, server):
     context.close()
 
 
+def test_economy_page_from_the_pair_page_without_javascript(browser, server):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server + "/pairs/BLR/KAZ?year=2015&lang=ru")
+    assert page.locator("#potential").count() == 1 and page.locator("#advantage").count() == 1
+    page.click("#economy-links a.economy-link >> nth=0")
+    page.wait_for_url("**/economies/BLR?*")
+    assert page.locator("html").get_attribute("lang") == "ru"
+    # BLR's 2015 exports at hs4: tractors 1 250 000 USD, dairy 50 250, computers 10 000 USD
+    codes = page.locator("#table-economy-rca tbody td:first-child").all_text_contents()
+    assert sorted(codes) == ["0402", "8471", "8701"]
+    page.screenshot(path=str(ARTIFACTS / "web-economy-ru.png"), full_page=True)
+    context.close()
+
+
 def test_api_docs_render_offline(browser, server):
     page = browser.new_page()
     problems, outside = watch(page, server)

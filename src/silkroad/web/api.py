@@ -1,10 +1,12 @@
-"""The JSON API (``/api/v1/…``): one route table of analyses, the same arguments as the CLI.
+"""The JSON API (``/api/v1/…``): route tables of analyses, the same arguments as the CLI.
 
 Every analysis in :data:`ANALYSES` becomes ``GET /api/v1/pairs/{a}/{b}/{name}``: its
 parameters are checked by :mod:`silkroad.args` (as the CLI's options are), the answer is the
 analysis's :class:`~silkroad.results.Result` serialised by its own ``to_dict()`` (JSON) or
-``to_csv()`` (``?format=csv`` or ``Accept: text/csv``). Later analyses (indicators, complexity,
-potential, gravity) join by adding one :class:`Analysis` to the table.
+``to_csv()`` (``?format=csv`` or ``Accept: text/csv``). The world-level analyses of the CLI
+(``rca``, ``complexity``, ``potential --product``, ``gravity``) are :data:`WORLD_ANALYSES`, one
+:class:`WorldAnalysis` each, under ``/api/v1/economies/{a}/…`` or ``/api/v1/…``; a new analysis
+joins by adding one entry to either table.
 """
 
 from __future__ import annotations
@@ -21,25 +23,40 @@ from silkroad import args
 from silkroad.results import Result, dumps
 from silkroad.web import openapi as docs
 from silkroad.web.params import (
+    AVERAGE,
     BASE,
+    BLOC,
+    CLUSTER,
+    COMPLEXITY_LEVEL,
+    CONVENTION,
     DIRECTION,
+    ECONOMY,
+    FE,
+    GRAVITY_YEARS,
+    LAGS,
     LANG,
+    LEADS,
     LEVEL,
     MIRROR_LEVEL,
     OPTIONAL_YEAR,
+    PAIR,
     PERSPECTIVE,
     POTENTIAL_LEVEL,
+    PRODUCT,
     SOURCE,
     TOP,
     TRIM,
     WORLD_LEVEL,
+    WORLD_YEAR,
     YEAR,
     YEARS,
     Param,
+    party,
 )
 
 if TYPE_CHECKING:
     from silkroad.analytics.pair import Pair
+    from silkroad.analytics.world import World
     from silkroad.web.state import Snapshot, Stores
 
 PREFIX = "/api/v1"
@@ -120,7 +137,7 @@ ANALYSES: dict[str, Analysis] = {
         Analysis(
             "potential",
             "Untapped export potential of A in B by product (ITC-style, METHODS 4.3).",
-            (OPTIONAL_YEAR, POTENTIAL_LEVEL, TOP, SOURCE),
+            (OPTIONAL_YEAR, AVERAGE, POTENTIAL_LEVEL, TOP, SOURCE),
             lambda pair, v: _potential(pair, v),
         ),
         Analysis(
@@ -152,7 +169,145 @@ def _potential(pair: Pair, v: dict[str, Any]) -> Result:
     from silkroad.analytics.prospects import potential_table
 
     world = _world(pair, v.get("source"))
-    return potential_table(world, pair.a, pair.b, year=v["year"], level=v["level"], top=v["top"])
+    return potential_table(
+        world,
+        pair.a,
+        pair.b,
+        year=v["year"],
+        level=v["level"],
+        top=v["top"],
+        n_years=v["average"],
+    )
+
+
+@dataclass(frozen=True)
+class WorldAnalysis:
+    """One world-level analysis of the API (the CLI's rca, complexity, potential --product,
+    gravity): its route under :data:`PREFIX` (``{a}``: one economy or bloc), help, parameters,
+    and ``run(world, a, values)`` with ``a`` the side's code (None for a world route)."""
+
+    name: str
+    path: str
+    help: str
+    params: tuple[Param, ...]
+    run: Callable[[World, str | None, dict[str, Any]], Result]
+
+    @property
+    def per_economy(self) -> bool:
+        return "{a}" in self.path
+
+
+def _rca(world: World, a: str | None, v: dict[str, Any]) -> Result:
+    from silkroad.analytics.advantage import rca_table
+
+    assert a is not None
+    return rca_table(world, a, v["year"], level=v["level"], top=v["top"])
+
+
+def _complexity(world: World, a: str | None, v: dict[str, Any]) -> Result:
+    from silkroad.analytics.advantage import complexity_table
+
+    return complexity_table(
+        world,
+        v["year"],
+        level=v["level"],
+        economy=a or v.get("economy"),
+        convention=v["convention"],
+        top=v["top"],
+    )
+
+
+def _markets(world: World, a: str | None, v: dict[str, Any]) -> Result:
+    from silkroad.analytics.prospects import best_markets
+
+    assert a is not None
+    return best_markets(world, a, v["product"], year=v["year"], top=v["top"], n_years=v["average"])
+
+
+def _gravity(world: World, a: str | None, v: dict[str, Any]) -> Result:
+    from silkroad.analytics.prospects import gravity_fit
+    from silkroad.errors import AnalysisError, InputError
+
+    fe = v["fe"].split(",")
+    if v["bloc"] is None and {"pair", "unordered-pair"} & set(fe):
+        raise InputError(
+            "pair fixed effects absorb distance, contiguity and language: nothing is left to "
+            "estimate without a bloc",
+            field="fe",
+            found=v["fe"],
+            expected="a bloc (bloc=EAEU) with pair fixed effects, or no pair fixed effects",
+        )
+    for shift in ("lags", "leads"):
+        if v[shift] and v["bloc"] is None:
+            raise InputError(
+                f"{shift} are of a bloc's effect", field=shift, found=v[shift], expected="a bloc"
+            )
+    try:
+        return gravity_fit(
+            world,
+            v["years"],
+            bloc=v["bloc"],
+            fe=fe,
+            cluster=None if v["cluster"] == "none" else v["cluster"],
+            pair=v["pair"],
+            lags=v["lags"] or (),
+            leads=v["leads"] or (),
+        )
+    except ValueError as exc:  # pyfixest's own, after a fit whose every term was dropped
+        raise AnalysisError(
+            f"PPML gave no coefficient to report: {exc}",
+            field="bloc" if v["bloc"] else "fe",
+            found=v["bloc"] or v["fe"],
+            expected="a bloc with members trading in the years (its dummy not all zero)",
+        ) from exc
+
+
+WORLD_ANALYSES: dict[str, WorldAnalysis] = {
+    w.name: w
+    for w in (
+        WorldAnalysis(
+            "rca",
+            "/economies/{a}/rca",
+            "Revealed comparative advantage (Balassa RCA) of an economy or bloc in every "
+            "product it exports in a year (as `silkroad rca`).",
+            (WORLD_YEAR, WORLD_LEVEL, TOP, SOURCE),
+            _rca,
+        ),
+        WorldAnalysis(
+            "economy_complexity",
+            "/economies/{a}/complexity",
+            "An economy's ECI and rank, and its opportunities: products it does not export "
+            "with advantage yet, ranked by COG, with their density (`silkroad complexity "
+            "--economy A`).",
+            (WORLD_YEAR, COMPLEXITY_LEVEL, CONVENTION, TOP, SOURCE),
+            _complexity,
+        ),
+        WorldAnalysis(
+            "markets",
+            "/economies/{a}/markets",
+            "Where A could sell one HS6 product: the markets ranked by A's untapped potential "
+            "(`silkroad potential --exporter A --product P`).",
+            (PRODUCT, OPTIONAL_YEAR, AVERAGE, TOP, SOURCE),
+            _markets,
+        ),
+        WorldAnalysis(
+            "complexity",
+            "/complexity",
+            "Economic complexity of a year: the ECI ranking and the PCI table; with economy, "
+            "its opportunities by COG (`silkroad complexity`).",
+            (WORLD_YEAR, COMPLEXITY_LEVEL, ECONOMY, CONVENTION, TOP, SOURCE),
+            _complexity,
+        ),
+        WorldAnalysis(
+            "gravity",
+            "/gravity",
+            "Structural gravity by PPML on the store's bilateral totals: coefficients, and with "
+            "pair the pair's actual vs predicted trade (`silkroad gravity`).",
+            (GRAVITY_YEARS, BLOC, FE, PAIR, LAGS, LEADS, CLUSTER, SOURCE),
+            _gravity,
+        ),
+    )
+}
 
 
 def compute(
@@ -167,22 +322,48 @@ def compute_keyed(
 ) -> tuple[tuple[Any, ...], Result]:
     """:func:`compute`, with the cache key of the result (generation, analysis, pair, values)."""
     analysis = ANALYSES[name]
-    values = {p.name: p.clean(raw.get(p.name)) for p in analysis.params}
-    for p in analysis.params:
-        if p.required and values[p.name] is None:
-            from silkroad.errors import InputError
-
-            raise InputError("missing parameter", field=p.name, expected=p.help)
+    values = _checked(analysis.params, raw)
     perspective = analysis.fixed_perspective or values.get("perspective") or "auto"
     source = values.get("source")
-    frozen = tuple((k, tuple(x) if isinstance(x, list) else x) for k, x in sorted(values.items()))
-    key = (snap.generation, name, a.strip().upper(), b.strip().upper(), frozen)
+    key = (snap.generation, name, a.strip().upper(), b.strip().upper(), _frozen(values))
 
     def run() -> Result:
         pair = snap.pair(a, b, source=source, perspective=perspective)
         return analysis.run(pair, values)
 
     return key, stores.cache.get(key, run)
+
+
+def compute_world(
+    stores: Stores, snap: Snapshot, name: str, a: str | None, raw: dict[str, Any]
+) -> tuple[tuple[Any, ...], Result]:
+    """Run world-level analysis ``name`` (for side ``a`` where its route has one) with raw
+    query values, checked here; cached by catalog generation, analysis, side and values (a
+    gravity fit takes seconds: a repeated request is a dictionary look-up)."""
+    analysis = WORLD_ANALYSES[name]
+    code = party(a, field="a") if analysis.per_economy and a is not None else None
+    values = _checked(analysis.params, raw)
+    key = (snap.generation, "world", name, code, _frozen(values))
+    result = stores.cache.get(
+        key, lambda: analysis.run(snap.world(values.get("source")), code, values)
+    )
+    return key, result
+
+
+def _checked(params: tuple[Param, ...], raw: dict[str, Any]) -> dict[str, Any]:
+    """The checked values of ``params`` from raw query values (a missing required one named)."""
+    values = {p.name: p.clean(raw.get(p.name)) for p in params}
+    for p in params:
+        if p.required and values[p.name] is None:
+            from silkroad.errors import InputError
+
+            raise InputError("missing parameter", field=p.name, expected=p.help)
+    return values
+
+
+def _frozen(values: dict[str, Any]) -> tuple[Any, ...]:
+    """``values`` as a hashable, ordered cache-key part."""
+    return tuple((k, tuple(x) if isinstance(x, list) else x) for k, x in sorted(values.items()))
 
 
 def wants_csv(request: Request, fmt: str | None) -> bool:
@@ -249,6 +430,18 @@ PATH_B = inspect.Parameter(
         ),
     ],
 )
+PATH_ECONOMY = inspect.Parameter(
+    "a",
+    inspect.Parameter.KEYWORD_ONLY,
+    annotation=Annotated[
+        str,
+        Path(
+            description="Economy (ISO3 such as BLR, or a name); a bloc id (EAEU) where the "
+            "analysis allows one.",
+            openapi_examples={"example": {"value": "BLR"}},
+        ),
+    ],
+)
 REQUEST = inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY, annotation=Request)
 
 
@@ -257,15 +450,41 @@ def _analysis_endpoint(stores: Stores, analysis: Analysis) -> Callable[..., Resp
         fmt = FORMAT.clean(query.pop("format", None))
         snap = stores.snapshot()
         key, result = compute_keyed(stores, snap, analysis.name, a, b, query)
-        csv = wants_csv(request, fmt)
-        # the body too is cached: a repeated request costs no serialisation
-        body = stores.cache.get(
-            (*key, "body", csv),
-            lambda: result.to_csv() if csv else dumps(result.to_dict(), indent=None),
-        )
-        return body_response(body, csv=csv, name=analysis.name)
+        return _result_response(stores, request, key, result, fmt, analysis.name)
 
     params = [REQUEST, PATH_A, PATH_B, *(_query(p) for p in (*analysis.params, FORMAT))]
+    endpoint.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    endpoint.__name__ = analysis.name
+    endpoint.__doc__ = analysis.help
+    return endpoint
+
+
+def _result_response(
+    stores: Stores,
+    request: Request,
+    key: tuple[Any, ...],
+    result: Result,
+    fmt: str | None,
+    name: str,
+) -> Response:
+    """A result as JSON or CSV; the body too is cached: a repeat costs no serialisation."""
+    csv = wants_csv(request, fmt)
+    body = stores.cache.get(
+        (*key, "body", csv),
+        lambda: result.to_csv() if csv else dumps(result.to_dict(), indent=None),
+    )
+    return body_response(body, csv=csv, name=name)
+
+
+def _world_endpoint(stores: Stores, analysis: WorldAnalysis) -> Callable[..., Response]:
+    def endpoint(request: Request, a: str | None = None, **query: Any) -> Response:
+        fmt = FORMAT.clean(query.pop("format", None))
+        snap = stores.snapshot()
+        key, result = compute_world(stores, snap, analysis.name, a, query)
+        return _result_response(stores, request, key, result, fmt, analysis.name)
+
+    side = [PATH_ECONOMY] if analysis.per_economy else []
+    params = [REQUEST, *side, *(_query(p) for p in (*analysis.params, FORMAT))]
     endpoint.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     endpoint.__name__ = analysis.name
     endpoint.__doc__ = analysis.help
@@ -432,6 +651,17 @@ def router(stores: Stores) -> APIRouter:
             responses=docs.result_responses(analysis.name),
             operation_id=f"pair_{analysis.name}",
         )
+    for w in WORLD_ANALYSES.values():
+        r.add_api_route(
+            w.path,
+            _world_endpoint(stores, w),
+            methods=["GET"],
+            summary=w.help,
+            tags=["economies" if w.per_economy else "world"],
+            response_class=Response,
+            responses=docs.result_responses(w.name),
+            operation_id=("economy_" if w.per_economy else "world_") + w.name.split("_")[-1],
+        )
     r.add_api_route(
         "/pairs/{a}/{b}/brief",
         _brief_endpoint(stores),
@@ -445,4 +675,13 @@ def router(stores: Stores) -> APIRouter:
     return r
 
 
-__all__ = ["ANALYSES", "PREFIX", "Analysis", "compute", "router"]
+__all__ = [
+    "ANALYSES",
+    "PREFIX",
+    "WORLD_ANALYSES",
+    "Analysis",
+    "WorldAnalysis",
+    "compute",
+    "compute_world",
+    "router",
+]

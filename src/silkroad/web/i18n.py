@@ -60,9 +60,52 @@ WORDS: dict[str, tuple[str, str]] = {
         "Для графиков нужен JavaScript; все числа есть в таблицах ниже.",
     ),
     "language": ("Language", "Язык"),
-    "todo": (
-        "Indicators, complexity, potential and gravity join this page as they land.",
-        "Индикаторы, сложность, потенциал и гравитация появятся здесь позже.",
+    "sec_advantage": (
+        "Comparative advantage and complexity",
+        "Сравнительные преимущества и сложность",
+    ),
+    "sec_potential": ("Untapped export potential", "Нереализованный экспортный потенциал"),
+    "advantage_none": (
+        "Not available: the store holds no reconciled (BACI) data for {year}.",
+        "Недоступно: в хранилище нет согласованных данных (BACI) за {year} г.",
+    ),
+    "potential_none": (
+        "Not available for a bloc as the exporter, or without reconciled (BACI) data.",
+        "Недоступно для объединения-экспортёра или без согласованных данных (BACI).",
+    ),
+    "economy_pages": ("Each side on its own", "Каждая сторона отдельно"),
+    "economy_title": (
+        "{name}: comparative advantage and complexity",
+        "{name}: сравнительные преимущества и сложность",
+    ),
+    "economy_subtitle": ("{year}, products by {level}", "{year} г., товары по {level}"),
+    "eci_card": ("Economic Complexity Index", "Индекс экономической сложности"),
+    "eci_rank": ("rank {rank} of {n}", "{rank}-е место из {n}"),
+    "eci_none": ("No ECI: {reason}", "ECI не рассчитан: {reason}"),
+    "products_adv": (
+        "{n} of {total} products exported with RCA ≥ 1",
+        "{n} из {total} экспортируемых товаров с RCA ≥ 1",
+    ),
+    "t_economy_rca": (
+        "Products of highest revealed comparative advantage (Balassa RCA), {year}",
+        "Товары с наибольшим выявленным сравнительным преимуществом (RCA Баласса), {year} г.",
+    ),
+    "t_economy_opp": (
+        "Opportunities: products not yet exported with advantage, by opportunity gain (COG)",
+        "Возможности: товары, ещё не экспортируемые с преимуществом, по выигрышу (COG)",
+    ),
+    "sec_rca": ("Revealed comparative advantage", "Выявленные сравнительные преимущества"),
+    "sec_opportunities": ("Opportunities", "Возможности"),
+    "code": ("Code", "Код"),
+    "product": ("Product", "Товар"),
+    "exports_unit": ("Exports, {unit}", "Экспорт, {unit}"),
+    "world_share": ("Share of world exports, %", "Доля в мировом экспорте, %"),
+    "pci": ("PCI", "PCI"),
+    "convention_note": (
+        "Complexity by the {convention} convention (METHODS 3); RCA = the product's share in "
+        "the economy's exports over its share in world exports.",
+        "Сложность по соглашению {convention} (METHODS 3); RCA — доля товара в экспорте страны, "
+        "делённая на его долю в мировом экспорте.",
     ),
 }
 

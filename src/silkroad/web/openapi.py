@@ -1,7 +1,8 @@
 """The OpenAPI description of the API: response schemas, examples and the error body.
 
 The examples are the hand-worked two-year world of the tests (Belarus and Kazakhstan, 2014 and
-2015; values in USD), cut to one row per table.
+2015; values in USD), cut to one row per table; those of complexity and gravity, which that
+world is too small for, come from the tests' random 14-economy world (rounded).
 """
 
 from __future__ import annotations
@@ -206,6 +207,125 @@ RESULT_EXAMPLES: dict[str, dict[str, Any]] = {
         "imports": [],
     },
 }
+_WORLD_META = {k: v for k, v in _META.items() if not k.startswith(("a", "b"))}
+_ECI_ROW = {"economy": "AUS", "diversity": 10, "eci": 1.5813, "eci_rank": 1, "coi": -1.4841}
+_PCI_ROW = {"code": "1101", "ubiquity": 6, "pci": 3.9776, "pci_rank": 1}
+_COMPLEXITY_META = {
+    **_WORLD_META,
+    "years": [2015],
+    "level": "hs4",
+    "analysis": "complexity",
+    "convention": "ecomplexity",
+    "reference": "py-ecomplexity 0.5.3 (defaults)",
+    "presence_rule": "RCA ≥ 1.0",
+    "notices": [],
+}
+RESULT_EXAMPLES.update(
+    {
+        "rca": {
+            "metadata": {
+                **_WORLD_META,
+                "years": [2014],
+                "level": "hs6",
+                "economy": "BLR",
+                "indicator": "rca",
+                "formula": "Balassa: (x_ik / X_i) / (x_wk / X_w)",
+                "top": 10,
+                "notices": [],
+            },
+            "products_with_advantage": 2,
+            "products_exported": 2,
+            "rows": [
+                {
+                    "code": "870120",
+                    "exports_usd": 1300500.0,
+                    "world_exports_usd": 1300500.0,
+                    "share_of_world": 1.0,
+                    "rca": 1.7285714285714286,
+                }
+            ],
+        },
+        "complexity": {"metadata": _COMPLEXITY_META, "eci": [_ECI_ROW], "pci": [_PCI_ROW]},
+        "economy_complexity": {
+            "metadata": _COMPLEXITY_META,
+            "economy": "BLR",
+            "eci_rank": 4,
+            "eci": [_ECI_ROW],
+            "pci": [_PCI_ROW],
+            "opportunities": [
+                {
+                    "code": "2001",
+                    "cog": -0.0724,
+                    "density": 0.5527,
+                    "distance": 0.4473,
+                    "pci": 1.2607,
+                    "rca": 0.0,
+                    "exports_usd": 0.0,
+                }
+            ],
+        },
+        "markets": {
+            "metadata": {
+                **_WORLD_META,
+                "level": "hs6",
+                "definition": "ITC-style export potential, METHODS 4.3",
+                "a": "BLR",
+                "product": "870120",
+                "top": 10,
+                "notices": [],
+            },
+            "markets": [
+                {
+                    "rank": 1,
+                    "market": "KAZ",
+                    "demand": 375250.0,
+                    "ease": 1.0,
+                    "potential": 375250.0,
+                    "actual": 375250.0,
+                    "untapped": 0.0,
+                    "realised": 375250.0,
+                    "share_of_untapped": 0.0,
+                }
+            ],
+        },
+        "gravity": {
+            "metadata": {
+                **_WORLD_META,
+                "level": "total",
+                "estimator": "PPML (pyfixest fepois)",
+                "fixed_effects": ["exporter-year", "importer-year"],
+                "covariates": ["dist_km", "contig", "comlang"],
+                "bloc": None,
+                "notices": [],
+            },
+            "specification": "PPML of trade (USD) on ln_dist_km, contig, comlang with "
+            "exporter-year and importer-year fixed effects; standard errors clustered by "
+            "unordered country pair; 364 observations, 2014–2015",
+            "nobs": 364,
+            "coefficients": [
+                {
+                    "term": "ln_dist_km",
+                    "estimate": 0.0081,
+                    "std_error": 0.0497,
+                    "t_value": 0.1627,
+                    "p_value": 0.8707,
+                    "ci_low": -0.0892,
+                    "ci_high": 0.1054,
+                    "effect_pct": None,
+                }
+            ],
+            "pair": [
+                {
+                    "year": 2014,
+                    "actual": 11164000.0,
+                    "predicted": 5646390.65,
+                    "ratio": 1.9772,
+                    "gap": -5517609.35,
+                }
+            ],
+        },
+    }
+)
 SOURCES_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["home", "generation", "sources"],

@@ -4,9 +4,13 @@
   the pairs opened recently.
 - ``/pairs/{a}/{b}`` (twin ``/pairs/{a}/{b}.json``): headline figures, turnover over time,
   structure (treemap and tables), movers, prices, the mirror comparison where declared data
-  exist. Every choice (year, base, level, top, perspective, source, language) is in the URL.
+  exist, comparative advantage and complexity, untapped potential. Every choice (year, base,
+  level, top, perspective, source, language) is in the URL.
+- ``/economies/{a}`` (twin ``/economies/{a}.json``): one economy's products of highest RCA,
+  its ECI and rank, and its opportunities by COG (year, level, top, source, language).
 
-One function gathers a page's data (:func:`home_data`, :func:`pair_data`); the template and the
+One function gathers a page's data (:func:`home_data`, :func:`pair_data`,
+:func:`economy_data`); the template and the
 JSON twin both render it. Tables are plain HTML (they work without JavaScript); charts are drawn
 by the bundled Vega-Embed from the specs inlined as JSON.
 """
@@ -29,17 +33,35 @@ from silkroad.web.api import (
     brief_data,
     brief_key,
     compute,
+    compute_world,
     economies_data,
     json_response,
     sources_data,
 )
 from silkroad.web.i18n import t
-from silkroad.web.params import BASE, LANG, LEVEL, PERSPECTIVE, SOURCE, TOP, YEAR
+from silkroad.web.params import (
+    BASE,
+    COMPLEXITY_LEVEL,
+    LANG,
+    LEVEL,
+    PERSPECTIVE,
+    SOURCE,
+    TOP,
+    YEAR,
+    party,
+    year_param,
+)
 
 if TYPE_CHECKING:
     from silkroad.web.state import Snapshot, Stores
 
 PAIR_PARAMS = (YEAR, BASE, LEVEL, TOP, PERSPECTIVE, SOURCE)
+ECONOMY_PARAMS = (
+    year_param("year", None, "The year shown (default: the latest the source holds)."),
+    COMPLEXITY_LEVEL,
+    TOP,
+    SOURCE,
+)
 
 
 @lru_cache(maxsize=1)
@@ -138,6 +160,10 @@ def pair_data(
         "html": url(path, **state),
         "json": url(path + ".json", **state),
         **{
+            f"economy_{side}": url(f"/economies/{quote(v[side])}", year=v["year"], lang=v["lang"])
+            for side in ("a", "b")
+        },
+        **{
             f"brief_{fmt}": url(
                 f"/api/v1{path}/brief",
                 year=v["year"],
@@ -181,6 +207,8 @@ def pair_json(page: dict[str, Any]) -> dict[str, Any]:
         "prices": d.prices,
         "mirror": page["mirror"],
         "mirror_error": page["mirror_error"],
+        "advantage": d.advantage,
+        "potential": d.potential,
     }
 
 
@@ -235,6 +263,157 @@ def pair_html(stores: Stores, page: dict[str, Any]) -> HTMLResponse:
         twin=page["links"]["json"],
         mirror=_mirror_rows(page["mirror"]),
         mirror_error=page["mirror_error"],
+        economy_links=[
+            (names[side], page["links"][f"economy_{side}"])
+            for side in ("a", "b")
+            if not getattr(data, f"party_{side}").is_bloc
+        ],
+        has_advantage=data.advantage is not None,
+        has_potential=data.potential is not None,
+    )
+
+
+# --- economy ---------------------------------------------------------------------------------
+def economy_data(stores: Stores, snap: Snapshot, a: str, raw: dict[str, Any]) -> dict[str, Any]:
+    """What the economy page shows: its RCA table and its complexity (ECI, rank, opportunities
+    by COG), through the API's own cached analyses; the year defaults to the latest held."""
+    v = {p.name: p.clean(raw.get(p.name)) for p in ECONOMY_PARAMS}
+    v["lang"] = LANG.clean(raw.get("lang"))
+    code = party(a, field="a", bloc=False)
+    held = snap.world(v["source"]).years()
+    if not held:
+        raise InputError("the source holds no year", field="year")
+    if v["year"] is None:
+        v["year"] = held[-1]
+    v["a"], v["held"] = code, held
+    args_ = {k: v[k] for k in ("year", "level", "top", "source")}
+    rca = compute_world(stores, snap, "rca", code, args_)[1]
+    complexity = complexity_error = None
+    try:
+        complexity = compute_world(stores, snap, "economy_complexity", code, args_)[1]
+    except SilkroadError as exc:  # no ECI this year (no advantage anywhere, a split world)
+        complexity_error = str(exc)
+    state = {k: v[k] for k in ("year", "level", "top", "source", "lang")}
+    path = f"/economies/{quote(code)}"
+    api = {k: v[k] for k in ("year", "level", "top", "source")}
+    links = {
+        "html": url(path, **state),
+        "json": url(path + ".json", **state),
+        "api_rca": url(f"/api/v1{path}/rca", **api),
+        "api_complexity": url(f"/api/v1{path}/complexity", **api),
+    }
+    return {
+        "state": v,
+        "links": links,
+        "rca": rca,
+        "complexity": complexity,
+        "complexity_error": complexity_error,
+    }
+
+
+def economy_json(page: dict[str, Any]) -> dict[str, Any]:
+    """The JSON twin of the economy page: the same results as the API's, USD, full precision."""
+    v, cx = page["state"], page["complexity"]
+    return {
+        "page": {
+            **{k: v[k] for k in ("a", "year", "level", "top", "lang", "source")},
+            "years_held": v["held"],
+            "links": page["links"],
+        },
+        "rca": page["rca"],
+        "eci": None if cx is None else cx.values["eci"],
+        "eci_rank": None if cx is None else cx.values["eci_rank"],
+        "economies_ranked": None if cx is None else len(cx["eci"]),
+        "opportunities": None if cx is None else cx["opportunities"],
+        "complexity_metadata": None if cx is None else cx["metadata"],
+        "complexity_error": page["complexity_error"],
+    }
+
+
+def _rows(frame: Any) -> list[dict[str, Any]]:
+    return [jsonable(r) for r in frame.to_dict(orient="records")]
+
+
+def economy_html(page: dict[str, Any]) -> HTMLResponse:
+    from silkroad.reference.countries import country_name
+    from silkroad.reference.products import product_name
+    from silkroad.report.numbers import Numbers
+
+    v, rca, cx = page["state"], page["rca"], page["complexity"]
+    lang = v["lang"]
+    rows = _rows(rca["rows"])
+    # millions when every row shows at least 0.1 of them, else thousands (no '0.0' rows)
+    smallest = min((r["exports_usd"] or 0.0 for r in rows), default=0.0)
+    nf = Numbers(lang, "million" if smallest >= 1e5 else "thousand")
+
+    def num(x: Any, digits: int = 2, *, signed: bool = False) -> str:
+        return "" if x is None else nf.decimal(float(x), digits, signed=signed)
+
+    def name(code: str) -> str:
+        return product_name(code, lang)
+
+    meta = rca["metadata"]
+    opp = _rows(cx["opportunities"]) if cx is not None else []
+    other = "ru" if lang == "en" else "en"
+    state = {k: v[k] for k in ("year", "level", "top", "source")}
+    path = page["links"]["html"].split("?")[0]
+    title = t(lang, "economy_title", name=country_name(v["a"], lang))
+    return render(
+        "economy.html.j2",
+        lang=lang,
+        t=lambda key, **kw: t(lang, key, **kw),
+        title=title,
+        subtitle=t(lang, "economy_subtitle", year=v["year"], level=v["level"]),
+        synthetic=bool(meta.get("synthetic")),
+        state=v,
+        path=path,
+        levels=args.LEVELS,
+        links=page["links"],
+        unit=nf.unit_label(),
+        rca_rows=[
+            {
+                "code": r["code"],
+                "name": name(r["code"]),
+                "exports": nf.amount(r["exports_usd"]),
+                "share": "" if r["share_of_world"] is None else nf.pct(r["share_of_world"]),
+                "rca": num(r["rca"]),
+            }
+            for r in rows
+        ],
+        products_adv=t(
+            lang,
+            "products_adv",
+            n=nf.integer(rca["products_with_advantage"]),
+            total=nf.integer(rca["products_exported"]),
+        ),
+        eci=None
+        if cx is None
+        else {
+            "value": num(cx.values["eci"], 3, signed=True),
+            "rank": t(
+                lang,
+                "eci_rank",
+                rank=nf.integer(cx.values["eci_rank"]),
+                n=nf.integer(len(cx["eci"])),
+            ),
+        },
+        complexity_error=page["complexity_error"],
+        opp_rows=[
+            {
+                "code": r["code"],
+                "name": name(r["code"]),
+                "cog": num(r.get("cog"), 3),
+                "density": num(r.get("density"), 3),
+                "pci": num(r.get("pci"), 3),
+                "rca": num(r.get("rca")),
+            }
+            for r in opp
+        ],
+        convention=(cx["metadata"].get("convention") if cx is not None else None),
+        switch={"lang": other, "href": url(path, **state, lang=other)},
+        twin=page["links"]["json"],
+        charts={},
+        embed="{}",
     )
 
 
@@ -278,6 +457,16 @@ def router(stores: Stores) -> APIRouter:
             )
         target = url(f"/pairs/{quote(a.strip())}/{quote(b.strip())}", year=year, lang=lang)
         return RedirectResponse(target, status_code=303)
+
+    @r.get("/economies/{a}.json")
+    def economy_page_json(a: str, request: Request) -> Response:
+        page = economy_data(stores, stores.snapshot(), a, dict(request.query_params))
+        return json_response(economy_json(page))
+
+    @r.get("/economies/{a}")
+    def economy_page(a: str, request: Request) -> HTMLResponse:
+        page = economy_data(stores, stores.snapshot(), a, dict(request.query_params))
+        return economy_html(page)
 
     @r.get("/pairs/{a}/{b}.json")
     def pair_page_json(a: str, b: str, request: Request) -> Response:

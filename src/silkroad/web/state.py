@@ -25,6 +25,7 @@ from silkroad import settings
 if TYPE_CHECKING:
     from silkroad import Store
     from silkroad.analytics.pair import Pair
+    from silkroad.analytics.world import World
 
 T = TypeVar("T")
 
@@ -65,10 +66,26 @@ def check_side(text: str, *, field: str) -> None:
 class Snapshot:
     """What one request reads: the thread's store with its catalog pinned, and its generation."""
 
-    def __init__(self, store: Store, pairs: OrderedDict[Hashable, Pair]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        pairs: OrderedDict[Hashable, Pair],
+        worlds: dict[str | None, World] | None = None,
+    ) -> None:
         self.store = store
         self.generation = store.catalog.generation
         self._pairs = pairs
+        self._worlds = {} if worlds is None else worlds
+
+    def world(self, source: str | None) -> World:
+        """The thread's :class:`~silkroad.analytics.world.World` of ``source`` (reused: it keeps
+        the panels it has read; reconciled data unless ``source`` names another)."""
+        from silkroad.analytics.world import World
+
+        world = self._worlds.get(source)
+        if world is None:
+            world = self._worlds[source] = World(self.store, source=source)
+        return world
 
     def pair(self, a: str, b: str, *, source: str | None, perspective: str) -> Pair:
         """The thread's :class:`~silkroad.analytics.pair.Pair` for these arguments (reused)."""
@@ -108,14 +125,16 @@ class Stores:
             local.store = sr.open(self.home)
             local.stamp = None
             local.pairs = OrderedDict()
+            local.worlds = {}
             with self._all_lock:
                 self._all.append(local.store)
         stamp = _stamp(local.store.catalog_path)
         if stamp != local.stamp:
             local.store.refresh()
             local.pairs.clear()
+            local.worlds.clear()
             local.stamp = stamp
-        return Snapshot(local.store, local.pairs)
+        return Snapshot(local.store, local.pairs, local.worlds)
 
     def close(self) -> None:
         """Close every thread's DuckDB connections (at server shutdown, while no request runs):
