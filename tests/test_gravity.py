@@ -426,3 +426,20 @@ def test_the_guides_published_coefficients_are_reproduced():
         app2, bloc_col="RTA", years=years, fe=["exporter-year", "importer-year", "unordered-pair"]
     )
     assert round(rta.coefficient("RTA"), 3) == 0.557
+
+
+def test_pair_fixed_effects_without_a_time_varying_term_are_a_one_line_error():
+    df = _panel(n=6)
+    flows = df.rename(columns={"trade": "value_usd"})[["exporter", "importer", "year", "value_usd"]]
+    fe = ("exporter-year", "importer-year", "pair")
+    with pytest.raises(AnalysisError, match="no term left to estimate") as info:
+        gravity(flows, fe=fe)
+    assert "\n" not in str(info.value) and "--bloc" in str(info.value.hint)
+
+    # a bloc whose membership never changes is absorbed by the pair fixed effects
+    def constant(y):
+        return {"C00", "C01", "C02"}
+
+    with pytest.raises(AnalysisError, match="every term is collinear") as info:
+        gravity(flows, fe=fe, membership=constant, bloc="TEST")
+    assert "\n" not in str(info.value) and "absorbed by pair" in str(info.value.hint)

@@ -387,6 +387,14 @@ def _estimate(
 
     if panel.empty:
         raise AnalysisError("no observations left to estimate the gravity model")
+    if not terms:
+        raise AnalysisError(
+            "no term left to estimate: the fixed effects absorb every covariate",
+            field="fe",
+            found=",".join(fe),
+            hint="with pair fixed effects distance, contiguity and language are absorbed: "
+            "add a bloc (--bloc EAEU) or time-varying covariates, or drop pair from --fe",
+        )
     fe_ids = _fe_ids(panel, fe)
     keep, dropped = _drop_zero_groups(panel, fe_ids)
     notices = [*notices, *dropped]
@@ -426,6 +434,14 @@ def _estimate(
             )
         except Exception as exc:  # pyfixest raises ValueError, its own errors, LinAlgError
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            if "all variables are collinear" in first.lower():
+                raise AnalysisError(
+                    "PPML estimation failed: every term is collinear with the fixed effects",
+                    field="fe",
+                    found=", ".join(terms),
+                    hint="a bloc whose membership never changes inside the years, or a "
+                    "time-invariant covariate, is absorbed by pair fixed effects",
+                ) from exc
             raise AnalysisError(f"PPML estimation failed: {first}") from exc
     for w in caught:
         text = " ".join(str(w.message).split())
@@ -438,6 +454,14 @@ def _estimate(
     back = {s: t for t, s in safe.items()}
     names = [back.get(str(n), str(n)) for n in fit._coefnames]
     collinear = [back.get(str(n), str(n)) for n in getattr(fit, "_collin_vars", []) or []]
+    if not names:
+        raise AnalysisError(
+            "every term is collinear with the fixed effects: nothing is estimated",
+            field="fe",
+            found=", ".join(collinear) or ",".join(terms),
+            hint="a bloc whose membership never changes inside the years is absorbed by pair "
+            "fixed effects: widen --years or drop pair from --fe",
+        )
     if collinear:
         notices.append("dropped terms collinear with the fixed effects: " + ", ".join(collinear))
     est = np.asarray(fit.coef(), dtype=np.float64)
