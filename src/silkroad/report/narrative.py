@@ -585,13 +585,13 @@ class _Writer:
         return self._ranks(sides) + [s for s in only if s]
 
     def _only_partner(self, other: Party, me: Party) -> str:
-        """'The data hold no other partner of Belarus, so Kazakhstan's share of its trade is
-        not known.'; '' in Russian where a name has no known genitive."""
+        """'The data hold no other partner of Belarus, so the share of Kazakhstan in its trade
+        is not known.'; '' in Russian where a name has no known genitive."""
         if self.en:
             who, of = name(other, "en", "the"), name(me, "en", "the")
             return capitalize(
-                f"the data hold no other partner of {of}, so {who}'s share of its trade is "
-                "not known."
+                f"the data hold no other partner of {of}, so the share of {who} in its trade "
+                "is not known."
             )
         gen_me, gen_other = name(me, "ru", "gen"), name(other, "ru", "gen")
         if gen_me is None or gen_other is None:
