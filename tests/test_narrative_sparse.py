@@ -354,3 +354,13 @@ def test_trade_resumes_only_after_a_year_with_trade(present):
         "turnover reached $60.0 thousand."
     )
     assert text(ru).startswith("В 2014 году возобновилась торговля между Беларусью и Арменией")
+
+
+@pytest.mark.parametrize("case", ["gappy", "totals_first"])
+def test_numbers_in_sparse_narratives_are_numbers_the_tables_show(case, request):
+    store = request.getfixturevalue(case)
+    for year in (2013, 2014):
+        en, ru = both(store, "BLR", "KAZ", year=year)
+        for doc in (en, ru):
+            stated, unshown = narrative_numbers_not_in_tables(doc)
+            assert stated and unshown == [], doc.narrative
