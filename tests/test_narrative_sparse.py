@@ -296,6 +296,20 @@ def test_an_unknown_turnover_is_said_so_never_zero_or_nan(world):
     )
 
 
+def test_one_unknown_flow_leaves_the_other_said_and_the_turnover_unknown(world):
+    b = brief(world, "BLR", "KAZ", year=2014, base=2011, generated_at=WHEN)
+    # BLR -> KAZ 2014: 400,000 + 300,000 + 177,600 = 877,600 thousand; imports unknown
+    doc = _with_nan(b, 2014, ["turnover_usd", "imports_usd"])
+    assert doc.narrative == [
+        "In 2014 exports in the trade between Belarus and Kazakhstan amounted to "
+        "$877.6\u00a0million; imports are unknown, and so is the turnover."
+    ]
+    assert normalise(doc.in_language("ru").narrative[0]) == (
+        "В 2014 году экспорт в торговле между Беларусью и Казахстаном составил 877,6 млн "
+        "долл. США; данных об импорте нет, поэтому товарооборот неизвестен."
+    )
+
+
 def test_unknown_earlier_years_shares_and_ranks_are_left_out(world):
     b = brief(world, "BLR", "KAZ", year=2014, base=2011, generated_at=WHEN)
     # the base year unknown: no comparison with it (neither "grew 3.4 times" nor "no trade")

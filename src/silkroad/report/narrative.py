@@ -237,6 +237,21 @@ class _Writer:
         d, en, y = self.d, self.en, self.d.year
         between = self.names["between"]
         gone = [p for p in (d.party_a, d.party_b) if p.code in d.absent.get(y, ())]
+        flows = [(f, v) for f, v in (("exports", self.X), ("imports", self.M)) if not missing(v)]
+        if not gone and len(flows) == 1:  # one flow known: say it, and that the rest is not
+            flow, money = flows[0][0], self.nf.money(flows[0][1])
+            other = "imports" if flow == "exports" else "exports"
+            if en:
+                return (
+                    f"In {y} {flow} in the trade {between} amounted to {money}; {other} are "
+                    "unknown, and so is the turnover."
+                )
+            noun = "экспорт" if flow == "exports" else "импорт"
+            about = "импорте" if flow == "exports" else "экспорте"
+            return (
+                f"В {y} году {noun} в торговле {between} составил {money}; данных об {about} "
+                "нет, поэтому товарооборот неизвестен."
+            )
         if not gone:
             return (
                 f"In {y} the data hold no figure for the trade {between}: it is unknown, not zero."
