@@ -127,19 +127,13 @@ class _Writer:
         years themselves: 'in the years held (2007, 2013 and 2014)' (or 'shown')."""
         first, last = years[0], years[-1]
         if years == list(range(first, last + 1)):
-            return (
-                f"in {self.nf.years(first, last)}"
-                if self.en
-                else (f"за {self.nf.years(first, last)} годы")
-            )
+            span = self.nf.years(first, last)
+            return f"in {span}" if self.en else f"за {span} годы"
         listed = _join([str(y) for y in years], self.brief.lang)
         between = set(range(first, last + 1)) - set(years)
         if self.d.held and not between & set(self.d.held):
-            return (
-                f"in the years held ({listed})"
-                if self.en
-                else (f"за годы, по которым есть данные ({listed})")
-            )
+            held = f"in the years held ({listed})"
+            return held if self.en else f"за годы, по которым есть данные ({listed})"
         return f"in the years shown ({listed})" if self.en else f"за показанные годы ({listed})"
 
     def not_broken_down(self, direction: str, year: int | None) -> float:
