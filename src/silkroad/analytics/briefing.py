@@ -21,11 +21,12 @@ import pandas as pd
 from silkroad.analytics.advantage import rca_table
 from silkroad.analytics.market import partner_market
 from silkroad.analytics.pair import Pair
-from silkroad.analytics.parties import Party, resolve_party
+from silkroad.analytics.parties import Party, resolve_party, sides_for_year
 from silkroad.analytics.world import World
 from silkroad.errors import AnalysisError, InputError
 from silkroad.kinds import kind_of
 from silkroad.reference.blocs import bloc_ids, members
+from silkroad.reference.products import TOTAL
 from silkroad.results import Result
 
 if TYPE_CHECKING:
@@ -73,6 +74,13 @@ class BriefData:
     #: per direction, the structure by section (or basket) in each year shown: year, code,
     #: label_en, label_ru, value_usd, share (the stacked-area chart); None when not gathered
     history: dict[str, pd.DataFrame] | None = None
+    #: per direction and year (``year``, ``prev``): USD not broken down by product (code
+    #: TOTAL); where it is > 0 the narrative names no product as new, lost or a driver
+    not_broken_down: dict[str, dict[int, float]] = dataclasses.field(default_factory=dict)
+    #: per year of ``profile``: the sides of which the data hold no flow at all (unknown, not 0)
+    absent: dict[int, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    #: the years the source holds for the pair (``years`` are among them)
+    held: list[int] = dataclasses.field(default_factory=list)
 
 
 def _year(value: Any, field: str) -> int:
@@ -204,8 +212,36 @@ def gather(
         advantage=advantage_,
         potential=potential_,
         history=_history(pair, shown, grouping),
+        not_broken_down=_not_broken_down(pair, [y for y in (prev, year) if y is not None]),
+        absent=_absent(pair, wanted),
+        held=list(held),
     )
     return data
+
+
+def _not_broken_down(pair: Pair, years: list[int]) -> dict[str, dict[int, float]]:
+    """Per direction and year: the pair's trade (USD) under the code TOTAL (no product)."""
+    flows = pair.product_flows(years)
+    out = {d: {int(y): 0.0 for y in years} for d in DIRECTIONS}
+    total = flows[flows["product"].astype(str).str.upper() == TOTAL]
+    for (y, d), v in total.groupby(["year", "direction"]).value_usd.sum().items():
+        out[str(d)][int(y)] = float(v)
+    return out
+
+
+def _absent(pair: Pair, years: list[int]) -> dict[int, tuple[str, ...]]:
+    """Per year: the sides (codes) with no flow at all in the source, so unknown, not zero."""
+    raw = pair.touching_totals(years)
+    out = {}
+    for y in years:
+        g = raw[raw.year == y]
+        ends = set(g.exporter) | set(g.importer)
+        members = sides_for_year(pair.party_a, pair.party_b, y)
+        sides = zip((pair.party_a, pair.party_b), members, strict=True)
+        gone = tuple(p.code for p, m in sides if m and not ends & set(m))
+        if gone:
+            out[int(y)] = gone
+    return out
 
 
 def _world(store: Store, pair: Pair, year: int) -> World | None:

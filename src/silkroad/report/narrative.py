@@ -8,12 +8,21 @@ driver of a change, new and lost products, price and volume effects, the partner
 Every number is written by the same :class:`~silkroad.report.numbers.Numbers` call, on the same
 value, as the table cell that shows it, so the text never states a figure the tables do not
 show (amounts in sentences are the rounded table amount, in billions from 1,000 million).
+
+A sentence is made only when the data support it (docs/brief.md, "The summary"): unknown is
+never written as zero (a side the data hold no flow of, a NaN), trade not broken down by
+product (code ``TOTAL``) is never named as a product, products are compared across years only
+when both years break the direction down by product, a partner's rank and share are not given
+when the data hold no other partner, and a record is claimed over a span only when every year
+of it is shown.
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
+from silkroad.reference.products import TOTAL
 from silkroad.report.brief import DIRECTIONS, value
 from silkroad.report.i18n import capitalize, lower_first, name
 from silkroad.report.names import edition, is_code, short_hs6_name
@@ -21,6 +30,7 @@ from silkroad.report.numbers import NBSP, Change, change, missing, nobreak
 from silkroad.report.tables import pair_names
 
 if TYPE_CHECKING:
+    from silkroad.analytics.parties import Party
     from silkroad.report.brief import Brief
 
 #: Groups named in the sentence on the main goods of each direction.
@@ -44,7 +54,7 @@ def key_points(brief: Brief) -> list[str]:
     """
     w = _Writer(brief)
     head = w.headline()
-    if w.T == 0:
+    if not w.T > 0:  # no trade, or unknown: the headline says which
         return [nobreak(s) for s in head]
     main, record = head[:1], head[1:]
     goods = [s for d in DIRECTIONS for s in w.main_goods(d)]
@@ -66,7 +76,7 @@ def _moved(points: list[str], *candidates: list[str]) -> list[str]:
 def details(brief: Brief) -> list[str]:
     """The sentences after page 1: drivers, new and lost products, prices and volumes, ranks."""
     w = _Writer(brief)
-    if w.T == 0:
+    if not w.T > 0:
         return []
     head = w.headline()
     goods = [s for d in DIRECTIONS for s in w.main_goods(d)]
@@ -75,8 +85,11 @@ def details(brief: Brief) -> list[str]:
     second = _moved(points, versus, head[1:])
     if brief.data.movers is not None:
         for d in DIRECTIONS:
-            second += w.driver(d) + w.new_and_lost(d)
-        second += [s for d in DIRECTIONS for s in w.price_volume(d)]
+            if w.products_comparable(d):
+                second += w.driver(d) + w.new_and_lost(d)
+            else:
+                second += w.not_comparable(d)
+        second += [s for d in DIRECTIONS if w.products_comparable(d) for s in w.price_volume(d)]
     second += w.partner_rank() + w.common_blocs()
     return [nobreak(s) for s in second]
 
@@ -96,20 +109,51 @@ class _Writer:
         self.nf = brief.numbers
         self.en = brief.lang == "en"
         self.names = pair_names(brief)
-        p = self.d.profile
         y, prev = self.d.year, self.d.prev
-        self.T, self.X, self.M = (
-            value(p, y, f"{f}_usd") for f in ("turnover", "exports", "imports")
-        )
+        self.T, self.X, self.M = (self.known(y, f) for f in ("turnover", "exports", "imports"))
         self.pT, self.pX, self.pM = (
-            value(p, prev, f"{f}_usd") for f in ("turnover", "exports", "imports")
+            self.known(prev, f) for f in ("turnover", "exports", "imports")
         )
+
+    def known(self, year: int | None, flow: str = "turnover") -> float:
+        """``flow`` ('turnover', 'exports', 'imports') in ``year``, USD; NaN where it is unknown:
+        not shown, NaN in the profile, or a side of which the data hold no flow that year."""
+        if year is not None and self.d.absent.get(year):
+            return math.nan
+        return value(self.d.profile, year, f"{flow}_usd")
+
+    def span(self, years: list[int]) -> str:
+        """'in 2007–2014' / 'за 2007–2014 годы' when every year between is shown, else the
+        years themselves: 'in the years held (2007, 2013 and 2014)' (or 'shown')."""
+        first, last = years[0], years[-1]
+        if years == list(range(first, last + 1)):
+            span = self.nf.years(first, last)
+            return f"in {span}" if self.en else f"за {span} годы"
+        listed = _join([str(y) for y in years], self.brief.lang)
+        between = set(range(first, last + 1)) - set(years)
+        if self.d.held and not between & set(self.d.held):
+            held = f"in the years held ({listed})"
+            return held if self.en else f"за годы, по которым есть данные ({listed})"
+        return f"in the years shown ({listed})" if self.en else f"за показанные годы ({listed})"
+
+    def not_broken_down(self, direction: str, year: int | None) -> float:
+        """USD of ``direction`` in ``year`` not broken down by product (code TOTAL)."""
+        if year is None:
+            return 0.0
+        return self.d.not_broken_down.get(direction, {}).get(year, 0.0)
+
+    def products_comparable(self, direction: str) -> bool:
+        """Whether both years compared break ``direction`` down by product entirely (else a
+        product may hide in the rest: no product is new, lost or a driver)."""
+        return all(self.not_broken_down(direction, y) == 0 for y in (self.d.prev, self.d.year))
 
     # --- paragraph 1 ---------------------------------------------------------------------
     def headline(self) -> list[str]:
         d, nf, en = self.d, self.nf, self.en
         y, prev, between = d.year, d.prev, self.names["between"]
         money = nf.money(self.T)
+        if missing(self.T):
+            return [self.unknown_year()]
         if self.T == 0:
             before = ""
             if not missing(self.pT) and self.pT > 0:
@@ -126,15 +170,24 @@ class _Writer:
         c = change(self.T, self.pT)
         if c.kind == "new":
             earlier = [yy for yy in d.years if yy < y]
-            first_time = all(value(d.profile, yy, "turnover_usd") == 0 for yy in earlier)
-            span = nf.years(d.years[0], y)
+            turnovers = [self.known(yy) for yy in earlier]
+            first_time = all(t == 0 for t in turnovers)  # NaN (unknown) is not zero
+            resumed = any(t > 0 for t in turnovers)
+            span = self.span([*earlier, y])
             if first_time and len(earlier) > 1:
                 s = (
-                    f"In {y} trade {between} appeared for the first time in {span}: "
+                    f"In {y} trade {between} appeared for the first time {span}: "
                     f"turnover reached {money}."
                     if en
-                    else f"В {y} году впервые за {span} годы появилась торговля {between}: "
+                    else f"В {y} году впервые {span} появилась торговля {between}: "
                     f"товарооборот составил {money}."
+                )
+            elif not resumed:  # only the year before is known to be without trade
+                s = (
+                    f"In {y} trade turnover {between} reached {money}, after no trade in {prev}."
+                    if en
+                    else f"В {y} году товарооборот {between} составил {money}; "
+                    f"в {prev} году торговли не было."
                 )
             else:
                 s = (
@@ -172,24 +225,72 @@ class _Writer:
             return f", что {size} {'больше' if c.kind == 'up' else 'меньше'}, чем в {prev} году"
         return ""
 
+    def unknown_year(self) -> str:
+        """The headline when the year's turnover is unknown: the data hold nothing for a side
+        (or no figure for the pair), which is not zero trade."""
+        d, en, y = self.d, self.en, self.d.year
+        between = self.names["between"]
+        gone = [p for p in (d.party_a, d.party_b) if p.code in d.absent.get(y, ())]
+        flows = [(f, v) for f, v in (("exports", self.X), ("imports", self.M)) if not missing(v)]
+        if not gone and len(flows) == 1:  # one flow known: say it, and that the rest is not
+            flow, money = flows[0][0], self.nf.money(flows[0][1])
+            other = "imports" if flow == "exports" else "exports"
+            if en:
+                return (
+                    f"In {y} {flow} in the trade {between} amounted to {money}; {other} are "
+                    "unknown, and so is the turnover."
+                )
+            noun = "экспорт" if flow == "exports" else "импорт"
+            about = "импорте" if flow == "exports" else "экспорте"
+            return (
+                f"В {y} году {noun} в торговле {between} составил {money}; данных об {about} "
+                "нет, поэтому товарооборот неизвестен."
+            )
+        if not gone:
+            return (
+                f"In {y} the data hold no figure for the trade {between}: it is unknown, not zero."
+                if en
+                else f"В {y} году в данных нет сведений о торговле {between}: она неизвестна, "
+                "а не равна нулю."
+            )
+        if en:
+            who = " or ".join(str(name(p, "en", "the")) for p in gone)
+            return (
+                f"In {y} the data hold no trade of {who} with any partner, so the trade "
+                f"{between} is unknown, not zero."
+            )
+        gens = [name(p, "ru", "gen") for p in gone]
+        if all(gens):
+            who = " и ".join(str(g) for g in gens)
+            return (
+                f"В {y} году в данных нет торговли {who} ни с одним партнёром, поэтому "
+                f"торговля {between} неизвестна, а не равна нулю."
+            )
+        who = ", ".join(p.name("ru") for p in gone)
+        return (
+            f"В данных за {y} год нет ни одного потока с участием стран: {who}. Торговля "
+            f"{between} неизвестна, а не равна нулю."
+        )
+
     def record(self) -> list[str]:
-        """'This is the highest value in 2007–2014.' when the year tops the years shown."""
+        """'This is the highest turnover in 2007–2014.' when the year tops the years shown
+        (the years themselves when the span has gaps)."""
         d, en = self.d, self.en
-        others = [value(d.profile, y, "turnover_usd") for y in d.years if y != d.year]
+        others = [self.known(y) for y in d.years if y != d.year]
         if len(others) < 2 or any(missing(o) for o in others):
             return []
-        span = self.nf.years(d.years[0], d.years[-1])
+        span = self.span(d.years)
         if max(others) < self.T:
             return [
-                f"This is the highest turnover in {span}."
+                f"This is the highest turnover {span}."
                 if en
-                else f"Это максимальное значение за {span} годы."
+                else f"Это максимальное значение {span}."
             ]
         if 0 < self.T < min(others):
             return [
-                f"This is the lowest turnover in {span}."
+                f"This is the lowest turnover {span}."
                 if en
-                else f"Это минимальное значение за {span} годы."
+                else f"Это минимальное значение {span}."
             ]
         return []
 
@@ -272,7 +373,7 @@ class _Writer:
         d, nf, en = self.d, self.nf, self.en
         if d.base is None or d.base == d.year:
             return []
-        bT = value(d.profile, d.base, "turnover_usd")
+        bT = self.known(d.base)
         if missing(bT):
             return []
         if bT == 0:
@@ -300,21 +401,51 @@ class _Writer:
     def main_goods(self, direction: str) -> list[str]:
         _d, nf, en, lang = self.d, self.nf, self.en, self.brief.lang
         df = self.brief.structure[direction]
-        rows = df[(df.code != "other") & (df.value_usd > 0)].head(MAIN_GOODS)
-        if rows.empty:
-            return []
-        items = [
-            f"{lower_first(str(r[f'label_{lang}']))} ({nf.money(r['value_usd'])}, {nf.pct(r['share'])})"
-            for r in rows.to_dict(orient="records")
-        ]
-        listed = _join(items, lang)
-        if en:
-            noun = "exports" if direction == "exports" else "imports"
-            if len(items) == 1:
-                return [f"The main {noun[:-1]} was {listed}."]
-            return [f"The main {noun} were {listed}."]
-        noun = "экспорта" if direction == "exports" else "импорта"
-        return [f"Основные товары {noun}: {listed}."]
+        total = df.code.astype(str).str.upper() == TOTAL  # not broken down: never a product
+        rows = df[(df.code != "other") & ~total & (df.value_usd > 0)].head(MAIN_GOODS)
+        rest = df[total & (df.value_usd > 0)]
+        out = []
+        if not rows.empty:
+            items = []
+            for r in rows.to_dict(orient="records"):
+                label, share = lower_first(str(r[f"label_{lang}"])), r["share"]
+                shown = nf.money(r["value_usd"]) + ("" if missing(share) else f", {nf.pct(share)}")
+                items.append(f"{label} ({shown})")
+            listed = _join(items, lang)
+            if en:
+                noun = "exports" if direction == "exports" else "imports"
+                if len(items) == 1:
+                    out.append(f"The main {noun[:-1]} was {listed}.")
+                else:
+                    out.append(f"The main {noun} were {listed}.")
+            else:
+                noun = "экспорта" if direction == "exports" else "импорта"
+                out.append(f"Основные товары {noun}: {listed}.")
+        if not rest.empty:
+            out.append(self._not_broken_down_share(direction, rows.empty, rest.share.sum()))
+        return out
+
+    def _not_broken_down_share(self, direction: str, whole: bool, share: float) -> str:
+        """'The data do not break down 38.1% of exports by product.' (or all of them)."""
+        nf, en = self.nf, self.en
+        noun = direction if en else ("экспорта" if direction == "exports" else "импорта")
+        if whole:
+            return (
+                f"The data do not break {noun} down by product."
+                if en
+                else f"Данные не дают разбивки {noun} по товарам."
+            )
+        if missing(share):
+            return (
+                f"The data do not break part of the {noun} down by product."
+                if en
+                else f"Часть {noun} в данных не разбита по товарам."
+            )
+        return (
+            f"The data do not break down {nf.pct(share)} of {noun} by product."
+            if en
+            else f"Для {nf.pct(share)} {noun} данные не дают разбивки по товарам."
+        )
 
     # --- paragraph 2 ---------------------------------------------------------------------
     def driver(self, direction: str) -> list[str]:
@@ -324,7 +455,7 @@ class _Writer:
         assert movers is not None
         result = movers[direction]
         ch = float(result["margins"].iloc[0].change_usd)
-        if nf.table_value(ch) == 0:
+        if missing(ch) or nf.table_value(ch) == 0:
             return []
         key = "gainers" if ch > 0 else "losers"
         top = result[key]
@@ -332,6 +463,8 @@ class _Writer:
             return []
         r = top.iloc[0]
         code = str(r["product"])
+        if code.upper() == TOTAL:
+            return []  # trade not broken down by product is not a product
         label = short_hs6_name(code, lang, edition(self.d.metadata))
         label = lower_first(label) if en else label  # Russian quotes it as a name: «Нефтепродукты»
         amount = nf.money(float(r.value_usd) - float(r.prev_value_usd), signed=True)
@@ -347,11 +480,38 @@ class _Writer:
             return [f"Наибольший вклад в рост {noun} внесла позиция «{label}» ({detail})."]
         return [f"Наибольшее снижение {noun} пришлось на позицию «{label}» ({detail})."]
 
+    def not_comparable(self, direction: str) -> list[str]:
+        """Why no product is named as new, lost or a driver: a year compared is not (fully)
+        broken down by product; said only where those sentences would have claimed something."""
+        d, en = self.d, self.en
+        if not (self.driver(direction) or self.new_and_lost(direction)):
+            return []
+        years = [
+            y for y in (d.prev, d.year) if y is not None and self.not_broken_down(direction, y) > 0
+        ]
+        whole = all(self.not_broken_down(direction, y) >= self.known(y, direction) for y in years)
+        listed = _join([str(y) for y in years], self.brief.lang)
+        if en:
+            how = "not broken down" if whole else "not fully broken down"
+            return [
+                f"In {listed} {direction} were {how} by product, so which products appeared, "
+                "disappeared or drove the change cannot be told."
+            ]
+        noun = "экспорт" if direction == "exports" else "импорт"
+        how = "не был разбит" if whole else "не был полностью разбит"
+        when = f"В {listed} году" if len(years) == 1 else f"В {listed} годах"
+        return [
+            f"{when} {noun} {how} по товарам, поэтому нельзя сказать, какие товары появились, "
+            "выбыли или определили изменение."
+        ]
+
     def new_and_lost(self, direction: str) -> list[str]:
         d, nf, en = self.d, self.nf, self.en
         movers = self.brief.movers
         assert movers is not None
         m = movers[direction]["margins"].iloc[0]
+        if missing(float(m.n_new)) or missing(float(m.n_lost)):
+            return []
         n_new, n_lost = int(m.n_new), int(m.n_lost)
         if n_new == 0 and n_lost == 0:
             return []
@@ -398,7 +558,8 @@ class _Writer:
         d, nf, en = self.d, self.nf, self.en
         assert d.prices is not None
         s = d.prices[direction]["summary"].iloc[0]
-        if int(s.n_continuing) == 0 or missing(float(s.coverage1)):
+        effects = (float(s.price_effect_usd), float(s.volume_effect_usd), float(s.coverage1))
+        if missing(float(s.n_continuing)) or int(s.n_continuing) == 0 or any(map(missing, effects)):
             return []
         price, volume = (
             nf.money(s.price_effect_usd, signed=True),
@@ -420,14 +581,42 @@ class _Writer:
         ]
 
     def partner_rank(self) -> list[str]:
-        d, nf, en = self.d, self.nf, self.en
+        d = self.d
         p, y = d.profile, d.year
         rank_b, share_b = value(p, y, "partner_rank_for_a"), value(p, y, "partner_share_of_a")
         rank_a, share_a = value(p, y, "a_rank_for_b"), value(p, y, "a_share_of_b")
         a, b = d.party_a, d.party_b
+        sides = [(b, a, rank_b, share_b), (a, b, rank_a, share_a)]
+        # 100 % of a side's trade: the data hold no other partner of it, so "the largest
+        # partner" says nothing (a share of the data, not of the side's trade)
+        only = [self._only_partner(other, me) for other, me, _, share in sides if share >= 1]
+        sides = [s for s in sides if not s[3] >= 1]
+        return self._ranks(sides) + [s for s in only if s]
+
+    def _only_partner(self, other: Party, me: Party) -> str:
+        """'The data hold no other partner of Belarus, so the share of Kazakhstan in its trade
+        is not known.'; '' in Russian where a name has no known genitive."""
+        if self.en:
+            who, of = name(other, "en", "the"), name(me, "en", "the")
+            return capitalize(
+                f"the data hold no other partner of {of}, so the share of {who} in its trade "
+                "is not known."
+            )
+        gen_me, gen_other = name(me, "ru", "gen"), name(other, "ru", "gen")
+        if gen_me is None or gen_other is None:
+            return ""
+        return (
+            f"Других торговых партнёров {gen_me} в данных нет, поэтому доля {gen_other} "
+            f"в товарообороте {gen_me} неизвестна."
+        )
+
+    def _ranks(self, sides: list[tuple[Party, Party, float, float]]) -> list[str]:
+        """'Kazakhstan was the 2nd largest trade partner of Belarus (30.2% of its trade); …'."""
+        d, nf, en = self.d, self.nf, self.en
+        y = d.year
         parts = []
         if en:
-            for other, me, rank, share in ((b, a, rank_b, share_b), (a, b, rank_a, share_a)):
+            for other, me, rank, share in sides:
                 if missing(share) or share == 0:
                     continue
                 who, of = name(other, "en", "the"), name(me, "en", "the")
@@ -441,7 +630,7 @@ class _Writer:
                         f"({nf.pct(share)} of its trade)"
                     )
             return [capitalize("; ".join(parts)) + "."] if parts else []
-        for other, me, rank, share in ((b, a, rank_b, share_b), (a, b, rank_a, share_a)):
+        for other, me, rank, share in sides:
             if missing(share) or share == 0:
                 continue
             gen = name(me, "ru", "gen")

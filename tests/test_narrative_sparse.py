@@ -1,0 +1,380 @@
+"""The narrative on sparse data says only what the data support (issue 14, items 10 and 11).
+
+Each store is a small national table written here (thousand USD, as the office publishes it) or
+the hand-made BACI world of ``_report_world``; every figure expected is worked out by hand in
+the comments. Each test names the over-claim it guards against, in English and Russian.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from pathlib import Path
+
+import pytest
+
+import silkroad as sr
+from _report_world import build, narrative_numbers_not_in_tables, normalise
+from silkroad.briefs import brief
+from silkroad.report.brief import Brief
+
+WHEN = dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.UTC)
+MAPPING = {
+    "name": "stat",
+    "reporter": "BLR",
+    "flow": "exports",
+    "unit": "thousand_usd",
+    "partner": "Страна",
+    "product": "Код",
+    "classification": "HS12",
+    "wide": {"columns": "years"},
+}
+
+
+def table_store(root: Path, lines: list[str], counts: tuple[int, int, int]) -> sr.Store:
+    """A store holding the national table ``lines`` (checked: rows read, loaded, rejected)."""
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / "table.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    store = sr.open(root / "home")
+    result = sr.ingest(store, "table", path, mapping=MAPPING)
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == counts
+    return store
+
+
+def text(b: Brief) -> str:
+    return normalise(" ".join(b.narrative))
+
+
+def both(store: sr.Store, a: str, b: str, **kw) -> tuple[Brief, Brief]:
+    """The English brief and the same data in Russian."""
+    en = brief(store, a, b, generated_at=WHEN, **kw)
+    return en, en.in_language("ru")
+
+
+@pytest.fixture(scope="module")
+def gappy(tmp_path_factory) -> sr.Store:
+    """One partner (Kazakhstan) in 2007, 2013 and 2014 only.
+
+    2007: a total of 1,000 and no detail: 1,000,000 USD not broken down (TOTAL).
+    2013: total 1,500 beside 900 (8701) + 400 (0402) = 1,300: 200,000 USD not broken down.
+    2014: total 2,000 = 1,200 + 800: the total is its detail (quarantined as an aggregate).
+    Cells: 3 totals + 2 + 2 detail = 7 read, 1 rejected.
+    """
+    lines = [
+        "Страна;Код;2007;2013;2014",
+        "Казахстан;Всего;1000;1500;2000",
+        "Казахстан;8701;;900;1200",
+        "Казахстан;0402;;400;800",
+    ]
+    return table_store(tmp_path_factory.mktemp("gappy"), lines, (7, 6, 1))
+
+
+@pytest.fixture(scope="module")
+def totals_first(tmp_path_factory) -> sr.Store:
+    """2013 gives only totals (Kazakhstan 3,000, Russia 3,000), 2014 the products.
+
+    2014 Kazakhstan: 700 (8701) + 500 (0402) + 100 (0401) = 1,300 = its total; Russia 3,000
+    (8701) = its total: both 2014 totals are quarantined. 8 cells read, 2 rejected.
+    """
+    lines = [
+        "Страна;Код;2013;2014",
+        "Казахстан;Всего;3000;1300",
+        "Казахстан;8701;;700",
+        "Казахстан;0402;;500",
+        "Казахстан;0401;;100",
+        "Россия;Всего;3000;3000",
+        "Россия;8701;;3000",
+    ]
+    return table_store(tmp_path_factory.mktemp("totals"), lines, (8, 6, 2))
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory) -> sr.Store:
+    return build(tmp_path_factory.mktemp("report-world"))
+
+
+#: Everyone trades with Russia every year (all present in the data); BLR-KAZ only in 2014
+#: (500 thousand USD), BLR-ARM in 2012 (40) and 2014 (60), not in 2013. BACI lines t,i,j,k,v,q.
+PRESENT = {
+    year: [
+        f"{year},112,643,870120,1000,1",
+        f"{year},398,643,270900,2000,1",
+        f"{year},51,643,40210,300,1",
+        *([f"{year},112,398,870120,500,1"] if year == 2014 else []),
+        *([f"{year},112,51,870120,{40 if year == 2012 else 60},1"] if year in (2012, 2014) else []),
+    ]
+    for year in range(2011, 2015)
+}
+
+
+@pytest.fixture(scope="module")
+def present(tmp_path_factory) -> sr.Store:
+    root = tmp_path_factory.mktemp("present")
+    release = root / "release"
+    release.mkdir()
+    for year, lines in PRESENT.items():
+        body = "\n".join(["t,i,j,k,v,q", *lines]) + "\n"
+        (release / f"BACI_HS92_Y{year}_V202401b.csv").write_text(body)
+    (release / "country_codes_V202401b.csv").write_text(
+        "country_code,country_name,country_iso2,country_iso3\n"
+        "112,Belarus,BY,BLR\n398,Kazakhstan,KZ,KAZ\n643,Russian Federation,RU,RUS\n"
+        "51,Armenia,AM,ARM\n"
+    )
+    store = sr.open(root / "home")
+    assert sr.ingest(store, "baci", release).rows_rejected == 0
+    return store
+
+
+def test_no_new_or_lost_products_when_the_earlier_year_has_no_product_detail(totals_first):
+    en, ru = both(totals_first, "BLR", "KAZ", year=2014)
+    e, r = text(en), text(ru)
+    assert (
+        "In 2013 exports were not broken down by product, so which products appeared, "
+        "disappeared or drove the change cannot be told." in e
+    )
+    for claim in ("appeared in exports", "disappeared from", "1 disappeared", "largest fall"):
+        assert claim not in e
+    assert (
+        "В 2013 году экспорт не был разбит по товарам, поэтому нельзя сказать, какие товары "
+        "появились, выбыли или определили изменение." in r
+    )
+    for claim in ("новых товар", "выбыл 1", "Наибольшее снижение"):
+        assert claim not in r
+    # the brief knows that all of 2013 (3,000 thousand) is TOTAL and 2014 is broken down,
+    # while the movers compare TOTAL with three products ("3 products appeared")
+    assert en.data.not_broken_down["exports"] == {2013: 3_000_000.0, 2014: 0.0}
+    assert int(en.data.movers["exports"]["margins"].iloc[0].n_new) == 3
+
+
+def test_part_not_broken_down_in_the_earlier_year_stops_product_claims(gappy):
+    en, ru = both(gappy, "BLR", "KAZ", year=2014)
+    e, r = text(en), text(ru)
+    # the 200,000 USD of TOTAL in 2013 is not "1 product disappeared", and 0402's +400 may
+    # have been inside it: no driver either
+    assert "In 2013 exports were not fully broken down by product" in e
+    assert "disappeared from exports" not in e and "largest increase" not in e
+    assert "В 2013 году экспорт не был полностью разбит по товарам" in r
+    assert "выбыл" not in r.split("поэтому")[0] and "Наибольший вклад" not in r
+    assert en.data.not_broken_down["exports"] == {2013: 200_000.0, 2014: 0.0}
+
+
+def test_a_one_partner_table_gives_no_largest_partner_claim(gappy):
+    en, ru = both(gappy, "BLR", "KAZ", year=2014)
+    # Kazakhstan is Belarus's only partner in the table: its share is 100 % by construction
+    assert en.data.profile.loc[2014, "partner_share_of_a"] == 1.0
+    e, r = text(en), text(ru)
+    assert "largest trade partner" not in e and "100.0%" not in e
+    assert (
+        "The data hold no other partner of Belarus, so the share of Kazakhstan in its trade is "
+        "not known." in e
+    )
+    assert "крупнейший" not in r and "100,0 %" not in r
+    assert (
+        "Других торговых партнёров Беларуси в данных нет, поэтому доля Казахстана "
+        "в товарообороте Беларуси неизвестна." in r
+    )
+
+
+def test_a_partner_among_others_keeps_its_rank_and_share(totals_first):
+    en, ru = both(totals_first, "BLR", "KAZ", year=2014)
+    # Belarus 2014: Kazakhstan 1,300 and Russia 3,000 thousand: 1,300 / 4,300 = 30.23 %, 2nd
+    assert "Kazakhstan was the 2nd largest trade partner of Belarus (30.2% of its trade)" in (
+        text(en)
+    )
+    assert "Казахстан — 2-й по величине торговый партнёр Беларуси (30,2 % товарооборота)" in (
+        text(ru)
+    )
+
+
+def test_a_record_over_years_with_gaps_lists_the_years_held(gappy):
+    en, ru = both(gappy, "BLR", "KAZ", year=2014)
+    # turnover 1,000 (2007), 1,500 (2013), 2,000 (2014) thousand; 2008-2012 are not held
+    assert en.data.years == [2007, 2013, 2014]
+    e, r = text(en), text(ru)
+    assert "This is the highest turnover in the years held (2007, 2013 and 2014)." in e
+    assert "2007–2014" not in e
+    assert "Это максимальное значение за годы, по которым есть данные (2007, 2013 и 2014)." in r
+    assert "2007–2014" not in r
+
+
+def test_a_record_over_years_chosen_with_gaps_lists_the_years_shown(world):
+    # BLR-KAZ turnover: 2011 300,000 + 40,000 = 340,000; 2013 890,600 + 81,600 = 952,200;
+    # 2014 877,600 + 293,800 = 1,171,400 thousand: the highest of the three years shown,
+    # while 2012 (550,000) is held but not shown
+    en = brief(world, "BLR", "KAZ", year=2014, years=[2011, 2013, 2014], generated_at=WHEN)
+    assert "This is the highest turnover in the years shown (2011, 2013 and 2014)." in text(en)
+    assert "Это максимальное значение за показанные годы (2011, 2013 и 2014)." in text(
+        en.in_language("ru")
+    )
+    # every year shown: the span itself
+    full = brief(world, "BLR", "KAZ", year=2014, years=range(2011, 2015), generated_at=WHEN)
+    assert "This is the highest turnover in 2011–2014." in text(full)
+
+
+def test_trade_not_broken_down_is_never_a_main_good(gappy):
+    en, ru = both(gappy, "BLR", "KAZ", year=2013)
+    # 2013: 900 (chapter 87) = 60.0 %, 400 (chapter 04) = 26.7 %, TOTAL 200 = 13.3 % of 1,500
+    e, r = text(en), text(ru)
+    assert (
+        "The main exports were vehicles other than railway ($900.0 thousand, 60.0%) and "
+        "dairy, eggs and honey ($400.0 thousand, 26.7%). "
+        "The data do not break down 13.3% of exports by product." in e
+    )
+    assert "not broken down by product (" not in e
+    assert "Для 13,3 % экспорта данные не дают разбивки по товарам." in r
+    assert "без разбивки по товарам (" not in r
+    for doc in (en, ru):
+        assert narrative_numbers_not_in_tables(doc)[1] == []  # 13.3 % is the table's share
+
+
+def test_a_year_of_totals_only_names_no_product(totals_first):
+    en, ru = both(totals_first, "BLR", "KAZ", year=2013)
+    e, r = text(en), text(ru)
+    assert "The data do not break exports down by product." in e
+    assert "main export" not in e and "not broken down by product (" not in e
+    assert "Данные не дают разбивки экспорта по товарам." in r
+    assert "Основные товары" not in r
+
+
+def test_an_economy_absent_from_the_data_is_unknown_not_zero(totals_first):
+    en, ru = both(totals_first, "BLR", "UZB", year=2014)
+    assert en.narrative == [
+        "In 2014 the data hold no trade of Uzbekistan with any partner, so the trade between "
+        "Belarus and Uzbekistan is unknown, not zero."
+    ]
+    assert normalise(ru.narrative[0]) == (
+        "В 2014 году в данных нет торговли Узбекистана ни с одним партнёром, поэтому торговля "
+        "между Беларусью и Узбекистаном неизвестна, а не равна нулю."
+    )
+    assert "was recorded" not in text(en) and "не зарегистрирована" not in text(ru)
+    assert en.data.absent == {2013: ("UZB",), 2014: ("UZB",)}
+
+
+def test_no_trade_between_two_economies_in_the_data_is_still_zero(world):
+    # 2014: Armenia imports from Belarus, Kazakhstan trades with three partners, and the two
+    # trade nothing with each other: a recorded zero
+    en = brief(world, "ARM", "KAZ", year=2014, generated_at=WHEN)
+    assert en.narrative == ["In 2014 no trade between Armenia and Kazakhstan was recorded."]
+    # Kyrgyzstan trades with nobody in the 2014 file: unknown, whatever its 2013 trade
+    gone = brief(world, "BLR", "KGZ", year=2014, generated_at=WHEN)
+    assert gone.narrative == [
+        "In 2014 the data hold no trade of Kyrgyzstan with any partner, so the trade between "
+        "Belarus and Kyrgyzstan is unknown, not zero."
+    ]
+
+
+def test_years_before_an_absent_partner_appears_are_not_years_without_trade(world):
+    # China is in the 2014 file only: 2011-2013 are unknown, so not "for the first time" and
+    # not "none in 2013"
+    en, ru = both(world, "BLR", "CHN", year=2014)
+    e, r = text(en), text(ru)
+    assert e.startswith(
+        "In 2014 trade turnover between Belarus and China amounted to $900.0 million."
+    )
+    assert "first time" not in e and "none in 2013" not in e and "resumed" not in e
+    assert "впервые" not in r and "возобновилась" not in r
+
+
+def _with_nan(b: Brief, year: int, columns: list[str]) -> Brief:
+    profile = b.data.profile.copy()
+    profile.loc[year, columns] = math.nan
+    return Brief(dataclasses.replace(b.data, profile=profile), b.lang)
+
+
+def test_an_unknown_turnover_is_said_so_never_zero_or_nan(world):
+    b = brief(world, "BLR", "KAZ", year=2014, base=2011, generated_at=WHEN)
+    unknown = _with_nan(b, 2014, ["turnover_usd", "exports_usd", "imports_usd"])
+    assert unknown.narrative == [
+        "In 2014 the data hold no figure for the trade between Belarus and Kazakhstan: it is "
+        "unknown, not zero."
+    ]
+    assert normalise(unknown.in_language("ru").narrative[0]) == (
+        "В 2014 году в данных нет сведений о торговле между Беларусью и Казахстаном: она "
+        "неизвестна, а не равна нулю."
+    )
+
+
+def test_one_unknown_flow_leaves_the_other_said_and_the_turnover_unknown(world):
+    b = brief(world, "BLR", "KAZ", year=2014, base=2011, generated_at=WHEN)
+    # BLR -> KAZ 2014: 400,000 + 300,000 + 177,600 = 877,600 thousand; imports unknown
+    doc = _with_nan(b, 2014, ["turnover_usd", "imports_usd"])
+    assert doc.narrative == [
+        "In 2014 exports in the trade between Belarus and Kazakhstan amounted to "
+        "$877.6\u00a0million; imports are unknown, and so is the turnover."
+    ]
+    assert normalise(doc.in_language("ru").narrative[0]) == (
+        "В 2014 году экспорт в торговле между Беларусью и Казахстаном составил 877,6 млн "
+        "долл. США; данных об импорте нет, поэтому товарооборот неизвестен."
+    )
+
+
+def test_unknown_earlier_years_shares_and_ranks_are_left_out(world):
+    b = brief(world, "BLR", "KAZ", year=2014, base=2011, generated_at=WHEN)
+    # the base year unknown: no comparison with it (neither "grew 3.4 times" nor "no trade")
+    # and no record; the shares unknown: no rank sentence
+    cols = ["partner_share_of_a", "partner_rank_for_a", "a_share_of_b", "a_rank_for_b"]
+    doc = _with_nan(_with_nan(b, 2011, ["turnover_usd"]), 2014, cols)
+    for lang in ("en", "ru"):
+        t = text(doc.in_language(lang)).lower()
+        assert "nan" not in t
+        assert "2011" not in t  # no record "in 2011–2014", no "compared with 2011"
+        assert "partner" not in t and "партн" not in t
+    # with the values known, the same brief makes all three statements
+    known = text(b)
+    assert "2011–2014" in known and "Compared with 2011" in known and "partner" in known
+
+
+def test_unknown_shares_of_main_goods_are_not_printed(world):
+    b = brief(world, "BLR", "KAZ", year=2014, generated_at=WHEN)
+    structure = dict(b.data.structure)
+    structure["exports"] = structure["exports"].assign(share=math.nan)
+    doc = Brief(dataclasses.replace(b.data, structure=structure), "en")
+    # chapter 87: 400,000 thousand = $400.0 million, its share unknown
+    assert "vehicles other than railway ($400.0 million)" in text(doc)
+    assert "nan" not in text(doc).lower() and ", )" not in text(doc)
+
+
+def test_trade_for_the_first_time_needs_every_earlier_year_known_and_zero(present):
+    en, ru = both(present, "BLR", "KAZ", year=2014)
+    assert text(en).startswith(
+        "In 2014 trade between Belarus and Kazakhstan appeared for the first time in "
+        "2011–2014: turnover reached $500.0 thousand."
+    )
+    assert text(ru).startswith(
+        "В 2014 году впервые за 2011–2014 годы появилась торговля между Беларусью и "
+        "Казахстаном: товарооборот составил 500,0 тыс. долл. США."
+    )
+    # only 2013 shown before 2014: no trade in 2013 is known, nothing about earlier years
+    short, short_ru = both(present, "BLR", "KAZ", year=2014, years=[2013, 2014])
+    assert text(short).startswith(
+        "In 2014 trade turnover between Belarus and Kazakhstan reached $500.0 thousand, "
+        "after no trade in 2013."
+    )
+    assert "resumed" not in text(short) and "first time" not in text(short)
+    assert text(short_ru).startswith(
+        "В 2014 году товарооборот между Беларусью и Казахстаном составил 500,0 тыс. долл. США; "
+        "в 2013 году торговли не было."
+    )
+    assert en.data.absent == {}  # every economy is in every year's data
+
+
+def test_trade_resumes_only_after_a_year_with_trade(present):
+    # BLR-ARM: 40 thousand in 2012, none in 2013, 60 in 2014
+    en, ru = both(present, "BLR", "ARM", year=2014)
+    assert text(en).startswith(
+        "In 2014 trade between Belarus and Armenia resumed after a year without it (2013): "
+        "turnover reached $60.0 thousand."
+    )
+    assert text(ru).startswith("В 2014 году возобновилась торговля между Беларусью и Арменией")
+
+
+@pytest.mark.parametrize("case", ["gappy", "totals_first"])
+def test_numbers_in_sparse_narratives_are_numbers_the_tables_show(case, request):
+    store = request.getfixturevalue(case)
+    for year in (2013, 2014):
+        en, ru = both(store, "BLR", "KAZ", year=year)
+        for doc in (en, ru):
+            stated, unshown = narrative_numbers_not_in_tables(doc)
+            assert stated and unshown == [], doc.narrative
