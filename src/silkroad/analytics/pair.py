@@ -263,7 +263,13 @@ class Pair:
         ys = self.check_years(years)
         key = tuple(ys)
         if key not in self._product_flows:
-            self._product_flows[key] = self._query_product_flows(ys)
+            # Years already read with others (a brief's history, one query for all its years):
+            # the rows of each year do not depend on the other years read with it.
+            wider = next((f for k, f in self._product_flows.items() if set(ys) <= set(k)), None)
+            if wider is not None and not wider.empty:
+                self._product_flows[key] = wider[wider.year.isin(ys)].reset_index(drop=True)
+            else:
+                self._product_flows[key] = self._query_product_flows(ys)
         return self._product_flows[key].copy()
 
     def _query_product_flows(self, ys: list[int]) -> pd.DataFrame:
