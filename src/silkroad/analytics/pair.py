@@ -266,8 +266,11 @@ class Pair:
             # Years already read with others (a brief's history, one query for all its years):
             # the rows of each year do not depend on the other years read with it.
             wider = next((f for k, f in self._product_flows.items() if set(ys) <= set(k)), None)
-            if wider is not None and not wider.empty:
-                self._product_flows[key] = wider[wider.year.isin(ys)].reset_index(drop=True)
+            part = None if wider is None else wider[wider.year.isin(ys)]
+            if part is not None:
+                # no flow in these years: the empty frame a query of them gives
+                empty = pd.DataFrame(columns=FLOW_COLUMNS)
+                self._product_flows[key] = part.reset_index(drop=True) if len(part) else empty
             else:
                 self._product_flows[key] = self._query_product_flows(ys)
         return self._product_flows[key].copy()

@@ -1,0 +1,77 @@
+"""The brief's shared reads (its speed work) give the numbers of the separate reads they replace:
+the history chart's one query for every year against one structure query per year, on the
+hand-made world whose figures are written in ``_report_world``."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from _report_world import FLOWS, build
+from silkroad.analytics import briefing
+from silkroad.analytics.pair import Pair
+
+#: The section of each chapter traded in the hand-made world (HS section table, by hand).
+SECTION = {"87": "XVII", "27": "V", "04": "I", "84": "XVI", "72": "XV", "10": "II"}
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    return build(tmp_path_factory.mktemp("brief-speed"))
+
+
+def _count_queries(monkeypatch) -> list[list[int]]:
+    """Record the years of every product-flow query a Pair sends to the store."""
+    calls: list[list[int]] = []
+    original = Pair._query_product_flows
+
+    def query(self: Pair, ys: list[int]) -> pd.DataFrame:
+        calls.append(list(ys))
+        return original(self, ys)
+
+    monkeypatch.setattr(Pair, "_query_product_flows", query)
+    return calls
+
+
+@pytest.mark.parametrize(("a", "b"), [("BLR", "KAZ"), ("CIS", "CHN"), ("BLR", "CHN")])
+def test_history_from_one_query_equals_one_structure_per_year(store, monkeypatch, a, b) -> None:
+    calls = _count_queries(monkeypatch)
+    data = briefing.gather(store, a, b, year=2014, base=2011)
+    assert len(calls) == 1  # structure, movers, prices and every year of the history
+    assert calls[0] == [2011, 2012, 2013, 2014]
+    assert data.history is not None
+    for direction in ("exports", "imports"):
+        got = data.history[direction]
+        for y in data.years:
+            fresh = Pair(store, a, b)  # its own query for this year alone
+            want = fresh.structure(y, direction=direction, level="section").to_frame()
+            want = want.assign(year=y)[briefing.HISTORY_COLUMNS].reset_index(drop=True)
+            mine = got[got.year == y].reset_index(drop=True)
+            if want.empty:  # no trade that year (its empty frame's dtypes do not matter)
+                assert mine.empty
+            else:
+                pd.testing.assert_frame_equal(mine, want, check_exact=True)
+    assert len(calls) == 1 + 2 * len(data.years)  # the fresh pairs' own queries
+
+
+def test_history_values_are_the_hand_made_flows_by_section(store) -> None:
+    data = briefing.gather(store, "BLR", "KAZ", year=2014, base=2011)
+    assert data.history is not None
+    for direction, (ex, im) in {"exports": ("BLR", "KAZ"), "imports": ("KAZ", "BLR")}.items():
+        got = data.history[direction]
+        for y in (2011, 2012, 2013, 2014):
+            want: dict[str, float] = {}
+            for product, (v, _q) in FLOWS[y].get((ex, im), {}).items():
+                section = SECTION[product[:2]]
+                want[section] = want.get(section, 0.0) + v * 1000.0
+            rows = got[(got.year == y) & (got.value_usd > 0)]
+            assert dict(zip(rows.code, rows.value_usd, strict=True)) == pytest.approx(want)
+            assert rows.share.sum() == pytest.approx(1.0)
+
+
+def test_a_wider_read_serves_each_year_as_its_own_query_would(store) -> None:
+    wide = Pair(store, "CIS", "CHN")
+    wide.product_flows([2011, 2012, 2013, 2014])
+    for years in ([2013, 2014], [2012], [2011, 2014]):
+        alone = Pair(store, "CIS", "CHN").product_flows(years)
+        pd.testing.assert_frame_equal(wide.product_flows(years), alone, check_exact=True)
