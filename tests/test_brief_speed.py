@@ -75,3 +75,43 @@ def test_a_wider_read_serves_each_year_as_its_own_query_would(store) -> None:
     for years in ([2013, 2014], [2012], [2011, 2014]):
         alone = Pair(store, "CIS", "CHN").product_flows(years)
         pd.testing.assert_frame_equal(wide.product_flows(years), alone, check_exact=True)
+
+
+SPEC = {
+    "data": {"values": [{"year": 2013, "v": 1.5}, {"year": 2014, "v": 2.25}]},
+    "mark": "bar",
+    "encoding": {
+        "x": {"field": "year", "type": "ordinal"},
+        "y": {"field": "v", "type": "quantitative"},
+    },
+    "width": 120,
+    "height": 80,
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_a_chart_is_laid_out_once_and_its_png_is_vl_converts_own(monkeypatch, lang) -> None:
+    import vl_convert as vlc
+
+    from silkroad.report import charts
+
+    spec = {**SPEC, "title": f"once {lang}"}  # not drawn by another test before
+    # The reference: vl-convert's own PNG of the spec, before anything is cached.
+    want = vlc.vegalite_to_png(
+        spec, vl_version=charts.VL_VERSION, scale=2.0, format_locale=charts.D3_LOCALES[lang]
+    )
+    layouts = []
+    real = vlc.vegalite_to_svg
+
+    def counted(*args, **kwargs):
+        layouts.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(vlc, "vegalite_to_svg", counted)
+    svg = charts.to_svg(spec, lang)  # the PDF's
+    png = charts.to_png(spec, lang, scale=2.0)  # the workbook's, from the same layout
+    assert png == want
+    assert charts.to_svg(dict(reversed(list(spec.items()))), lang) == svg  # same spec, same key
+    assert len(layouts) == 1
+    other = charts.to_svg({**spec, "title": "changed"}, lang)  # a new spec is laid out anew
+    assert len(layouts) == 2 and other != svg
