@@ -115,3 +115,38 @@ def test_a_chart_is_laid_out_once_and_its_png_is_vl_converts_own(monkeypatch, la
     assert len(layouts) == 1
     other = charts.to_svg({**spec, "title": "changed"}, lang)  # a new spec is laid out anew
     assert len(layouts) == 2 and other != svg
+
+
+def test_the_gravity_of_a_store_state_is_estimated_once(tmp_path, monkeypatch) -> None:
+    import silkroad as sr
+    from conftest import BaciFiles
+    from silkroad.analytics import gravity as grav
+    from silkroad.analytics import prospects
+    from test_advantage import _random_release
+
+    estimates = []
+    real = grav.gravity
+
+    def counted(*args, **kwargs):
+        estimates.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(prospects.grav, "gravity", counted)
+    store = sr.open(tmp_path / "home")
+    sr.ingest(store, "baci", _random_release(BaciFiles(tmp_path / "one"), n_e=12))
+    first = prospects.gravity_fit(sr.world(store), [2015], pair=("AFG", "ALB"))
+    # Another pair's brief, from a store opened anew: the same fit, not a new estimate.
+    again = sr.open(tmp_path / "home")
+    second = prospects.gravity_fit(sr.world(again), [2015], pair=("ALB", "DZA"))
+    assert len(estimates) == 1
+    pd.testing.assert_frame_equal(second["coefficients"], first["coefficients"])
+    # The reference: the model estimated directly from the store's flows, no cache in between.
+    direct = real(sr.world(again).bilateral_totals([2015]), years=[2015])
+    for got, (a, b) in ((first, ("AFG", "ALB")), (second, ("ALB", "DZA"))):
+        want = grav.pair_fit(direct, a, b).table
+        pd.testing.assert_frame_equal(got["pair"], want, check_exact=True)
+    # New data in the store (a re-ingest): estimated anew, from the new flows.
+    sr.ingest(again, "baci", _random_release(BaciFiles(tmp_path / "two"), n_e=12, seed=8))
+    third = prospects.gravity_fit(sr.world(sr.open(tmp_path / "home")), [2015], pair=("AFG", "ALB"))
+    assert len(estimates) == 2
+    assert third["pair"].actual.iloc[0] != first["pair"].actual.iloc[0]
