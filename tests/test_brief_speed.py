@@ -150,3 +150,49 @@ def test_the_gravity_of_a_store_state_is_estimated_once(tmp_path, monkeypatch) -
     third = prospects.gravity_fit(sr.world(sr.open(tmp_path / "home")), [2015], pair=("AFG", "ALB"))
     assert len(estimates) == 2
     assert third["pair"].actual.iloc[0] != first["pair"].actual.iloc[0]
+
+
+def test_panels_are_read_once_per_store_state_and_equal_a_fresh_read(tmp_path, monkeypatch):
+    import numpy as np
+
+    import silkroad as sr
+    from conftest import BaciFiles
+    from silkroad.analytics import world as wmod
+    from test_advantage import _random_release
+
+    store = sr.open(tmp_path / "home")
+    sr.ingest(store, "baci", _random_release(BaciFiles(tmp_path / "one"), n_e=12))
+    reads = []
+    real = wmod.World._flows
+
+    def counted(self, years):
+        reads.append(list(years))
+        return real(self, years)
+
+    monkeypatch.setattr(wmod.World, "_flows", counted)
+    first = sr.world(store).panels([2015], level="hs6")[2015]
+    # The brief's next section, or the next brief of the process: another World, no new read.
+    again = sr.world(sr.open(tmp_path / "home")).panel(2015, level="hs6")
+    assert reads == [[2015]]
+    wmod._SHARED.clear()
+    fresh = sr.world(sr.open(tmp_path / "home")).panel(2015, level="hs6")
+    assert len(reads) == 2
+    for p in (first, again):
+        assert (p.economies, p.products) == (fresh.economies, fresh.products)
+        assert np.array_equal(p.exports, fresh.exports)
+        assert np.array_equal(p.imports, fresh.imports)
+    # Exports of AFG by product are the release's rows (thousands of USD), summed by hand; its
+    # rows to itself are not trade (rejected at ingest).
+    lines = (tmp_path / "one" / "release").glob("BACI_*.csv")
+    want: dict[str, float] = {}
+    for line in next(iter(lines)).read_text().splitlines()[1:]:
+        _t, i, j, k, v, _q = line.split(",")
+        if i == "4" and j != "4":
+            want[k.zfill(6)] = want.get(k.zfill(6), 0.0) + float(v) * 1000.0
+    row = fresh.exports[fresh.economies.index("AFG")]
+    got = {c: x for c, x in zip(fresh.products, row, strict=True) if x}
+    assert got == pytest.approx(want)
+    # New data (a re-ingest): read anew.
+    sr.ingest(store, "baci", _random_release(BaciFiles(tmp_path / "two"), n_e=12, seed=8))
+    sr.world(sr.open(tmp_path / "home")).panel(2015, level="hs6")
+    assert len(reads) == 3

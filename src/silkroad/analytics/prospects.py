@@ -280,24 +280,12 @@ _FITS_LOCK = threading.Lock()
 FITS_KEPT = 8
 
 
-def _store_state(world: World) -> tuple[Any, ...]:
-    """What identifies the data a World reads: the store, its generation and the ingests that
-    supply each year of the source (a re-ingest or a new store at the same path differs)."""
-    catalog = world.store.catalog
-    state = catalog.sources[world.source]
-    ingests = tuple(
-        (y, i, getattr(catalog.ingests.get(i), "finished_at", ""))
-        for y, i in sorted(state.years.items())
-    )
-    return (str(Path(world.store.home).resolve()), catalog.generation, world.source, ingests)
-
-
 def _fitted(
     world: World, spec: tuple[Any, ...], run: Callable[[], grav.GravityResult]
 ) -> grav.GravityResult:
     """``run()``'s gravity fit, kept for the store state and ``spec`` (the same numbers: the
     same estimate of the same flows)."""
-    key = (*_store_state(world), *spec)
+    key = (*world.state_key(), *spec)
     with _FITS_LOCK:
         fit = _FITS.get(key)
         if fit is not None:
