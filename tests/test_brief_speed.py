@@ -145,11 +145,21 @@ def test_the_gravity_of_a_store_state_is_estimated_once(tmp_path, monkeypatch) -
     for got, (a, b) in ((first, ("AFG", "ALB")), (second, ("ALB", "DZA"))):
         want = grav.pair_fit(direct, a, b).table
         pd.testing.assert_frame_equal(got["pair"], want, check_exact=True)
+    # The next process (nothing kept in memory): the fit kept in the store, not a new estimate.
+    prospects._FITS.clear()
+    later = prospects.gravity_fit(sr.world(sr.open(tmp_path / "home")), [2015], pair=("ALB", "DZA"))
+    assert len(estimates) == 1
+    assert list((tmp_path / "home" / "cache" / "gravity").iterdir())
+    pd.testing.assert_frame_equal(later["pair"], second["pair"], check_exact=True)
+    pd.testing.assert_frame_equal(later["coefficients"], first["coefficients"], check_exact=True)
+    assert later["specification"] == first["specification"]
     # New data in the store (a re-ingest): estimated anew, from the new flows.
     sr.ingest(again, "baci", _random_release(BaciFiles(tmp_path / "two"), n_e=12, seed=8))
     third = prospects.gravity_fit(sr.world(sr.open(tmp_path / "home")), [2015], pair=("AFG", "ALB"))
     assert len(estimates) == 2
     assert third["pair"].actual.iloc[0] != first["pair"].actual.iloc[0]
+    kept = [p.name for p in (tmp_path / "home" / "cache" / "gravity").iterdir()]
+    assert len(kept) == 1 and kept[0].startswith("g2-")  # the first generation's fit is gone
 
 
 def test_panels_are_read_once_per_store_state_and_equal_a_fresh_read(tmp_path, monkeypatch):

@@ -8,6 +8,10 @@ needs, aligns the years' matrices on common labels, and hands them to the pure f
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import shutil
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
@@ -291,12 +295,61 @@ def _fitted(
         if fit is not None:
             _FITS.move_to_end(key)
             return fit
-    fit = run()
+    generation = world.store.catalog.generation
+    digest = hashlib.sha256(repr(key).encode("utf-8")).hexdigest()[:24]
+    folder = Path(world.store.home) / "cache" / "gravity" / f"g{generation}-{digest}"
+    fit = _load_fit(folder)
+    if fit is None:
+        fit = run()
+        _save_fit(folder, fit, generation)
     with _FITS_LOCK:
         _FITS[key] = fit
         while len(_FITS) > FITS_KEPT:
             _FITS.popitem(last=False)
     return fit
+
+
+def _load_fit(folder: Path) -> grav.GravityResult | None:
+    """A fit kept on disk by :func:`_save_fit`, or None (none kept, or unreadable)."""
+    try:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        return grav.GravityResult(
+            coefficients=pd.read_parquet(folder / "coefficients.parquet"),
+            fitted=pd.read_parquet(folder / "fitted.parquet"),
+            specification=str(meta["specification"]),
+            nobs=int(meta["nobs"]),
+            metadata=dict(meta["metadata"]),
+            notices=[str(n) for n in meta["notices"]],
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _save_fit(folder: Path, fit: grav.GravityResult, generation: int) -> None:
+    """Keep ``fit`` under the store's ``cache/gravity/`` (the next process's brief reads it
+    instead of estimating again); fits of other generations go. Written to a temporary folder
+    and renamed, so a reader never sees half a fit; a store that cannot be written keeps none."""
+    from silkroad.results import jsonable
+
+    parent = folder.parent
+    tmp = parent / f".{folder.name}.{os.getpid()}.{threading.get_ident()}"
+    try:
+        tmp.mkdir(parents=True)
+        fit.coefficients.to_parquet(tmp / "coefficients.parquet")
+        fit.fitted.to_parquet(tmp / "fitted.parquet")
+        meta = {
+            "specification": fit.specification,
+            "nobs": fit.nobs,
+            "metadata": jsonable(fit.metadata),
+            "notices": list(fit.notices),
+        }
+        (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+        os.replace(tmp, folder)
+        for old in parent.iterdir():
+            if not old.name.startswith((f"g{generation}-", ".")):
+                shutil.rmtree(old, ignore_errors=True)
+    except (OSError, ValueError, TypeError):  # read-only store, or written by another process
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def panel_gravity(path: str | Path, **options: Any) -> Result:
