@@ -370,7 +370,7 @@ def _economies_only(frame: pd.DataFrame, column: str) -> pd.DataFrame:
 class _Kept:
     """Panels kept for the process by (store state, years, level): the last :data:`KEPT`."""
 
-    KEPT = 16
+    KEPT = 8  # a brief uses 5 (hs4 of its year; hs6 of 3 years and of each)
 
     def __init__(self) -> None:
         self._items: OrderedDict[tuple[Any, ...], dict[int, Panel]] = OrderedDict()
