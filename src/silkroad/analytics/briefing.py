@@ -161,6 +161,9 @@ def gather(
     if prev in unknown:
         prev = None  # nothing to compare with: no changes, movers or price effects
 
+    # One read of the pair's product flows for every year the brief's structure, movers,
+    # prices and history ask for (each then takes its years from it, not a query of its own).
+    pair.product_flows(_flow_years(shown, prev, base, held))
     structure = {}
     for direction in DIRECTIONS:
         structure[direction] = pair.structure(
@@ -330,6 +333,15 @@ def advantage(world: World, a: str, b: str, year: int, *, top: int = 10) -> Resu
 
 
 HISTORY_COLUMNS = ["year", "code", "label_en", "label_ru", "value_usd", "share"]
+
+
+def _flow_years(
+    shown: Sequence[int], prev: int | None, base: int | None, held: Sequence[int]
+) -> list[int]:
+    """The years whose product flows a brief reads: each year shown and the year before it
+    (its structure's comparison), ``prev`` and ``base``, those the store holds."""
+    wanted = set(shown) | {y - 1 for y in shown} | {y for y in (prev, base) if y is not None}
+    return sorted(y for y in wanted if y in held)
 
 
 def _history(pair: Pair, years: Sequence[int], grouping: Any) -> dict[str, pd.DataFrame] | None:

@@ -73,8 +73,10 @@ class Pair:
                 expected="one of: " + ", ".join(PERSPECTIVES),
             )
         self.perspective, self.source = self._choose(perspective, source)
-        #: years asked for inside the span the source holds but absent from it (skipped)
+        #: years asked for inside the span the source holds but absent from it (skipped), in
+        #: the last question that skipped any; :meth:`metadata` reports each question's own
         self.years_not_held: list[int] = []
+        self._skipped: dict[tuple[int, ...], list[int]] = {}  # years taken -> years skipped
         # One store read per set of years: structure, movers and prices of a brief share it.
         self._product_flows: dict[tuple[int, ...], pd.DataFrame] = {}
         self._touching: dict[tuple[int, ...], pd.DataFrame] = {}
@@ -164,7 +166,8 @@ class Pair:
             "years": years,
             "currency": "USD",
             "synthetic": state.synthetic,
-            "years_not_held": list(self.years_not_held),
+            # the years skipped when these years were asked for (not an earlier question's)
+            "years_not_held": list(self._skipped.get(tuple(sorted({int(y) for y in years})), [])),
         }
 
     def years_available(self) -> list[int]:
@@ -181,8 +184,10 @@ class Pair:
         if missing and inside and len(missing) < len(wanted):
             # Gaps inside the years the source holds (a table of 2007, 2013 and 2014 asked for
             # 2007-2014): the years held, with a note, rather than an error on 2008.
-            self.years_not_held = sorted(set(self.years_not_held) | set(missing))
-            return [y for y in wanted if y in held]
+            taken = [y for y in wanted if y in held]
+            self.years_not_held = sorted(missing)
+            self._skipped[tuple(taken)] = self.years_not_held
+            return taken
         if missing or not wanted:
             span = f"{held[0]}–{held[-1]}" if held else "none"
             raise AnalysisError(
@@ -280,7 +285,16 @@ class Pair:
         ys = self.check_years(years)
         key = tuple(ys)
         if key not in self._product_flows:
-            self._product_flows[key] = self._query_product_flows(ys)
+            # Years already read with others (a brief's history, one query for all its years):
+            # the rows of each year do not depend on the other years read with it.
+            wider = next((f for k, f in self._product_flows.items() if set(ys) <= set(k)), None)
+            part = None if wider is None else wider[wider.year.isin(ys)]
+            if part is not None:
+                # no flow in these years: the empty frame a query of them gives
+                empty = pd.DataFrame(columns=FLOW_COLUMNS)
+                self._product_flows[key] = part.reset_index(drop=True) if len(part) else empty
+            else:
+                self._product_flows[key] = self._query_product_flows(ys)
         return self._product_flows[key].copy()
 
     def _query_product_flows(self, ys: list[int]) -> pd.DataFrame:

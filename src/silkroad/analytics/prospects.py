@@ -8,7 +8,9 @@ needs, aligns the years' matrices on common labels, and hands them to the pure f
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -229,40 +231,72 @@ def gravity_fit(
     ``coefficients``; with ``pair``, table ``pair`` (year, actual, predicted, ratio, gap) from the
     model without pair fixed effects; value ``specification`` (in words), ``nobs``."""
     ys = world.check_years(years)
-    flows = world.bilateral_totals(ys)
     membership = None
     if bloc is not None:
         party = resolve_party(bloc)
         if not party.is_bloc:
             raise AnalysisError("not a bloc", field="--bloc", found=bloc, expected="EAEU, EU27, …")
         membership = party.members
-    fit = grav.gravity(
-        flows,
-        years=ys,
-        fe=fe,
-        membership=membership,
-        bloc=bloc,
-        leads=leads,
-        lags=lags,
-        cluster=cluster,
-    )
-    tables = {"coefficients": fit.coefficients}
+    spec = (tuple(ys), bloc, tuple(fe), tuple(leads), tuple(lags), cluster)
+    flows: pd.DataFrame | None = None
+
+    def estimate(fes: Sequence[str], *, shifts: bool = True) -> grav.GravityResult:
+        """The model of ``fes``, estimated once per store state (:func:`_fitted`)."""
+
+        def run() -> grav.GravityResult:
+            nonlocal flows
+            if flows is None:
+                flows = world.bilateral_totals(ys)
+            return grav.gravity(
+                flows,
+                years=ys,
+                fe=fes,
+                membership=membership,
+                bloc=bloc,
+                leads=leads if shifts else (),
+                lags=lags if shifts else (),
+                cluster=cluster,
+            )
+
+        return _fitted(world, (*spec, tuple(fes), shifts), run)
+
+    fit = estimate(fe)
+    tables = {"coefficients": fit.coefficients.copy()}  # the kept fit stays as estimated
     if pair is not None:
         a, b = (resolve_party(x).code for x in pair)
         model = fit
         if "pair" in fit.metadata.get("fixed_effects", ()):
-            model = grav.gravity(
-                flows,
-                years=ys,
-                fe=[f for f in fe if f != "pair"],
-                membership=membership,
-                bloc=bloc,
-                cluster=cluster,
-            )
+            model = estimate([f for f in fe if f != "pair"], shifts=False)
         tables["pair"] = grav.pair_fit(model, a, b).table
     meta = world.metadata(ys, "total") | fit.metadata | {"notices": list(fit.notices)}
     values: dict[str, Any] = {"specification": fit.specification, "nobs": fit.nobs}
     return Result(kind="gravity", tables=tables, metadata=meta, values=values, main="coefficients")
+
+
+#: Gravity fits by (store, its state, source, specification): a fit depends on the world's
+#: flows only, so the briefs of several pairs (a server, a batch) estimate it once.
+_FITS: OrderedDict[tuple[Any, ...], grav.GravityResult] = OrderedDict()
+_FITS_LOCK = threading.Lock()
+FITS_KEPT = 8
+
+
+def _fitted(
+    world: World, spec: tuple[Any, ...], run: Callable[[], grav.GravityResult]
+) -> grav.GravityResult:
+    """``run()``'s gravity fit, kept for the store state and ``spec`` (the same numbers: the
+    same estimate of the same flows)."""
+    key = (*world.state_key(), *spec)
+    with _FITS_LOCK:
+        fit = _FITS.get(key)
+        if fit is not None:
+            _FITS.move_to_end(key)
+            return fit
+    fit = run()
+    with _FITS_LOCK:
+        _FITS[key] = fit
+        while len(_FITS) > FITS_KEPT:
+            _FITS.popitem(last=False)
+    return fit
 
 
 def panel_gravity(path: str | Path, **options: Any) -> Result:

@@ -14,6 +14,8 @@ matrices with their labels (:class:`Panel`), or long tables where a matrix would
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -226,10 +228,8 @@ class World:
             .aggregate(value_usd=t.value_usd.sum())
             .to_pandas()
         )
-        keep = out.exporter.map(is_economy) & out.importer.map(is_economy)
-        return (
-            out[keep].sort_values(["year", "exporter", "importer", "code"]).reset_index(drop=True)
-        )
+        out = _economies_only(_economies_only(out, "exporter"), "importer")
+        return out.sort_values(["year", "exporter", "importer", "code"]).reset_index(drop=True)
 
     def panel(self, year: int, *, level: str | BasketSet = "hs6") -> Panel:
         """One year's exports and imports by economy and product, as dense matrices (USD)."""
@@ -243,12 +243,14 @@ class World:
         ys = self.check_years(years)
         key = (tuple(ys), level if isinstance(level, str) else id(level))
         cached = self._panels.get(key)
+        if cached is None and isinstance(level, str):  # another World of the same store state
+            cached = _SHARED.get((*self.state_key(), *key))
+            if cached is not None:
+                self._keep(key, cached)
         if cached is not None:
             return dict(cached)
         ex, im, level_name = self._sides(ys, level)
-        # one test per distinct code, not per row (a full year has ~1 M rows)
-        ex = ex[ex.economy.isin([e for e in ex.economy.unique() if is_economy(e)])]
-        im = im[im.economy.isin([e for e in im.economy.unique() if is_economy(e)])]
+        ex, im = _economies_only(ex, "economy"), _economies_only(im, "economy")
         out = {}
         for y in ys:
             ey, iy = ex[ex.year == y], im[im.year == y]
@@ -263,9 +265,7 @@ class World:
                 imports=_dense(iy, economies, products),
                 metadata=self.metadata([y], level_name),
             )
-        self._panels[key] = out
-        for y, p in out.items():  # each year is also a panel of its own
-            self._panels.setdefault(((y,), key[1]), {y: p})
+        self._keep(key, out)
         return dict(out)
 
     def _sides(
@@ -293,6 +293,29 @@ class World:
                 .rename(columns={end: "economy"})
             )
         return out[0], out[1], level_name
+
+    def _keep(self, key: tuple[Any, ...], panels: dict[int, Panel]) -> None:
+        """Keep ``panels`` for this World and, at an HS level, for every World of the same
+        store state (the sections of a brief, and the briefs of one process, share them)."""
+        entries = {key: panels}
+        for y, p in panels.items():  # each year is also a panel of its own
+            entries.setdefault(((y,), key[1]), {y: p})
+        for k, v in entries.items():
+            self._panels.setdefault(k, v)
+            if isinstance(key[1], str):
+                _SHARED.put((*self.state_key(), *k), v)
+
+    def state_key(self) -> tuple[Any, ...]:
+        """What identifies the data this World reads: the store's path, its catalog generation
+        and the ingest behind each year of the source (a re-ingest, or a new store at the same
+        path, differs): the key of results kept across World objects."""
+        catalog = self.store.catalog
+        state = catalog.sources[self.source]
+        ingests = tuple(
+            (y, i, getattr(catalog.ingests.get(i), "finished_at", ""))
+            for y, i in sorted(state.years.items())
+        )
+        return (str(Path(self.store.home).resolve()), catalog.generation, self.source, ingests)
 
     def rca_expr(
         self, years: Iterable[int] | int | None = None, *, level: str | BasketSet = "hs6"
@@ -346,9 +369,47 @@ class World:
             .aggregate(value_usd=t.value_usd.sum())
             .to_pandas()
         )
-        keep = out.exporter.map(is_economy) & out.importer.map(is_economy)
-        out = out[keep & (out.exporter != out.importer)]
+        out = _economies_only(_economies_only(out, "exporter"), "importer")
+        out = out[out.exporter != out.importer]
         return out.sort_values(["year", "exporter", "importer"]).reset_index(drop=True)
+
+
+def _economies_only(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """The rows of ``frame`` whose ``column`` is an economy (aggregates such as World out);
+    each distinct code is looked up once, not each row."""
+    codes = pd.unique(frame[column])
+    return frame[frame[column].isin([c for c in codes if is_economy(c)])]
+
+
+class _Kept:
+    """Panels kept for the process by (store state, years, level): the last :data:`KEPT`."""
+
+    KEPT = 8  # a brief uses 5 (hs4 of its year; hs6 of 3 years and of each)
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[tuple[Any, ...], dict[int, Panel]] = OrderedDict()
+        self._lock = threading.Lock()  # the web server reads panels from several threads
+
+    def get(self, key: tuple[Any, ...]) -> dict[int, Panel] | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[Any, ...], panels: dict[int, Panel]) -> None:
+        with self._lock:
+            self._items[key] = panels
+            self._items.move_to_end(key)
+            while len(self._items) > self.KEPT:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_SHARED = _Kept()
 
 
 def _dense(frame: pd.DataFrame, rows: tuple[str, ...], cols: tuple[str, ...]) -> np.ndarray:

@@ -21,7 +21,10 @@ separator in Russian).
 
 from __future__ import annotations
 
+import hashlib
 import json
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -528,19 +531,44 @@ def market(brief: Brief, data: Any) -> dict[str, Any]:
     return _finish(chart.properties(title=title))
 
 
+#: Static renderings kept by (spec hash, language): a brief's PDF and Excel draw each chart
+#: once (the Vega layout is the slow part; a PNG rasterises the same SVG).
+_SVG_CACHE: OrderedDict[tuple[str, str], str] = OrderedDict()
+_SVG_LOCK = threading.Lock()  # the web server renders briefs from several threads
+SVG_CACHE_SIZE = 32
+
+
+def spec_key(spec: dict[str, Any]) -> str:
+    """The sha256 of ``spec``'s canonical JSON: equal specs render to the same picture."""
+    canonical = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
 def to_svg(spec: dict[str, Any], lang: str) -> str:
-    """A static SVG of ``spec`` (vl-convert), with the language's number format."""
+    """A static SVG of ``spec`` (vl-convert), with the language's number format; rendered once
+    per spec and language (kept for the process, the last :data:`SVG_CACHE_SIZE`)."""
     import vl_convert as vlc
 
-    return vlc.vegalite_to_svg(spec, vl_version=VL_VERSION, format_locale=D3_LOCALES[lang])
+    key = (spec_key(spec), lang)
+    with _SVG_LOCK:
+        svg = _SVG_CACHE.get(key)
+        if svg is not None:
+            _SVG_CACHE.move_to_end(key)
+            return svg
+    svg = vlc.vegalite_to_svg(spec, vl_version=VL_VERSION, format_locale=D3_LOCALES[lang])
+    with _SVG_LOCK:
+        _SVG_CACHE[key] = svg
+        while len(_SVG_CACHE) > SVG_CACHE_SIZE:
+            _SVG_CACHE.popitem(last=False)
+    return svg
 
 
 def to_png(spec: dict[str, Any], lang: str, *, scale: float = 2.0) -> bytes:
+    """A PNG of ``spec`` at ``scale`` × its size in pixels: the SVG of :func:`to_svg`
+    rasterised (the bytes vl-convert's own ``vegalite_to_png`` gives, without a second layout)."""
     import vl_convert as vlc
 
-    return vlc.vegalite_to_png(
-        spec, vl_version=VL_VERSION, scale=scale, format_locale=D3_LOCALES[lang]
-    )
+    return bytes(vlc.svg_to_png(to_svg(spec, lang), scale=scale))
 
 
 @lru_cache(maxsize=2)
