@@ -13,6 +13,7 @@ import pandas as pd
 
 from silkroad.analytics.growth import growth
 from silkroad.analytics.parties import Party, check_distinct, resolve_party, sides_for_year
+from silkroad.analytics.unknown import TRADE, absent_reason, bloc_reason, covered, note
 from silkroad.errors import AnalysisError, StoreError
 from silkroad.kinds import COMTRADE, kind_of
 from silkroad.results import Result, bundle_result, table_result
@@ -76,6 +77,8 @@ class Pair:
         # One store read per set of years: structure, movers and prices of a brief share it.
         self._product_flows: dict[tuple[int, ...], pd.DataFrame] = {}
         self._touching: dict[tuple[int, ...], pd.DataFrame] = {}
+        #: per year, the economies with any row in the source (unknown.covered), read once
+        self._covered: dict[int, frozenset[str]] = {}
 
     @property
     def a(self) -> str:
@@ -163,7 +166,26 @@ class Pair:
             "currency": "USD",
             "synthetic": state.synthetic,
             "years_not_held": list(self.years_not_held),
+            # Why a value is unknown (NaN / null), one record per year and cause (unknown.py).
+            "unknown": self.unknown_notes(years),
         }
+
+    def unknown_notes(self, years: Iterable[int]) -> list[dict[str, Any]]:
+        """The reasons the pair's flows are unknown in any of ``years`` (held years only)."""
+        held = set(self.years_available())
+        ys = sorted({int(y) for y in years} & held)
+        notes = [note(y, TRADE, r) for y in ys if (r := self.gap(y)) is not None]
+        for direction in ("exports", "imports"):
+            for y in self.unknown_years(ys, direction):
+                notes.append(
+                    note(
+                        y,
+                        direction,
+                        f"{self.a}'s {direction} with {self.b} in {y} are declared missing in "
+                        f"{self.source} ('-' or empty)",
+                    )
+                )
+        return sorted(notes, key=lambda n: (n["year"], n["what"]))
 
     def years_available(self) -> list[int]:
         return self.store.years(self.source)
@@ -196,6 +218,40 @@ class Pair:
         sa, sb = sides_for_year(self.party_a, self.party_b, year)
         return bool(sa) and bool(sb)
 
+    def flow_notes(self, years: Iterable[int], direction: str) -> list[dict[str, Any]]:
+        """The reasons A's ``direction`` with B is unknown in any of ``years`` (empty: known)."""
+        return [n for n in self.unknown_notes(years) if n["what"] in (TRADE, direction)]
+
+    def covered(self, year: int) -> frozenset[str]:
+        """The economies with at least one row in the source in ``year`` (cached)."""
+        y = int(year)
+        if y not in self._covered:
+            wanted = [x for x in self.years_available() if x not in self._covered] or [y]
+            self._covered.update(covered(self.store, self.source, sorted(set(wanted) | {y})))
+        return self._covered.get(y, frozenset())
+
+    def gap(self, year: int) -> str | None:
+        """Why the pair's flows in ``year`` are unknown, or None when the data establish them.
+
+        Unknown: a side stands for no economy (a bloc not yet founded), or an economy of a side
+        has no row at all in the source that year. A side the source covers with no flow to the
+        other traded 0 (module :mod:`silkroad.analytics.unknown`).
+        """
+        y = int(year)
+        sa, sb = sides_for_year(self.party_a, self.party_b, y)
+        for members, side, other in (
+            (sa, self.party_a, self.party_b),
+            (sb, self.party_b, self.party_a),
+        ):
+            if not members:
+                why = bloc_reason(side, y, None if other.is_bloc else other)
+                return why or f"{side.code} had no members in {y}"
+        absent = sorted((sa | sb) - self.covered(y))
+        if absent:
+            version = self.store.catalog.sources[self.source].source_version
+            return absent_reason(", ".join(absent), self.source, version, y)
+        return None
+
     def require_sides(self, year: int) -> None:
         """Raise an AnalysisError when a side has no members in ``year`` (bloc not yet formed)."""
         if not self.sides_exist(year):
@@ -210,7 +266,7 @@ class Pair:
     def unknown_years(self, years: Iterable[int], direction: str) -> list[int]:
         """Which of ``years`` (held) have A's ``direction`` ('exports'/'imports') with B declared
         missing: a national table's '-' or empty cells, stored as rows of unknown value."""
-        ys = [y for y in sorted({int(y) for y in years}) if self.sides_exist(y)]
+        ys = [y for y in sorted({int(y) for y in years}) if self.gap(y) is None]
         if not ys or not self.touching_totals(ys).value_usd.isna().any():
             return []  # the usual case (BACI, Comtrade): no value unknown at all, no more work
         out = self.yearly(ys)
@@ -300,12 +356,13 @@ class Pair:
         return out[FLOW_COLUMNS]
 
     def yearly(self, years: Iterable[int] | None = None) -> pd.DataFrame:
-        """Exports and imports per year (USD), 0 where the source covers a year with no flow."""
+        """Exports and imports per year (USD): 0 where the source covers both sides in a year
+        with no flow between them, NaN where it cannot tell (:meth:`gap`, a '-' cell)."""
         ys = self.check_years(years)
         sa, sb = self._member_union(ys)
         out = pd.DataFrame({"year": ys, "exports_usd": 0.0, "imports_usd": 0.0})
-        # Years in which a side had no members (a bloc before it existed): missing, not zero.
-        undefined = [not self.sides_exist(y) for y in ys]
+        # A bloc before it existed, an economy the source has no row of: unknown, not zero.
+        undefined = [self.gap(y) is not None for y in ys]
         out.loc[undefined, ["exports_usd", "imports_usd"]] = float("nan")
         if not sa or not sb:
             return out

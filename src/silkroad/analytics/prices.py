@@ -178,6 +178,10 @@ def prices(
     products = products.iloc[order][PRODUCT_COLUMNS].reset_index(drop=True)
 
     summary = _summary(products, v0=v0, t0=t0, p0=p0, v1=v1, t1=t1, p1=p1, in_k=in_k)
+    if pair.flow_notes([year - 1, year], direction):
+        # Unknown is not zero (analytics/unknown.py): the effects are unknown, not 0.
+        numeric = summary.select_dtypes("number").columns
+        summary[numeric] = np.nan
     summary.insert(0, "year", year)
     summary.insert(1, "base_year", year - 1)
     summary.insert(2, "direction", direction)

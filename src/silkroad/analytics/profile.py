@@ -26,6 +26,14 @@ import pandas as pd
 
 from silkroad.analytics.growth import cagr, growth, growth_note
 from silkroad.analytics.parties import Party, sides_for_year
+from silkroad.analytics.unknown import (
+    SHARES,
+    merge,
+    not_declarer_reason,
+    note,
+    one_partner_reason,
+)
+from silkroad.kinds import kind_of
 from silkroad.reference.countries import is_aggregate
 
 if TYPE_CHECKING:
@@ -82,14 +90,16 @@ def profile(
     out["b_trade_total_usd"] = totals_b.total_usd.to_numpy()
     out["a_share_of_b"] = _share(totals_b.with_other_usd, totals_b.total_usd)
     out["a_rank_for_b"] = totals_b.other_rank.to_numpy()
-    # A bloc before it existed: its shares and ranks are undefined, like its flows.
-    undefined = [not pair.sides_exist(int(y)) for y in out.year]
-    out.loc[undefined, ["partner_share_of_a", "a_share_of_b"]] = np.nan
-    # A flow declared missing (a table's '-'): the turnover, hence the shares and ranks, unknown.
+    # Flows unknown (a bloc before it existed, an economy the source has no row of, a table's
+    # '-'): the turnover, hence the shares and ranks, are unknown too.
     unknown = out.turnover_usd.isna()
     cols = ["partner_share_of_a", "partner_rank_for_a", "a_share_of_b", "a_rank_for_b"]
     out.loc[unknown, cols] = np.nan
-    out.attrs["metadata"] = pair.metadata(ys) | {"base": base}
+    meta = pair.metadata(ys) | {"base": base}
+    shares = totals_a.attrs["unknown"] + totals_b.attrs["unknown"]
+    known_years = set(out.year[~unknown].astype(int))
+    meta["unknown"] = merge(meta["unknown"], [n for n in shares if n["year"] in known_years])
+    out.attrs["metadata"] = meta
     first, last = out.iloc[0], out.iloc[-1]
     n = int(last.year - first.year)
     out.attrs["cagr"] = {
@@ -110,7 +120,11 @@ def side_totals(pair: Pair, side: Party, other: Party, years: list[int]) -> pd.D
     Columns: year, total_usd, with_other_usd, other_rank (NaN when ``other`` is a bloc or has
     no trade with ``side`` that year). Aggregate partners never appear in the store's economies.
     A partner flow declared missing (NULL value) makes the total and ranks NaN that year: a share
-    of an unknown total is unknown.
+    of an unknown total is unknown. So, in declared data, does a side other than the declaring
+    economy (its trade with its other partners is not in the source) and a side whose trade the
+    source lists with one partner only (a national table of one partner). Reconciled data (BACI)
+    hold every economy's trade with all partners: one partner there is a 100 % share.
+    ``attrs['unknown']`` gives the reason of each year so set to unknown (one-partner cases).
     """
     from silkroad.analytics.pair import DECLARED_BY
 
@@ -123,7 +137,11 @@ def side_totals(pair: Pair, side: Party, other: Party, years: list[int]) -> pd.D
     declared = DECLARED_BY[pair.perspective]
     raw = pair.touching_totals(years)
     raw = raw[raw.exporter.isin(all_members) | raw.importer.isin(all_members)]
+    state = pair.store.catalog.sources[pair.source]
+    declared_source = not kind_of(state).reconciled
+    declarer = kind_of(state).declarer_of(pair.source) if declared_source else None
     rows = []
+    found: list[dict[str, object]] = []
     for y in years:
         mine, theirs = members_by_year[y]
         g = raw[raw.year == y]
@@ -153,6 +171,18 @@ def side_totals(pair: Pair, side: Party, other: Party, years: list[int]) -> pd.D
         with_other = (
             np.nan if mine_unknown else float(by_partner[by_partner.index.isin(theirs)].sum())
         )
+        notes = []
+        why = None
+        if declared_source and declarer is not None and set(mine) != {declarer}:
+            # A's declarations say nothing of B's trade with B's other partners.
+            why = not_declarer_reason(side.code, declarer, pair.source)
+        elif declared_source and len(by_partner) == 1:
+            # One partner only: "100% share, rank 1" would be a statement the data cannot make.
+            why = one_partner_reason(side.code, str(by_partner.index[0]), pair.source, y)
+        if why is not None and not unknown:
+            notes.append(note(y, SHARES, why))
+            total = np.nan
+            unknown = set(by_partner.index)
         rank = np.nan
         if not unknown and not other.is_bloc and other.code in by_partner.index:
             ranks = by_partner.rank(method="min", ascending=False)
@@ -160,4 +190,7 @@ def side_totals(pair: Pair, side: Party, other: Party, years: list[int]) -> pd.D
         rows.append(
             {"year": y, "total_usd": total, "with_other_usd": with_other, "other_rank": rank}
         )
-    return pd.DataFrame(rows)
+        found += notes
+    frame = pd.DataFrame(rows)
+    frame.attrs["unknown"] = found
+    return frame

@@ -25,6 +25,7 @@ from silkroad.cli.common import (
     LangOption,
     PerspectiveOption,
     SourceOption,
+    UNKNOWN,
     TopOption,
     YearOption,
     add_command,
@@ -39,6 +40,8 @@ from silkroad.cli.common import (
     pair_names,
     pct,
     product_labels,
+    unknown_lines,
+    unknown_years,
     whole,
 )
 
@@ -146,6 +149,7 @@ def profile(
     )
     for col in cols:
         table.add_column(col, justify="right", overflow="fold")
+    unknown = unknown_years(meta)
     for r in result["rows"].to_dict(orient="records"):
         growth = pct(r["turnover_growth"]) or ("new" if r["turnover_note"] == "new" else "")
         row = [
@@ -158,10 +162,12 @@ def profile(
         ]
         if base is not None:
             row.append(number(r["turnover_to_base"]))
+        # A share or rank the data cannot give says n/a; a blank is "not a partner that year".
+        na = UNKNOWN if int(r["year"]) in unknown else ""
         row += [
-            pct(r["partner_share_of_a"], signed=False),
-            whole(r["partner_rank_for_a"]),
-            whole(r["a_rank_for_b"]),
+            pct(r["partner_share_of_a"], signed=False) or na,
+            whole(r["partner_rank_for_a"]) or na,
+            whole(r["a_rank_for_b"]) or na,
         ]
         table.add_row(*row)
     out.print(table)
@@ -480,6 +486,7 @@ def mirror(
             f"products both report {number(s['cif_fob_ratio_common'], 3)}"
         )
     out.print(f"declarations used: {meta['sources_used']}", markup=False, highlight=False)
+    unknown_lines(meta)
 
 
 def register(app: typer.Typer) -> None:
