@@ -25,11 +25,10 @@ import numpy as np
 import pandas as pd
 
 from silkroad.analytics.parties import sides_for_year
+from silkroad.analytics.unknown import TRADE, merge, note
 from silkroad.errors import AnalysisError
 from silkroad.kinds import kind_of
 from silkroad.reference.blocs import members
-
-from silkroad.analytics.unknown import TRADE, merge, note
 
 if TYPE_CHECKING:
     from silkroad.analytics.pair import Pair

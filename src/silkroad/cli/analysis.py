@@ -18,6 +18,7 @@ from silkroad import args
 from silkroad.cli.common import (
     A_ARG,
     B_ARG,
+    UNKNOWN,
     CsvOption,
     HomeOption,
     ImportsOption,
@@ -25,7 +26,6 @@ from silkroad.cli.common import (
     LangOption,
     PerspectiveOption,
     SourceOption,
-    UNKNOWN,
     TopOption,
     YearOption,
     add_command,
