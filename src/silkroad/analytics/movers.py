@@ -135,6 +135,7 @@ def movers(
         "base_year": year - 1,
         "direction": direction,
         "top": top,
+        "unknown": unknown,
     }
     return {
         "new": new,

@@ -176,6 +176,11 @@ class Pair:
         ys = sorted({int(y) for y in years} & held)
         notes = [note(y, TRADE, r) for y in ys if (r := self.gap(y)) is not None]
         for direction in ("exports", "imports"):
+            for y in ys:
+                why = self.direction_gap(y, direction) if self.gap(y) is None else None
+                if why is not None:
+                    notes.append(note(y, direction, why))
+        for direction in ("exports", "imports"):
             for y in self.unknown_years(ys, direction):
                 notes.append(
                     note(
@@ -252,6 +257,30 @@ class Pair:
             return absent_reason(", ".join(absent), self.source, version, y)
         return None
 
+    @property
+    def declarer(self) -> str | None:
+        """The economy whose declarations the source holds (Comtrade, a table), else None."""
+        state = self.store.catalog.sources[self.source]
+        kind = kind_of(state)
+        return None if kind.reconciled else kind.declarer_of(self.source)
+
+    def direction_gap(self, year: int, direction: str) -> str | None:
+        """Why A's ``direction`` with B is unknown in ``year`` although both sides are covered:
+        a declared source without a single row of that flow of its declarer (a table of
+        exports only says nothing of imports), else None."""
+        declarer = self.declarer
+        if declarer is None:
+            return None
+        y = int(year)
+        sa, _ = sides_for_year(self.party_a, self.party_b, y)
+        # A's exports are the declarer's exports when it is on side A, its imports otherwise.
+        own = (direction == "exports") == (declarer in sa)
+        flow, column = ("exports", "exporter") if own else ("imports", "importer")
+        frame = self.touching_totals([y])
+        if bool((frame[column] == declarer).any()):
+            return None
+        return f"{self.source} has no {flow} of {declarer} for {y}: that flow is not in it"
+
     def require_sides(self, year: int) -> None:
         """Raise an AnalysisError when a side has no members in ``year`` (bloc not yet formed)."""
         if not self.sides_exist(year):
@@ -271,7 +300,9 @@ class Pair:
             return []  # the usual case (BACI, Comtrade): no value unknown at all, no more work
         out = self.yearly(ys)
         return [
-            int(y) for y, v in zip(out.year, out[f"{direction}_usd"], strict=True) if pd.isna(v)
+            int(y)
+            for y, v in zip(out.year, out[f"{direction}_usd"], strict=True)
+            if pd.isna(v) and self.direction_gap(int(y), direction) is None
         ]
 
     def require_known(self, years: Iterable[int], direction: str, *, role: str = "year") -> None:
@@ -383,6 +414,10 @@ class Pair:
                 # no row at all: zero trade; rows but no known value: NaN (missing)
                 out[f"{d}_usd"] = wide[d].where(rows[d] > 0, 0.0).to_numpy(dtype=float)
             out.loc[undefined, ["exports_usd", "imports_usd"]] = float("nan")
+        for i, y in enumerate(ys):
+            for d in ("exports", "imports"):
+                if not undefined[i] and self.direction_gap(y, d) is not None:
+                    out.loc[i, f"{d}_usd"] = float("nan")
         return out
 
     def touching_totals(self, years: list[int]) -> pd.DataFrame:

@@ -175,7 +175,7 @@ def side_totals(pair: Pair, side: Party, other: Party, years: list[int]) -> pd.D
         why = None
         if declared_source and declarer is not None and set(mine) != {declarer}:
             # A's declarations say nothing of B's trade with B's other partners.
-            why = not_declarer_reason(side.code, declarer, pair.source)
+            why = not_declarer_reason(side.code, declarer, pair.source, y)
         elif declared_source and len(by_partner) == 1:
             # One partner only: "100% share, rank 1" would be a statement the data cannot make.
             why = one_partner_reason(side.code, str(by_partner.index[0]), pair.source, y)

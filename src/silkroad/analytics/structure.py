@@ -182,7 +182,7 @@ def structure(
     _check(out, total, prev_total)
 
     meta = pair.metadata([year])
-    meta["unknown"] = merge(meta["unknown"], later)
+    meta["unknown"] = merge(pair.flow_notes([year], direction), later)
     meta.update(
         {
             "direction": direction,
@@ -232,7 +232,7 @@ def _unknown(
             "previous_total_usd": np.nan,
             "total_growth": np.nan,
             "conversion": {"from": [], "to": None},
-            "unknown": merge(meta["unknown"], notes),
+            "unknown": merge(notes),
         }
     )
     out.attrs["metadata"] = meta

@@ -6,7 +6,9 @@ A value is *unknown* (NaN in frames, null in JSON, an empty CSV cell, "n/a" in t
   ("EAEU did not exist in 2012 (founded 2015-01-01)");
 - an economy of a side has no rows at all in the source that year, as exporter or importer
   ("ATA: no rows in baci-hs92 202401b for 2022"): the source does not cover it;
-- a flow is declared missing (a national table's '-' or empty cell);
+- a flow is declared missing (a national table's '-' or empty cell), or a declared source has
+  no row at all of one flow of its declarer that year (a table of exports only says nothing of
+  imports);
 - a share or rank among partners that the data cannot give: in declared data (Comtrade, a
   national table) for a side other than the declaring economy (its trade with its other partners
   is not in the source), and for the declaring economy when the source lists one partner only (a
@@ -88,11 +90,11 @@ def one_partner_reason(code: str, partner: str, source: str, year: int) -> str:
     )
 
 
-def not_declarer_reason(code: str, declarer: str, source: str) -> str:
+def not_declarer_reason(code: str, declarer: str, source: str, year: int) -> str:
     """The reason a share or rank among ``code``'s partners is unknown in declared data."""
     return (
         f"share among partners is unknown: {source} holds {declarer}'s declarations only, "
-        f"not {code}'s trade with all its partners"
+        f"not {code}'s trade with all its partners in {year}"
     )
 
 

@@ -380,18 +380,23 @@ def prices(
     indices = Table(title=f"Indices, {prev} = 1")
     for col in ("", "Laspeyres", "Paasche", "Fisher"):
         indices.add_column(col, justify="left" if not col else "right")
+    # The flows of a year unknown (metadata['unknown']): every figure says n/a, none is blank.
+    na = UNKNOWN if meta.get("unknown") else ""
     for what in ("price", "volume"):
         indices.add_row(
             what,
-            *[number(s.get(f"{what}_index_{f}"), 3) for f in ("laspeyres", "paasche", "fisher")],
+            *[
+                number(s.get(f"{what}_index_{f}"), 3) or na
+                for f in ("laspeyres", "paasche", "fisher")
+            ],
         )
-    indices.add_row("value", "", "", number(s.get("value_index"), 3))
+    indices.add_row("value", "", "", number(s.get("value_index"), 3) or na)
     out.print(indices)
-    counts = ", ".join(f"{label} {whole(s.get(key))}" for label, key in PRICE_COUNTS)
+    counts = ", ".join(f"{label} {whole(s.get(key)) or na}" for label, key in PRICE_COUNTS)
     out.print(
         f"products: {counts}; products traded in both years with weights make "
-        f"{pct(s.get('coverage0'), signed=False)} % of the {prev} value and "
-        f"{pct(s.get('coverage1'), signed=False)} % of the {year} value"
+        f"{pct(s.get('coverage0'), signed=False) or na} % of the {prev} value and "
+        f"{pct(s.get('coverage1'), signed=False) or na} % of the {year} value"
     )
 
     products = result["products"]
