@@ -32,6 +32,7 @@ from silkroad.reference.blocs import membership
 
 if TYPE_CHECKING:
     from silkroad.analytics.parties import Party
+    from silkroad.analytics.world import Panel
     from silkroad.store.store import Store
 
 #: ``what`` of a note on a year's flows (exports, imports and all that is built from them).
@@ -98,6 +99,30 @@ def not_declarer_reason(code: str, declarer: str, source: str, year: int) -> str
     )
 
 
+def party_reason(
+    party: Party, year: int, present: Iterable[str], source: str, version: str | None
+) -> str | None:
+    """Why ``party``'s trade in ``year`` is unknown given the economies ``present`` in the
+    source that year (a bloc without members, a member without rows), or None."""
+    members = party.members(year)
+    if not members:
+        return bloc_reason(party, year)
+    absent = sorted(members - set(present))
+    return absent_reason(", ".join(absent), source, version, year) if absent else None
+
+
+def panel_notes(panel: Panel, *parties: Party) -> list[dict[str, Any]]:
+    """The reasons the values of ``parties`` in a world panel's year are unknown (empty: known)."""
+    meta = panel.metadata
+    source, version = str(meta.get("source", "the store")), meta.get("source_version")
+    out = []
+    for party in parties:
+        why = party_reason(party, panel.year, panel.economies, source, version)
+        if why is not None:
+            out.append(note(panel.year, TRADE, why))
+    return merge(out)
+
+
 def covered(store: Store, source: str, years: Iterable[int]) -> dict[int, frozenset[str]]:
     """Per year: the economies with at least one row (as exporter or importer) in ``source``."""
     ys = sorted({int(y) for y in years})
@@ -124,4 +149,6 @@ __all__ = [
     "not_declarer_reason",
     "note",
     "one_partner_reason",
+    "panel_notes",
+    "party_reason",
 ]

@@ -167,6 +167,8 @@ def musd(value: Any) -> str:
 
 def pct(value: Any, *, signed: bool = True) -> str:
     """A ratio as a percentage with one decimal ('' when unknown)."""
+    if value == UNKNOWN:
+        return UNKNOWN  # a value already known to be unknown
     if value is None or value != value:
         return ""
     return f"{float(value) * 100:+.1f}" if signed else f"{float(value) * 100:.1f}"
@@ -174,6 +176,8 @@ def pct(value: Any, *, signed: bool = True) -> str:
 
 def number(value: Any, digits: int = 2) -> str:
     """A plain number with ``digits`` decimals ('' when unknown)."""
+    if value == UNKNOWN:
+        return UNKNOWN  # a value already known to be unknown
     if value is None or value != value:
         return ""
     return f"{float(value):,.{digits}f}"
@@ -181,6 +185,8 @@ def number(value: Any, digits: int = 2) -> str:
 
 def whole(value: Any) -> str:
     """A count or rank ('' when unknown)."""
+    if value == UNKNOWN:
+        return UNKNOWN  # a value already known to be unknown
     if value is None or value != value:
         return ""
     return str(int(value))
