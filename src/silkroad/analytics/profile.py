@@ -176,13 +176,20 @@ def side_totals(pair: Pair, side: Party, other: Party, years: list[int]) -> pd.D
         if declared_source and declarer is not None and set(mine) != {declarer}:
             # A's declarations say nothing of B's trade with B's other partners.
             why = not_declarer_reason(side.code, declarer, pair.source, y)
-        elif declared_source and len(by_partner) == 1:
+        elif declared_source and any(pair.direction_gap(y, d) for d in ("exports", "imports")):
+            # A table of exports only: the side's total trade is not in it.
+            why = (
+                f"share among partners is unknown: {pair.source} lacks a flow of {side.code} in {y}"
+            )
+        elif declared_source and len(by_partner) <= 1:
             # One partner only: "100% share, rank 1" would be a statement the data cannot make.
-            why = one_partner_reason(side.code, str(by_partner.index[0]), pair.source, y)
-        if why is not None and not unknown:
-            notes.append(note(y, SHARES, why))
+            partner = str(by_partner.index[0]) if len(by_partner) else None
+            why = one_partner_reason(side.code, partner, pair.source, y)
+        if why is not None:
+            if not unknown:
+                notes.append(note(y, SHARES, why))
             total = np.nan
-            unknown = set(by_partner.index)
+            unknown = set(by_partner.index) | {side.code}
         rank = np.nan
         if not unknown and not other.is_bloc and other.code in by_partner.index:
             ranks = by_partner.rank(method="min", ascending=False)

@@ -83,8 +83,10 @@ def absent_reason(code: str, source: str, version: str | None, year: int) -> str
     return f"{code}: no rows in {source}{release} for {year}"
 
 
-def one_partner_reason(code: str, partner: str, source: str, year: int) -> str:
-    """The reason a share or rank among ``code``'s partners is unknown (one partner only)."""
+def one_partner_reason(code: str, partner: str | None, source: str, year: int) -> str:
+    """The reason a share or rank among ``code``'s partners is unknown (one partner or none)."""
+    if partner is None:
+        return f"share among partners is unknown: {source} lists no partner economy for {code} in {year}"
     return (
         f"share among partners is unknown: {source} lists one partner only for {code} "
         f"in {year} ({partner})"
