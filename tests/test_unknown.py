@@ -116,6 +116,21 @@ def test_world_indicators_of_a_bloc_before_it_existed_are_unknown(world_store):
     assert result.to_dict()["tci_ab"] is None
 
 
+def test_a_share_in_the_market_of_an_absent_economy_is_unknown(world_store):
+    from silkroad.analytics.market import partner_market
+    from silkroad.analytics.world import World
+
+    result = partner_market(World(world_store), "BLR", "ATA", 2014, level="hs2")
+    assert result["products"].empty
+    source = result.metadata["source"]
+    assert reasons(result.metadata) == [f"ATA: no rows in {source} {WORLD_VERSION} for 2014"]
+    # A covered market: BLR is KAZ's largest supplier of chapter 87 in 2014 (300 500 of it).
+    known = partner_market(World(world_store), "BLR", "KAZ", 2014, level="hs2")
+    assert known.metadata["unknown"] == []
+    row = known["products"].set_index("code").loc["87"]
+    assert row.a_exports_usd == 300_500.0 and row.a_share == 1.0
+
+
 # --- national tables: one partner, one flow ------------------------------------------------------
 ONE_PARTNER = (
     "name: stat\nreporter: BLR\nflow: exports\nunit: usd\npartner: KAZ\nproduct: Код\n"
