@@ -399,7 +399,7 @@ def test_real_legacy_sample_is_never_bilateral_trade(tmp_path):
         # and not the World figure; analytics/unknown.py), and so are the totals by partner.
         assert p.exports_usd.isna().all() and p.imports_usd.isna().all()
         assert p.a_trade_total_usd.isna().all() and p.b_trade_total_usd.isna().all()
-        assert "no rows in" in p.attrs["metadata"]["unknown"][0]["reason"]
+        assert "not among the partners in comtrade-" in p.attrs["metadata"]["unknown"][0]["reason"]
 
 
 #: Belarus and Kazakhstan, 2016: each side's own declarations; the importer's figures are the

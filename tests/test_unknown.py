@@ -71,6 +71,12 @@ def test_absent_economy_in_profile_structure_and_movers(world_store):
     assert math.isnan(pr["summary"].total_usd.iloc[0])
 
 
+def test_a_brief_of_an_absent_economy_is_refused_with_the_reason(world_store):
+    # Not a brief saying "no trade was recorded": the data hold nothing of Antarctica.
+    with pytest.raises(sr.AnalysisError, match=r"ATA: no rows in .* for 2015"):
+        sr.brief(world_store, "BLR", "ATA", year=2015)
+
+
 # --- a bloc in a year before it existed ---------------------------------------------------------
 def test_a_bloc_before_it_existed_is_unknown_in_every_analysis(world_store):
     p = Pair(world_store, "BLR", "EAEU")

@@ -251,10 +251,20 @@ class Pair:
             if not members:
                 why = bloc_reason(side, y, None if other.is_bloc else other)
                 return why or f"{side.code} had no members in {y}"
-        absent = sorted((sa | sb) - self.covered(y))
-        if absent:
-            version = self.store.catalog.sources[self.source].source_version
-            return absent_reason(", ".join(absent), self.source, version, y)
+        version = self.store.catalog.sources[self.source].source_version
+        declarer = self.declarer
+        if declarer is None:  # reconciled: every economy it covers has rows in the year
+            absent = sorted((sa | sb) - self.covered(y))
+            return absent_reason(", ".join(absent), self.source, version, y) if absent else None
+        # Declared data list the declarer's partners: the declarer must have rows in the year;
+        # a partner it lists in some year (not this one) traded 0 with it, one never listed is
+        # not covered (a table of one partner says nothing of the others).
+        if declarer in sa | sb and declarer not in self.covered(y):
+            return absent_reason(declarer, self.source, version, y)
+        listed = frozenset().union(*(self.covered(x) for x in self.years_available()))
+        never = sorted((sa | sb) - listed)
+        if never:
+            return f"{', '.join(never)}: not among the partners in {self.source} (any year)"
         return None
 
     @property
