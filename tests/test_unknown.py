@@ -186,6 +186,17 @@ def test_a_one_partner_table_gives_no_share_or_rank_and_no_imports(tmp_path):
     )
 
 
+def test_mirror_of_a_side_without_declarations_is_unknown_not_zero(tmp_path):
+    # Only Belarus's table is in the store: Kazakhstan's declarations of the same trade are
+    # unknown, not 0 against Belarus's 900 (a "gap" of -100 %).
+    store = _table_store(tmp_path, ["Код;2014;2015", "8701;600;700", "0402;300;0"], ONE_PARTNER)
+    result = Pair(store, "BLR", "KAZ", perspective="exporter").mirror(2014)
+    exports = result["summary"].set_index("direction").loc["exports"]
+    assert exports.exporter_declared_usd == 900.0
+    assert math.isnan(exports.importer_declared_usd) and math.isnan(exports.gap_rel)
+    assert "KAZ: no declarations of its own in the store for 2014" in reasons(result.metadata)
+
+
 def test_a_one_partner_table_share_reason(tmp_path):
     lines = ["Поток;Страна;Код;2014", "экспорт;KAZ;8701;600", "импорт;KAZ;2709;400"]
     store = _table_store(tmp_path, lines, TWO_PARTNERS)
