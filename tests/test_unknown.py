@@ -100,15 +100,24 @@ def test_a_bloc_before_it_existed_is_unknown_in_every_analysis(world_store):
     assert data["rows"] == [] and data["metadata"]["total_usd"] is None
 
 
-def test_bloc_members_without_rows_make_the_bloc_unknown(world_store):
+def test_a_bloc_stands_for_its_members_in_the_data_and_says_which_are_not(world_store):
     # The EAEU in 2015 is BLR, KAZ, RUS, ARM and KGZ; ARM and KGZ have no row in the world that
-    # year, so BLR's trade with the EAEU is not established (KAZ + RUS alone would understate it).
+    # year: BLR's trade with the EAEU is its trade with KAZ and RUS (450 000 + 50 250 + 800 000
+    # exported, 150 000 imported), as in world panels, and the note names the two left out.
     p = Pair(world_store, "BLR", "EAEU")
-    frame = p.summary(years=[2015]).to_frame()
-    assert math.isnan(frame.exports_usd.iloc[0])
-    assert reasons(p.summary(years=[2015]).metadata) == [
-        f"ARM, KGZ: no rows in {p.source} {WORLD_VERSION} for 2015"
+    result = p.summary(years=[2015])
+    row = result.to_frame().iloc[0]
+    assert row.exports_usd == 450_000.0 + 50_250.0 + 800_000.0 and row.imports_usd == 150_000.0
+    assert result.metadata["unknown"] == [
+        {
+            "year": 2015,
+            "what": "members",
+            "reason": f"ARM, KGZ: not in {p.source} for 2015; EAEU stands for its other members",
+        }
     ]
+    # No member in the data at all: unknown. (CU 2014 is BLR, KAZ, RUS; against USA, all three
+    # are in the data, so that one is known.)
+    assert Pair(world_store, "CU", "USA").summary(years=[2014]).metadata["unknown"] == []
 
 
 def test_world_indicators_of_a_bloc_before_it_existed_are_unknown(world_store):

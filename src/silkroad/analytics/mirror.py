@@ -144,7 +144,14 @@ def _customs_union(economies: frozenset[str], year: int) -> bool:
 def _compare(xs: pd.DataFrame, ms: pd.DataFrame, level: str, *, union: bool) -> pd.DataFrame:
     def grouped(df: pd.DataFrame, prefix: str) -> pd.DataFrame:
         if df.empty:
-            return pd.DataFrame(columns=[f"{prefix}_usd", f"{prefix}_kg", f"{prefix}_re"])
+            return pd.DataFrame(
+                {
+                    f"{prefix}_usd": pd.Series(dtype=float),
+                    f"{prefix}_kg": pd.Series(dtype=float),
+                    f"{prefix}_re": pd.Series(dtype=bool),
+                },
+                index=pd.Index([], dtype=object, name="code"),
+            )
         digits = {"hs2": 2, "hs4": 4, "hs6": 6}[level]
         # A code declared at a coarser level than asked stays as declared (e.g. a chapter).
         g = df.assign(code=[p if p == UNALLOCATED else p[:digits] for p in df["product"]])

@@ -175,6 +175,7 @@ class Pair:
         held = set(self.years_available())
         ys = sorted({int(y) for y in years} & held)
         notes = [note(y, TRADE, r) for y in ys if (r := self.gap(y)) is not None]
+        notes += self.member_notes(ys)
         for direction in ("exports", "imports"):
             for y in ys:
                 why = self.direction_gap(y, direction) if self.gap(y) is None else None
@@ -238,9 +239,11 @@ class Pair:
     def gap(self, year: int) -> str | None:
         """Why the pair's flows in ``year`` are unknown, or None when the data establish them.
 
-        Unknown: a side stands for no economy (a bloc not yet founded), or an economy of a side
-        has no row at all in the source that year. A side the source covers with no flow to the
-        other traded 0 (module :mod:`silkroad.analytics.unknown`).
+        Unknown: a side stands for no economy (a bloc not yet founded), an economy side is not
+        covered by the source that year, or no member of a bloc side is. A bloc side with some
+        members not covered stands for the others (:meth:`member_notes` says which), as world
+        panels do. A side the source covers with no flow to the other traded 0
+        (module :mod:`silkroad.analytics.unknown`).
         """
         y = int(year)
         sa, sb = sides_for_year(self.party_a, self.party_b, y)
@@ -253,19 +256,42 @@ class Pair:
                 return why or f"{side.code} had no members in {y}"
         version = self.store.catalog.sources[self.source].source_version
         declarer = self.declarer
-        if declarer is None:  # reconciled: every economy it covers has rows in the year
-            absent = sorted((sa | sb) - self.covered(y))
-            return absent_reason(", ".join(absent), self.source, version, y) if absent else None
         # Declared data list the declarer's partners: the declarer must have rows in the year;
         # a partner it lists in some year (not this one) traded 0 with it, one never listed is
         # not covered (a table of one partner says nothing of the others).
-        if declarer in sa | sb and declarer not in self.covered(y):
+        if declarer is not None and declarer in sa | sb and declarer not in self.covered(y):
             return absent_reason(declarer, self.source, version, y)
-        listed = frozenset().union(*(self.covered(x) for x in self.years_available()))
-        never = sorted((sa | sb) - listed)
-        if never:
-            return f"{', '.join(never)}: not among the partners in {self.source} (any year)"
+        for members, side in ((sa, self.party_a), (sb, self.party_b)):
+            absent = self._absent(members, y)
+            if absent and (not side.is_bloc or absent == sorted(members)):
+                if declarer is None:
+                    return absent_reason(", ".join(absent), self.source, version, y)
+                return f"{', '.join(absent)}: not among the partners in {self.source} (any year)"
         return None
+
+    def _absent(self, members: frozenset[str], year: int) -> list[str]:
+        """The economies of ``members`` the source does not cover in ``year`` (see :meth:`gap`)."""
+        if self.declarer is None:
+            return sorted(members - self.covered(year))
+        listed = frozenset().union(*(self.covered(x) for x in self.years_available()))
+        return sorted(m for m in members - listed if m != self.declarer)
+
+    def member_notes(self, years: Iterable[int]) -> list[dict[str, Any]]:
+        """Notes on bloc sides standing for fewer members than they had (some not covered)."""
+        out = []
+        for y in sorted({int(x) for x in years}):
+            if self.gap(y) is not None:
+                continue
+            sa, sb = sides_for_year(self.party_a, self.party_b, y)
+            for members, side in ((sa, self.party_a), (sb, self.party_b)):
+                absent = self._absent(members, y) if side.is_bloc else []
+                if absent:
+                    why = (
+                        f"{', '.join(absent)}: not in {self.source} for {y}; {side.code} stands "
+                        "for its other members"
+                    )
+                    out.append(note(y, "members", why))
+        return out
 
     @property
     def declarer(self) -> str | None:

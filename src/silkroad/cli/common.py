@@ -217,18 +217,22 @@ def pair_names(meta: dict[str, Any]) -> tuple[str, str]:
 
 
 def unknown_years(meta: dict[str, Any], *whats: str) -> set[int]:
-    """The years whose values (of kinds ``whats``; any kind when none is given) are unknown."""
+    """The years whose values (of kinds ``whats``; any kind but 'members' when none is given)
+    are unknown."""
     return {
         int(n["year"])
         for n in meta.get("unknown") or []
-        if n.get("year") is not None and (not whats or n.get("what") in whats)
+        if n.get("year") is not None
+        and (n.get("what") in whats if whats else n.get("what") != "members")
     }
 
 
 def unknown_lines(meta: dict[str, Any]) -> None:
     """One line per reason a value shown as n/a is unknown (``metadata['unknown']``)."""
     for n in meta.get("unknown") or []:
-        out.print(f"{UNKNOWN}: {n['reason']}", markup=False, highlight=False)
+        # 'members': a bloc standing for its members in the data, a caveat on known values
+        lead = "note" if n.get("what") == "members" else UNKNOWN
+        out.print(f"{lead}: {n['reason']}", markup=False, highlight=False)
 
 
 def footer(meta: dict[str, Any]) -> None:
