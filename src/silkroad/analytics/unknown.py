@@ -4,8 +4,11 @@ A value is *unknown* (NaN in frames, null in JSON, an empty CSV cell, "n/a" in t
 
 - a side stands for no economy in the year: a bloc before it existed or after it ended
   ("EAEU did not exist in 2012 (founded 2015-01-01)");
-- an economy of a side has no rows at all in the source that year, as exporter or importer
-  ("ATA: no rows in baci-hs92 202401b for 2022"): the source does not cover it;
+- an economy side has no rows at all in the source that year, as exporter or importer
+  ("ATA: no rows in baci-hs92 202401b for 2022"): the source does not cover it; in declared
+  data, a partner the declarer lists in no year at all (one it lists in other years traded 0).
+  A bloc side stands for its members that the source covers (as world panels do), with a
+  ``members`` note naming the others; it is unknown when it covers none of them;
 - a flow is declared missing (a national table's '-' or empty cell), or a declared source has
   no row at all of one flow of its declarer that year (a table of exports only says nothing of
   imports);
@@ -110,7 +113,9 @@ def party_reason(
     if not members:
         return bloc_reason(party, year)
     absent = sorted(members - set(present))
-    return absent_reason(", ".join(absent), source, version, year) if absent else None
+    if not absent or (party.is_bloc and len(absent) < len(members)):
+        return None  # a bloc stands for its members in the data
+    return absent_reason(", ".join(absent), source, version, year)
 
 
 def panel_notes(panel: Panel, *parties: Party) -> list[dict[str, Any]]:
