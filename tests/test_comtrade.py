@@ -395,10 +395,11 @@ def test_real_legacy_sample_is_never_bilateral_trade(tmp_path):
     store = sr.open(home)
     for perspective in ("exporter", "mirror"):
         p = Pair(store, "BLR", "ARM", perspective=perspective).profile().to_frame()
-        assert p.exports_usd.tolist() == [0.0] and p.imports_usd.tolist() == [0.0]
-        # Each side's total trade with economies drops World: zero, not its World figure.
-        assert p.a_trade_total_usd.tolist() == [0.0]
-        assert p.b_trade_total_usd.tolist() == [0.0]
+        # Trade against World only: bilateral trade is not in the data, so it is unknown (not 0
+        # and not the World figure; analytics/unknown.py), and so are the totals by partner.
+        assert p.exports_usd.isna().all() and p.imports_usd.isna().all()
+        assert p.a_trade_total_usd.isna().all() and p.b_trade_total_usd.isna().all()
+        assert "not among the partners in comtrade-" in p.attrs["metadata"]["unknown"][0]["reason"]
 
 
 #: Belarus and Kazakhstan, 2016: each side's own declarations; the importer's figures are the
@@ -434,8 +435,12 @@ def test_exporter_and_mirror_perspectives_read_each_sides_declarations(tmp_path)
     assert b.loc[2016, "imports_usd"] == 500.0  # KAZ's X
     assert b.loc[2016, "exports_usd"] == pytest.approx(a.loc[2016, "exports_usd"] * 1.06)
     assert a.loc[2016, "imports_usd"] == pytest.approx(b.loc[2016, "imports_usd"] * 1.06)
-    # BLR's total trade with economies (its own declarations) leaves World out: 1 200 + 530.
-    assert a.loc[2016, "a_trade_total_usd"] == 1730.0
+    # BLR's declarations name one partner economy (World is not one): its share among
+    # partners is unknown, not 100 % (analytics/unknown.py).
+    assert pd.isna(a.loc[2016, "a_trade_total_usd"]) and pd.isna(a.loc[2016, "partner_share_of_a"])
+    assert "lists one partner only for BLR in 2016 (KAZ)" in " ".join(
+        n["reason"] for n in a.attrs["metadata"]["unknown"]
+    )
     # Structure by product follows the same declarations.
     s = mirror.structure(2016, direction="exports", level="hs6").to_frame()
     assert s.set_index("code").value_usd.to_dict() == {"870120": 1060.0, "0402": 212.0}

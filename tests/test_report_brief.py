@@ -230,7 +230,7 @@ def test_arguments_are_checked(store, tmp_path):
 
 def test_blocs_as_sides(store):
     # The EAEU starts in 2015: a 2014 brief about it is refused, not a brief of zeros.
-    with pytest.raises(AnalysisError, match="EAEU had no members in 2014"):
+    with pytest.raises(AnalysisError, match=r"EAEU did not exist in 2014 \(founded 2015-01-01\)"):
         brief(store, "BLR", "EAEU", year=2014, generated_at=WHEN)
     cis = brief(store, "CIS", "CHN", year=2014, generated_at=WHEN)
     text = _text(cis)

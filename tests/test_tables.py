@@ -274,9 +274,13 @@ def test_aggregates_never_counted_twice(tmp_path):
     assert wld.value_usd.tolist() == [3_000_000.0]
     assert is_aggregate("WLD")
     prof = Pair(store, "BLR", "KAZ", perspective="exporter").profile().to_frame()
-    assert prof.a_trade_total_usd.tolist() == [3_000_000.0]  # not 6 000 000 nor 9 000 000
-    assert prof.exports_usd.tolist() == [1_000_000.0]
-    assert prof.partner_share_of_a.tolist() == pytest.approx([1 / 3])
+    assert prof.exports_usd.tolist() == [1_000_000.0]  # not 3 000 000 (WLD) nor 9 000 000
+    rus = Pair(store, "BLR", "RUS", perspective="exporter").profile().to_frame()
+    assert rus.exports_usd.tolist() == [2_000_000.0]
+    # A table of exports only does not hold Belarus's total trade: its imports, the total and
+    # the shares among partners are unknown (analytics/unknown.py), not exports over exports.
+    assert prof.imports_usd.isna().all() and prof.a_trade_total_usd.isna().all()
+    assert prof.partner_share_of_a.isna().all()
 
 
 def test_national_table_round_trip_matches_canonical_rows(tmp_path):
@@ -819,23 +823,27 @@ def test_a_missing_year_is_unknown_in_profile_and_brief(tmp_path):
     # Russia's share of Belarus's 2016 exports: 600 of an unknown total is unknown (not 600/600)
     rus = Pair(store, "BLR", "RUS", perspective="exporter").profile().to_frame()
     assert rus.exports_usd[1] == 600_000.0 and pd.isna(rus.partner_share_of_a[1])
-    assert rus.partner_share_of_a[0] == 500 / 1500 and pd.isna(rus.a_trade_total_usd[1])
-    # Structure, movers and prices refuse the missing year, and compare 2017 with nothing.
-    with pytest.raises(AnalysisError, match="exports with KAZ in 2016 are missing"):
-        pair.structure(2016).to_frame()
+    # A table of exports only: Belarus's total trade is unknown every year (analytics/unknown.py)
+    assert pd.isna(rus.partner_share_of_a[0]) and pd.isna(rus.a_trade_total_usd[1])
+    # Structure, movers and prices give the missing year no rows and NaN totals with the reason
+    # (analytics/unknown.py), and compare 2017 with nothing.
+    s16 = pair.structure(2016)
+    assert s16.to_frame().empty and pd.isna(s16.metadata["total_usd"])
+    assert "exports with KAZ in 2016 are declared missing" in s16.metadata["unknown"][0]["reason"]
     s17 = pair.structure(2017).to_frame().set_index("code")
     assert s17.loc["87", "value_usd"] == 1_200_000.0 and pd.isna(s17.loc["87", "prev_value_usd"])
     assert s17.loc["87", "note"] == ""  # not 'new'
-    for what in (pair.movers, pair.prices):
-        with pytest.raises(AnalysisError, match="in 2016 are missing"):
-            what(2017)
+    for what, name in ((pair.movers, "margins"), (pair.prices, "summary")):
+        result = what(2017)
+        assert pd.isna(result[name].change_usd.iloc[0])
+        assert "in 2016 are declared missing" in result["metadata"]["unknown"][0]["reason"]
     # With missing_as_zero the same table says Belarus sold Kazakhstan nothing in 2016.
     zero = sr.open(tmp_path / "zero")
     sr.ingest(zero, "table", path, mapping=mapping | {"missing_as_zero": True})
     z = Pair(zero, "BLR", "KAZ", perspective="exporter").profile().to_frame()
     assert z.exports_usd.tolist() == [1_000_000.0, 0.0, 1_200_000.0]
     assert z.exports_note[1] == "stopped"
-    with pytest.raises(AnalysisError, match="exports with KAZ in 2016 are missing"):
+    with pytest.raises(AnalysisError, match="exports with KAZ in 2016 are declared missing"):
         sr.brief(store, "BLR", "KAZ", year=2016, perspective="exporter")
     b = sr.brief(store, "BLR", "KAZ", year=2017, perspective="exporter")
     assert b.data.prev is None and b.data.movers is None

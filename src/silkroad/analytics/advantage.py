@@ -17,8 +17,9 @@ import pandas as pd
 
 from silkroad.analytics import complexity as cx
 from silkroad.analytics import indicators as ind
-from silkroad.analytics.market import partner_market
+from silkroad.analytics.market import COMPETITOR_COLUMNS, PRODUCT_COLUMNS, partner_market
 from silkroad.analytics.parties import check_distinct, resolve_party
+from silkroad.analytics.unknown import panel_notes
 from silkroad.errors import AnalysisError
 from silkroad.results import Result
 
@@ -105,6 +106,9 @@ def pair_indicators(
     pa, pb = resolve_party(a), resolve_party(b)
     check_distinct(pa, pb)
     panel = world.panel(year, level=level)
+    notes = panel_notes(panel, pa, pb)
+    if notes:
+        return _unknown_indicators(world, panel, pa.code, pb.code, notes)
     xa, xb = panel.exports_of(pa.code), panel.exports_of(pb.code)
     ma, mb = panel.imports_of(pa.code), panel.imports_of(pb.code)
     total_w = float(panel.exports.sum())
@@ -165,6 +169,53 @@ def pair_indicators(
         },
         metadata=meta,
         values=values,
+        main="market",
+        csv_tables=("market",),
+    )
+
+
+#: The values of :func:`pair_indicators` (each NaN when a side's trade is unknown).
+INDICATOR_VALUES = (
+    "exports_ab_usd",
+    "exports_ba_usd",
+    "tii_ab",
+    "tii_ba",
+    "tci_ab",
+    "tci_ba",
+    "esi",
+    "gl_aggregate",
+    "gl_adjusted",
+    "gl_unweighted",
+    *(
+        f"{side}_{name}"
+        for side in ("a", "b")
+        for name in (
+            "hhi_products",
+            "hhi_products_normalized",
+            "products_exported",
+            "hhi_markets",
+            "hhi_markets_normalized",
+            "markets",
+        )
+    ),
+)
+
+
+def _unknown_indicators(
+    world: World, panel: Panel, a: str, b: str, notes: list[dict[str, Any]]
+) -> Result:
+    """The indicators of a year in which a side's trade is unknown (analytics/unknown.py): every
+    value NaN, no table rows, the reasons in ``metadata['unknown']``."""
+    meta = panel.metadata | {"a": a, "b": b, "unknown": notes}
+    return Result(
+        kind="indicators",
+        tables={
+            "grubel_lloyd": pd.DataFrame(columns=["code", "exports_usd", "imports_usd", "gl"]),
+            "market": pd.DataFrame(columns=PRODUCT_COLUMNS),
+            "competitors": pd.DataFrame(columns=COMPETITOR_COLUMNS),
+        },
+        metadata=meta,
+        values=dict.fromkeys(INDICATOR_VALUES, np.nan),
         main="market",
         csv_tables=("market",),
     )

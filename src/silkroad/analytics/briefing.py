@@ -144,16 +144,23 @@ def gather(
     meta = dict(profile.attrs["metadata"])
     profile = profile.set_index("year", drop=False)
     # A flow the source declares missing (a table's '-'): unknown, so not briefed as zero.
-    unknown = {
-        int(y)
+    # Unknown flows (analytics/unknown.py) are not briefed as zero: a year whose flows the data
+    # cannot establish is refused with the reason; a flow the source does not hold at all (a
+    # table of exports only) stays unknown (NaN) in the brief.
+    gone_by_year = {
+        int(y): [
+            f
+            for f in ("exports", "imports")
+            if pd.isna(profile.loc[y, f"{f}_usd"]) and pair.direction_gap(int(y), f) is None
+        ]
         for y in wanted
-        if pair.sides_exist(int(y)) and pd.isna(profile.loc[y, "turnover_usd"])
     }
+    unknown = {y for y, gone in gone_by_year.items() if gone}
     if year in unknown:
-        gone = [f for f in ("exports", "imports") if pd.isna(profile.loc[year, f"{f}_usd"])]
+        why = "; ".join(n["reason"] for n in meta.get("unknown", []) if n["year"] == year)
         raise AnalysisError(
-            f"{pair.a}'s {' and '.join(gone)} with {pair.b} in {year} are missing in "
-            f"{pair.source} (declared as '-' or empty), so the year's turnover is unknown",
+            f"{pair.a}'s {' and '.join(gone_by_year[year])} with {pair.b} in {year} are unknown "
+            f"({why}), so the year's turnover is unknown",
             field="year",
             found=year,
             expected="a year whose exports and imports the source gives",

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from silkroad.analytics.parties import check_distinct, resolve_party, sides_for_year
+from silkroad.analytics.unknown import TRADE, covered, note, party_reason
 from silkroad.errors import AnalysisError
 from silkroad.results import Result
 
@@ -73,6 +74,35 @@ def partner_market(
     supplier) and ``competitors`` (:data:`COMPETITOR_COLUMNS`: the ``competitors`` largest other
     suppliers of each of those products, with their rank among all suppliers).
     """
+    check_distinct(resolve_party(a), resolve_party(b))
+    level_name = level if isinstance(level, str) else "baskets"
+    meta = world.metadata([int(year)], level_name) | {
+        "a": resolve_party(a).code,
+        "b": resolve_party(b).code,
+        "top": top,
+        "competitors": competitors,
+        "definition": "share and rank of A among B's suppliers (B's imports, reconciled data); "
+        "a bloc B: imports from outside the bloc",
+    }
+    # Unknown is not zero (analytics/unknown.py): a side without members or rows that year
+    # leaves A's share and rank in B's market unknown: no rows, the reason in the metadata.
+    present = covered(world.store, world.source, [int(year)])[int(year)]
+    meta["unknown"] = [
+        note(int(year), TRADE, why)
+        for party in (resolve_party(a), resolve_party(b))
+        if (why := party_reason(party, int(year), present, world.source, meta["source_version"]))
+    ]
+    if meta["unknown"]:
+        return Result(
+            kind="market",
+            tables={
+                "products": pd.DataFrame(columns=PRODUCT_COLUMNS),
+                "competitors": pd.DataFrame(columns=COMPETITOR_COLUMNS),
+            },
+            metadata=meta,
+            main="products",
+            csv_tables=("products",),
+        )
     table = suppliers(world, a, b, year, level=level)
     by_code = table.groupby("code")
     products = pd.DataFrame(
@@ -93,15 +123,6 @@ def partner_market(
     comp = others.rename(columns={"supplier": "exporter"})[COMPETITOR_COLUMNS]
     order = {c: i for i, c in enumerate(products.code)}
     comp = comp.assign(_o=comp.code.map(order)).sort_values(["_o", "rank"]).drop(columns="_o")
-    level_name = level if isinstance(level, str) else "baskets"
-    meta = world.metadata([int(year)], level_name) | {
-        "a": resolve_party(a).code,
-        "b": resolve_party(b).code,
-        "top": top,
-        "competitors": competitors,
-        "definition": "share and rank of A among B's suppliers (B's imports, reconciled data); "
-        "a bloc B: imports from outside the bloc",
-    }
     return Result(
         kind="market",
         tables={"products": products, "competitors": comp.reset_index(drop=True)},

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from silkroad.analytics.parties import sides_for_year
+from silkroad.analytics.unknown import TRADE, merge, note
 from silkroad.errors import AnalysisError
 from silkroad.kinds import kind_of
 from silkroad.reference.blocs import members
@@ -49,8 +50,12 @@ def mirror(pair: Pair, year: int, *, level: str = "hs2", top: int | None = 10) -
     if level not in LEVELS:
         raise AnalysisError("unknown level", field="level", found=level, expected="hs2, hs4 or hs6")
     sa, sb = sides_for_year(pair.party_a, pair.party_b, year)
+    # Unknown is not zero (analytics/unknown.py): a side standing for no economy (a bloc not yet
+    # founded) leaves both declarations unknown; a side with no declarations of its own leaves
+    # its declared values unknown (NaN in the summary), never 0 against the other's.
+    notes = []
     if not sa or not sb:
-        pair.require_sides(year)
+        notes.append(note(year, TRADE, pair.gap(year) or "a side had no members"))
     declared = [s for s in pair.store.catalog.sources.values() if kind_of(s).declared]
     declared = [s for s in declared if str(year) in s.years]
     if not declared:
@@ -59,6 +64,7 @@ def mirror(pair: Pair, year: int, *, level: str = "hs2", top: int | None = 10) -
             field="year",
             expected="UN Comtrade or national declarations of both sides (silkroad ingest comtrade)",
         )
+    declarers = {kind_of(s).declarer_of(s.source) for s in declared}
     rows = _declared_rows(pair, year, sorted(s.source for s in declared), sa | sb)
     tables: dict[str, pd.DataFrame] = {}
     summary = []
@@ -69,10 +75,20 @@ def mirror(pair: Pair, year: int, *, level: str = "hs2", top: int | None = 10) -
         ms, m_src = _one_source_per_declarer(flows[flows.declared_by == "importer"], "importer")
         used |= {f"{direction}: declared by {k}": v for k, v in (x_src | m_src).items()}
         table = _compare(xs, ms, level, union=_customs_union(ex | im, year))
-        summary.append(_summary(direction, table))
+        row = _summary(direction, table)
+        for role, side in (("exporter", ex), ("importer", im)):
+            silent = sorted(side - declarers) if None not in declarers else []
+            if silent or not side:
+                row = _unknown_side(row, role)
+            if silent:
+                why = f"{', '.join(silent)}: no declarations of its own in the store for {year}"
+                notes.append(note(year, f"{direction} declared by the {role}", why))
+        summary.append(row)
         table = table.sort_values("abs_gap", ascending=False).drop(columns="abs_gap")
         tables[direction] = table.head(top).reset_index(drop=True) if top else table
     meta = pair.metadata([year]) | {
+        # the notes of the declarations compared (the pair's own source is not the one read)
+        "unknown": merge(notes),
         "analysis": "mirror",
         "level": level,
         "sources_used": used,
@@ -128,7 +144,14 @@ def _customs_union(economies: frozenset[str], year: int) -> bool:
 def _compare(xs: pd.DataFrame, ms: pd.DataFrame, level: str, *, union: bool) -> pd.DataFrame:
     def grouped(df: pd.DataFrame, prefix: str) -> pd.DataFrame:
         if df.empty:
-            return pd.DataFrame(columns=[f"{prefix}_usd", f"{prefix}_kg", f"{prefix}_re"])
+            return pd.DataFrame(
+                {
+                    f"{prefix}_usd": pd.Series(dtype=float),
+                    f"{prefix}_kg": pd.Series(dtype=float),
+                    f"{prefix}_re": pd.Series(dtype=bool),
+                },
+                index=pd.Index([], dtype=object, name="code"),
+            )
         digits = {"hs2": 2, "hs4": 4, "hs6": 6}[level]
         # A code declared at a coarser level than asked stays as declared (e.g. a chapter).
         g = df.assign(code=[p if p == UNALLOCATED else p[:digits] for p in df["product"]])
@@ -182,6 +205,15 @@ def _compare(xs: pd.DataFrame, ms: pd.DataFrame, level: str, *, union: bool) -> 
         "cif_fob_ratio", "exporter_declared_kg", "importer_declared_kg", "flags", "abs_gap",
     ]  # fmt: skip
     return t[cols]
+
+
+def _unknown_side(row: dict[str, Any], role: str) -> dict[str, Any]:
+    """``row`` of the summary with ``role``'s ('exporter'/'importer') declarations unknown."""
+    out = dict(row)
+    for key in (f"{role}_declared_usd", f"{role}_not_broken_down_usd", "gap_usd", "gap_rel"):
+        out[key] = np.nan
+    out["cif_fob_ratio_common"] = np.nan
+    return out
 
 
 def _summary(direction: str, t: pd.DataFrame) -> dict[str, Any]:

@@ -128,25 +128,30 @@ def movers(
     if top is not None:
         gainers, losers = gainers.head(top), losers.head(top)
 
+    unknown = pair.flow_notes([year - 1, year], direction)
     out_metadata = pair.metadata([year - 1, year]) | {
         "analysis": "movers",
         "year": year,
         "base_year": year - 1,
         "direction": direction,
         "top": top,
+        "unknown": unknown,
     }
     return {
         "new": new,
         "lost": lost,
         "gainers": gainers[MOVER_COLUMNS].reset_index(drop=True),
         "losers": losers[MOVER_COLUMNS].reset_index(drop=True),
-        "margins": margins(data, year=year, direction=direction),
+        "margins": margins(data, year=year, direction=direction, unknown=bool(unknown)),
         "metadata": out_metadata,
     }
 
 
-def margins(data: pd.DataFrame, *, year: int, direction: str) -> pd.DataFrame:
-    """The one-row margins table from :func:`compare_years` output (see :func:`movers`).
+def margins(
+    data: pd.DataFrame, *, year: int, direction: str, unknown: bool = False
+) -> pd.DataFrame:
+    """The one-row margins table from :func:`compare_years` output (see :func:`movers`);
+    ``unknown``: the flows of a year are unknown, so every value and count is NaN.
 
     Sums are exact (``math.fsum``), so the identity holds to the last bit whenever the values
     are whole dollars, as BACI's are (thousands of USD with three decimals).
@@ -180,6 +185,9 @@ def margins(data: pd.DataFrame, *, year: int, direction: str) -> pd.DataFrame:
         "n_new": int((status == "new").sum()),
         "n_lost": int((status == "lost").sum()),
     }
+    if unknown:
+        keep = ("year", "base_year", "direction")
+        row = {k: (v if k in keep else math.nan) for k, v in row.items()}
     return pd.DataFrame([row], columns=MARGIN_COLUMNS)
 
 
@@ -189,7 +197,8 @@ def compare_years(pair: Pair, year: int, *, direction: str = "exports") -> pd.Da
     Columns: product, status ('continuing' | 'new' | 'lost'), value0_usd and value1_usd (0.0
     where not traded), weight0_kg and weight1_kg (NaN where unknown or not traded). Sorted by
     product. Raises :class:`AnalysisError` for an unknown direction or a year (or the year
-    before it) that the store does not hold, or whose flow it declares missing.
+    before it) that the store does not hold; no rows when the flows of either year are unknown
+    (:meth:`Pair.flow_notes`: a bloc not yet founded, an economy without rows, a '-' cell).
     """
     if direction not in DIRECTIONS:
         raise AnalysisError(
@@ -199,7 +208,11 @@ def compare_years(pair: Pair, year: int, *, direction: str = "exports") -> pd.Da
             expected="one of: " + ", ".join(DIRECTIONS),
         )
     year = _check_year(pair, year)
-    pair.require_known([year - 1, year], direction)
+    if pair.flow_notes([year - 1, year], direction):
+        # Unknown is not zero (analytics/unknown.py): nothing to compare, no product listed.
+        return pd.DataFrame({c: pd.Series(dtype=float) for c in COMPARE_COLUMNS}).astype(
+            {"product": object, "status": object}
+        )
     flows = pair.product_flows([year - 1, year])
     flows = flows[(flows.direction == direction) & (flows.value_usd > 0)]
     wide = {}
@@ -251,7 +264,6 @@ def _check_year(pair: Pair, year: int) -> int:
                 found=y,
                 expected=f"a year whose previous year is also held, within {span}",
             )
-        pair.require_sides(y)
     return year
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 from silkroad.analytics.growth import growth
 from silkroad.analytics.parties import Party, check_distinct, resolve_party, sides_for_year
 from silkroad.analytics.totals import totals_index
+from silkroad.analytics.unknown import TRADE, absent_reason, bloc_reason, covered, note
 from silkroad.errors import AnalysisError, StoreError
 from silkroad.kinds import COMTRADE, kind_of
 from silkroad.results import Result, bundle_result, table_result
@@ -80,6 +81,8 @@ class Pair:
         # One store read per set of years: structure, movers and prices of a brief share it.
         self._product_flows: dict[tuple[int, ...], pd.DataFrame] = {}
         self._touching: dict[tuple[int, ...], pd.DataFrame] = {}
+        #: per year, the economies with any row in the source (unknown.covered), read once
+        self._covered: dict[int, frozenset[str]] = {}
 
     @property
     def a(self) -> str:
@@ -168,7 +171,32 @@ class Pair:
             "synthetic": state.synthetic,
             # the years skipped when these years were asked for (not an earlier question's)
             "years_not_held": list(self._skipped.get(tuple(sorted({int(y) for y in years})), [])),
+            # Why a value is unknown (NaN / null), one record per year and cause (unknown.py).
+            "unknown": self.unknown_notes(years),
         }
+
+    def unknown_notes(self, years: Iterable[int]) -> list[dict[str, Any]]:
+        """The reasons the pair's flows are unknown in any of ``years`` (held years only)."""
+        held = set(self.years_available())
+        ys = sorted({int(y) for y in years} & held)
+        notes = [note(y, TRADE, r) for y in ys if (r := self.gap(y)) is not None]
+        notes += self.member_notes(ys)
+        for direction in ("exports", "imports"):
+            for y in ys:
+                why = self.direction_gap(y, direction) if self.gap(y) is None else None
+                if why is not None:
+                    notes.append(note(y, direction, why))
+        for direction in ("exports", "imports"):
+            for y in self.unknown_years(ys, direction):
+                notes.append(
+                    note(
+                        y,
+                        direction,
+                        f"{self.a}'s {direction} with {self.b} in {y} are declared missing in "
+                        f"{self.source} ('-' or empty)",
+                    )
+                )
+        return sorted(notes, key=lambda n: (n["year"], n["what"]))
 
     def years_available(self) -> list[int]:
         return self.store.years(self.source)
@@ -203,6 +231,99 @@ class Pair:
         sa, sb = sides_for_year(self.party_a, self.party_b, year)
         return bool(sa) and bool(sb)
 
+    def flow_notes(self, years: Iterable[int], direction: str) -> list[dict[str, Any]]:
+        """The reasons A's ``direction`` with B is unknown in any of ``years`` (empty: known)."""
+        return [n for n in self.unknown_notes(years) if n["what"] in (TRADE, direction)]
+
+    def covered(self, year: int) -> frozenset[str]:
+        """The economies with at least one row in the source in ``year`` (cached)."""
+        y = int(year)
+        if y not in self._covered:
+            wanted = [x for x in self.years_available() if x not in self._covered] or [y]
+            self._covered.update(covered(self.store, self.source, sorted(set(wanted) | {y})))
+        return self._covered.get(y, frozenset())
+
+    def gap(self, year: int) -> str | None:
+        """Why the pair's flows in ``year`` are unknown, or None when the data establish them.
+
+        Unknown: a side stands for no economy (a bloc not yet founded), an economy side is not
+        covered by the source that year, or no member of a bloc side is. A bloc side with some
+        members not covered stands for the others (:meth:`member_notes` says which), as world
+        panels do. A side the source covers with no flow to the other traded 0
+        (module :mod:`silkroad.analytics.unknown`).
+        """
+        y = int(year)
+        sa, sb = sides_for_year(self.party_a, self.party_b, y)
+        for members, side, other in (
+            (sa, self.party_a, self.party_b),
+            (sb, self.party_b, self.party_a),
+        ):
+            if not members:
+                why = bloc_reason(side, y, None if other.is_bloc else other)
+                return why or f"{side.code} had no members in {y}"
+        version = self.store.catalog.sources[self.source].source_version
+        declarer = self.declarer
+        # Declared data list the declarer's partners: the declarer must have rows in the year;
+        # a partner it lists in some year (not this one) traded 0 with it, one never listed is
+        # not covered (a table of one partner says nothing of the others).
+        if declarer is not None and declarer in sa | sb and declarer not in self.covered(y):
+            return absent_reason(declarer, self.source, version, y)
+        for members, side in ((sa, self.party_a), (sb, self.party_b)):
+            absent = self._absent(members, y)
+            if absent and (not side.is_bloc or absent == sorted(members)):
+                if declarer is None:
+                    return absent_reason(", ".join(absent), self.source, version, y)
+                return f"{', '.join(absent)}: not among the partners in {self.source} (any year)"
+        return None
+
+    def _absent(self, members: frozenset[str], year: int) -> list[str]:
+        """The economies of ``members`` the source does not cover in ``year`` (see :meth:`gap`)."""
+        if self.declarer is None:
+            return sorted(members - self.covered(year))
+        listed = frozenset().union(*(self.covered(x) for x in self.years_available()))
+        return sorted(m for m in members - listed if m != self.declarer)
+
+    def member_notes(self, years: Iterable[int]) -> list[dict[str, Any]]:
+        """Notes on bloc sides standing for fewer members than they had (some not covered)."""
+        out = []
+        for y in sorted({int(x) for x in years}):
+            if self.gap(y) is not None:
+                continue
+            sa, sb = sides_for_year(self.party_a, self.party_b, y)
+            for members, side in ((sa, self.party_a), (sb, self.party_b)):
+                absent = self._absent(members, y) if side.is_bloc else []
+                if absent:
+                    why = (
+                        f"{', '.join(absent)}: not in {self.source} for {y}; {side.code} stands "
+                        "for its other members"
+                    )
+                    out.append(note(y, "members", why))
+        return out
+
+    @property
+    def declarer(self) -> str | None:
+        """The economy whose declarations the source holds (Comtrade, a table), else None."""
+        state = self.store.catalog.sources[self.source]
+        kind = kind_of(state)
+        return None if kind.reconciled else kind.declarer_of(self.source)
+
+    def direction_gap(self, year: int, direction: str) -> str | None:
+        """Why A's ``direction`` with B is unknown in ``year`` although both sides are covered:
+        a declared source without a single row of that flow of its declarer (a table of
+        exports only says nothing of imports), else None."""
+        declarer = self.declarer
+        if declarer is None:
+            return None
+        y = int(year)
+        sa, _ = sides_for_year(self.party_a, self.party_b, y)
+        # A's exports are the declarer's exports when it is on side A, its imports otherwise.
+        own = (direction == "exports") == (declarer in sa)
+        flow, column = ("exports", "exporter") if own else ("imports", "importer")
+        frame = self.touching_totals([y])
+        if bool((frame[column] == declarer).any()):
+            return None
+        return f"{self.source} has no {flow} of {declarer} for {y}: that flow is not in it"
+
     def require_sides(self, year: int) -> None:
         """Raise an AnalysisError when a side has no members in ``year`` (bloc not yet formed)."""
         if not self.sides_exist(year):
@@ -217,12 +338,14 @@ class Pair:
     def unknown_years(self, years: Iterable[int], direction: str) -> list[int]:
         """Which of ``years`` (held) have A's ``direction`` ('exports'/'imports') with B declared
         missing: a national table's '-' or empty cells, stored as rows of unknown value."""
-        ys = [y for y in sorted({int(y) for y in years}) if self.sides_exist(y)]
+        ys = [y for y in sorted({int(y) for y in years}) if self.gap(y) is None]
         if not ys or not self.touching_totals(ys).value_usd.isna().any():
             return []  # the usual case (BACI, Comtrade): no value unknown at all, no more work
         out = self.yearly(ys)
         return [
-            int(y) for y, v in zip(out.year, out[f"{direction}_usd"], strict=True) if pd.isna(v)
+            int(y)
+            for y, v in zip(out.year, out[f"{direction}_usd"], strict=True)
+            if pd.isna(v) and self.direction_gap(int(y), direction) is None
         ]
 
     def require_known(self, years: Iterable[int], direction: str, *, role: str = "year") -> None:
@@ -331,12 +454,13 @@ class Pair:
         return out[FLOW_COLUMNS]
 
     def yearly(self, years: Iterable[int] | None = None) -> pd.DataFrame:
-        """Exports and imports per year (USD), 0 where the source covers a year with no flow."""
+        """Exports and imports per year (USD): 0 where the source covers both sides in a year
+        with no flow between them, NaN where it cannot tell (:meth:`gap`, a '-' cell)."""
         ys = self.check_years(years)
         sa, sb = self._member_union(ys)
         out = pd.DataFrame({"year": ys, "exports_usd": 0.0, "imports_usd": 0.0})
-        # Years in which a side had no members (a bloc before it existed): missing, not zero.
-        undefined = [not self.sides_exist(y) for y in ys]
+        # A bloc before it existed, an economy the source has no row of: unknown, not zero.
+        undefined = [self.gap(y) is not None for y in ys]
         out.loc[undefined, ["exports_usd", "imports_usd"]] = float("nan")
         if not sa or not sb:
             return out
@@ -358,6 +482,10 @@ class Pair:
                 # no row at all: zero trade; rows but no known value: NaN (missing)
                 out[f"{d}_usd"] = wide[d].where(rows[d] > 0, 0.0).to_numpy(dtype=float)
             out.loc[undefined, ["exports_usd", "imports_usd"]] = float("nan")
+        for i, y in enumerate(ys):
+            for d in ("exports", "imports"):
+                if not undefined[i] and self.direction_gap(y, d) is not None:
+                    out.loc[i, f"{d}_usd"] = float("nan")
         return out
 
     def touching_totals(self, years: list[int]) -> pd.DataFrame:

@@ -178,6 +178,11 @@ def prices(
     products = products.iloc[order][PRODUCT_COLUMNS].reset_index(drop=True)
 
     summary = _summary(products, v0=v0, t0=t0, p0=p0, v1=v1, t1=t1, p1=p1, in_k=in_k)
+    unknown = pair.flow_notes([year - 1, year], direction)
+    if unknown:
+        # Unknown is not zero (analytics/unknown.py): the effects are unknown, not 0.
+        numeric = summary.select_dtypes("number").columns
+        summary[numeric] = np.nan
     summary.insert(0, "year", year)
     summary.insert(1, "base_year", year - 1)
     summary.insert(2, "direction", direction)
@@ -190,6 +195,7 @@ def prices(
         "trim": trim,
         "trim_mad": mad,
         "methods": dict(METHODS),
+        "unknown": unknown,
     }
     return {"products": products, "summary": summary[SUMMARY_COLUMNS], "metadata": metadata}
 

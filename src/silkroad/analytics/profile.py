@@ -25,7 +25,15 @@ import numpy as np
 import pandas as pd
 
 from silkroad.analytics.growth import cagr, growth, growth_note
-from silkroad.analytics.parties import Party
+from silkroad.analytics.parties import Party, sides_for_year
+from silkroad.analytics.unknown import (
+    SHARES,
+    merge,
+    not_declarer_reason,
+    note,
+    one_partner_reason,
+)
+from silkroad.kinds import kind_of
 from silkroad.reference.countries import is_aggregate
 
 if TYPE_CHECKING:
@@ -82,14 +90,16 @@ def profile(
     out["b_trade_total_usd"] = totals_b.total_usd.to_numpy()
     out["a_share_of_b"] = _share(totals_b.with_other_usd, totals_b.total_usd)
     out["a_rank_for_b"] = totals_b.other_rank.to_numpy()
-    # A bloc before it existed: its shares and ranks are undefined, like its flows.
-    undefined = [not pair.sides_exist(int(y)) for y in out.year]
-    out.loc[undefined, ["partner_share_of_a", "a_share_of_b"]] = np.nan
-    # A flow declared missing (a table's '-'): the turnover, hence the shares and ranks, unknown.
+    # Flows unknown (a bloc before it existed, an economy the source has no row of, a table's
+    # '-'): the turnover, hence the shares and ranks, are unknown too.
     unknown = out.turnover_usd.isna()
     cols = ["partner_share_of_a", "partner_rank_for_a", "a_share_of_b", "a_rank_for_b"]
     out.loc[unknown, cols] = np.nan
-    out.attrs["metadata"] = pair.metadata(ys) | {"base": base}
+    meta = pair.metadata(ys) | {"base": base}
+    shares = totals_a.attrs["unknown"] + totals_b.attrs["unknown"]
+    known_years = set(out.year[~unknown].astype(int))
+    meta["unknown"] = merge(meta["unknown"], [n for n in shares if n["year"] in known_years])
+    out.attrs["metadata"] = meta
     first, last = out.iloc[0], out.iloc[-1]
     n = int(last.year - first.year)
     out.attrs["cagr"] = {
@@ -110,7 +120,11 @@ def side_totals(pair: Pair, side: Party, other: Party, years: list[int]) -> pd.D
     Columns: year, total_usd, with_other_usd, other_rank (NaN when ``other`` is a bloc or has
     no trade with ``side`` that year). Aggregate partners never appear in the store's economies.
     A partner flow declared missing (NULL value) makes the total and ranks NaN that year: a share
-    of an unknown total is unknown.
+    of an unknown total is unknown. So, in declared data, does a side other than the declaring
+    economy (its trade with its other partners is not in the source) and a side whose trade the
+    source lists with one partner only (a national table of one partner). Reconciled data (BACI)
+    hold every economy's trade with all partners: one partner there is a 100 % share.
+    ``attrs['unknown']`` gives the reason of each year so set to unknown (one-partner cases).
     """
     from silkroad.analytics.pair import DECLARED_BY
 
@@ -160,7 +174,7 @@ def side_totals(pair: Pair, side: Party, other: Party, years: list[int]) -> pd.D
         ranks = per_year.value_usd.rank(method="min", ascending=False)
         hit = ranks[ranks.index.get_level_values("partner") == other.code].droplevel("partner")
         rank = hit.reindex(idx).astype(float)
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "year": years,
             "total_usd": per_year.value_usd.sum()
@@ -173,3 +187,34 @@ def side_totals(pair: Pair, side: Party, other: Party, years: list[int]) -> pd.D
             "other_rank": rank.where(~year_unknown).to_numpy(dtype=float),
         }
     )
+    frame.attrs["unknown"] = []
+    state = pair.store.catalog.sources[pair.source]
+    if kind_of(state).reconciled:
+        return frame
+    # Declared data: shares among partners only where the data can hold them (unknown.py).
+    declarer = kind_of(state).declarer_of(pair.source)
+    partners_by_year = by_partner.index.to_frame(index=False).groupby("year").partner.agg(list)
+    found: list[dict[str, object]] = []
+    for row, y in enumerate(years):
+        sa, sb = sides_for_year(pair.party_a, pair.party_b, y)
+        mine_set = sa if side == pair.party_a else sb
+        listed = partners_by_year.get(y, [])
+        why = None
+        if declarer is not None and set(mine_set) != {declarer}:
+            # A's declarations say nothing of B's trade with B's other partners.
+            why = not_declarer_reason(side.code, declarer, pair.source, y)
+        elif any(pair.direction_gap(y, d) for d in ("exports", "imports")):
+            # A table of exports only: the side's total trade is not in it.
+            why = (
+                f"share among partners is unknown: {pair.source} lacks a flow of {side.code} in {y}"
+            )
+        elif len(listed) <= 1:
+            # One partner only: "100% share, rank 1" would be a statement the data cannot make.
+            why = one_partner_reason(side.code, listed[0] if listed else None, pair.source, y)
+        if why is None:
+            continue
+        if not year_unknown.iloc[row]:
+            found.append(note(y, SHARES, why))
+        frame.loc[row, ["total_usd", "other_rank"]] = np.nan
+    frame.attrs["unknown"] = found
+    return frame

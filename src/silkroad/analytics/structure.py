@@ -51,6 +51,7 @@ from silkroad.analytics.editions import (
     route,
 )
 from silkroad.analytics.growth import growth, growth_note
+from silkroad.analytics.unknown import merge
 from silkroad.errors import AnalysisError
 from silkroad.reference.baskets import OTHER, BasketSet
 from silkroad.reference.labels import NO_SECTION, UNALLOCATED, group_label
@@ -114,21 +115,20 @@ def structure(
     if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
         raise AnalysisError("top must be a whole number >= 1", field="top", found=top)
     (year,) = pair.check_years([year])
-    pair.require_sides(year)
     if base is not None:
         (base,) = pair.check_years([base])
-        pair.require_sides(base)
-    # A year before a bloc existed is not a year of zero trade: treat it as not held.
-    held = {y for y in pair.years_available() if pair.sides_exist(y)}
-    # A flow declared missing is not zero trade: refused in the year or base, and a previous
-    # year declared missing leaves nothing to compare with (one query for the three years).
+    # Unknown is not zero (analytics/unknown.py): a year whose flows the data cannot establish
+    # (a bloc not yet founded, an economy without rows, a '-' cell) gives no rows and NaN
+    # totals, with the reason; an unknown base year or year before gives NaN beside each row.
+    notes = pair.flow_notes([year], direction)
+    if notes:
+        return _unknown(pair, year, direction, level, base, top, notes)
+    held = set(pair.years_available())
     prev = year - 1 if year - 1 in held else None
-    unknown = pair.unknown_years([y for y in (year, prev, base) if y is not None], direction)
-    for y, role in ((year, "year"), (base, "base")):
-        if y in unknown:
-            pair.require_known([y], direction, role=role)
-    if prev in unknown:
+    later = pair.flow_notes([y for y in (prev, base) if y is not None], direction)
+    if prev is not None and any(n["year"] == prev for n in later):
         prev = None
+    base_known = base is not None and not any(n["year"] == base for n in later)
     years = sorted({year} | {y for y in (prev, base) if y is not None})
 
     editions = classifications_for(pair, years)
@@ -149,7 +149,7 @@ def structure(
         {
             "value_usd": _column(by_year, year),
             "prev_value_usd": _column(by_year, prev),
-            "base_value_usd": _column(by_year, base),
+            "base_value_usd": _column(by_year, base if base_known else None),
         },
         index=by_year.index,
     )
@@ -182,6 +182,7 @@ def structure(
     _check(out, total, prev_total)
 
     meta = pair.metadata([year])
+    meta["unknown"] = merge(pair.flow_notes([year], direction), later)
     meta.update(
         {
             "direction": direction,
@@ -203,6 +204,42 @@ def structure(
 
 
 # --- steps -------------------------------------------------------------------------------
+def _unknown(
+    pair: Pair,
+    year: int,
+    direction: str,
+    level: str | BasketSet,
+    base: int | None,
+    top: int | None,
+    notes: list[dict[str, Any]],
+) -> pd.DataFrame:
+    """The structure of a year whose flows are unknown: no rows, NaN totals, the reasons."""
+    columns = list(COLUMNS)
+    if base is not None:
+        columns[columns.index("contribution_pp") : columns.index("contribution_pp")] = BASE_COLUMNS
+    out = pd.DataFrame({c: pd.Series(dtype=object if c in _TEXT else float) for c in columns})
+    meta = pair.metadata([year])
+    meta.update(
+        {
+            "direction": direction,
+            "level": "baskets" if isinstance(level, BasketSet) else level,
+            "baskets": _basket_meta(level),
+            "base": base,
+            "previous_year": None,
+            "top": top,
+            "other_groups": 0,
+            "total_usd": np.nan,
+            "previous_total_usd": np.nan,
+            "total_growth": np.nan,
+            "conversion": {"from": [], "to": None},
+            "unknown": merge(notes),
+        }
+    )
+    out.attrs["metadata"] = meta
+    return out
+
+
+_TEXT = ("code", "label_en", "label_ru", "note")
 
 
 def _column(by_year: pd.DataFrame, year: int | None) -> pd.Series:

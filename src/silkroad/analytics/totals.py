@@ -15,6 +15,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -31,13 +32,23 @@ KEEP = 4
 COLUMNS = ["year", "exporter", "importer", "declared_by", "value_usd"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TotalsIndex:
     """Per-pair totals of one source (re-exports excluded) with row positions by economy."""
 
     frame: pd.DataFrame
     by_exporter: dict[str, np.ndarray]
     by_importer: dict[str, np.ndarray]
+
+    @cached_property
+    def covered(self) -> dict[int, frozenset[str]]:
+        """Per year: the economies with at least one row (as exporter or importer)."""
+        out: dict[int, frozenset[str]] = {}
+        for y, g in self.frame.groupby("year"):
+            out[int(y)] = frozenset(map(str, pd.unique(g.exporter))) | frozenset(
+                map(str, pd.unique(g.importer))
+            )
+        return out
 
     def touching(self, members: Iterable[str], years: Iterable[int]) -> pd.DataFrame:
         """Rows of ``years`` with a member of ``members`` at either end (columns :data:`COLUMNS`)."""

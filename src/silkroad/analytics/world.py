@@ -70,9 +70,11 @@ class Panel:
         members = party.members(self.year)
         rows = sorted(self.index[m] for m in members if m in self.index)
         if not rows:
-            what = "had no members" if party.is_bloc and not members else "has no trade"
+            from silkroad.analytics.unknown import panel_notes
+
+            (why,) = [n["reason"] for n in panel_notes(self, party)] or [party.code]
             raise AnalysisError(
-                f"{party.code} {what} in {self.year} in {self.metadata.get('source', 'the store')}",
+                f"{why}: its values are unknown",
                 field="economy",
                 found=party.code,
                 expected="an economy or bloc present in the panel's year",

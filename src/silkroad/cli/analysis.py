@@ -18,6 +18,7 @@ from silkroad import args
 from silkroad.cli.common import (
     A_ARG,
     B_ARG,
+    UNKNOWN,
     CsvOption,
     HomeOption,
     ImportsOption,
@@ -39,6 +40,8 @@ from silkroad.cli.common import (
     pair_names,
     pct,
     product_labels,
+    unknown_lines,
+    unknown_years,
     whole,
 )
 
@@ -146,6 +149,7 @@ def profile(
     )
     for col in cols:
         table.add_column(col, justify="right", overflow="fold")
+    unknown = unknown_years(meta)
     for r in result["rows"].to_dict(orient="records"):
         growth = pct(r["turnover_growth"]) or ("new" if r["turnover_note"] == "new" else "")
         row = [
@@ -158,10 +162,12 @@ def profile(
         ]
         if base is not None:
             row.append(number(r["turnover_to_base"]))
+        # A share or rank the data cannot give says n/a; a blank is "not a partner that year".
+        na = UNKNOWN if int(r["year"]) in unknown else ""
         row += [
-            pct(r["partner_share_of_a"], signed=False),
-            whole(r["partner_rank_for_a"]),
-            whole(r["a_rank_for_b"]),
+            pct(r["partner_share_of_a"], signed=False) or na,
+            whole(r["partner_rank_for_a"]) or na,
+            whole(r["a_rank_for_b"]) or na,
         ]
         table.add_row(*row)
     out.print(table)
@@ -374,18 +380,23 @@ def prices(
     indices = Table(title=f"Indices, {prev} = 1")
     for col in ("", "Laspeyres", "Paasche", "Fisher"):
         indices.add_column(col, justify="left" if not col else "right")
+    # The flows of a year unknown (metadata['unknown']): every figure says n/a, none is blank.
+    na = UNKNOWN if meta.get("unknown") else ""
     for what in ("price", "volume"):
         indices.add_row(
             what,
-            *[number(s.get(f"{what}_index_{f}"), 3) for f in ("laspeyres", "paasche", "fisher")],
+            *[
+                number(s.get(f"{what}_index_{f}"), 3) or na
+                for f in ("laspeyres", "paasche", "fisher")
+            ],
         )
-    indices.add_row("value", "", "", number(s.get("value_index"), 3))
+    indices.add_row("value", "", "", number(s.get("value_index"), 3) or na)
     out.print(indices)
-    counts = ", ".join(f"{label} {whole(s.get(key))}" for label, key in PRICE_COUNTS)
+    counts = ", ".join(f"{label} {whole(s.get(key)) or na}" for label, key in PRICE_COUNTS)
     out.print(
         f"products: {counts}; products traded in both years with weights make "
-        f"{pct(s.get('coverage0'), signed=False)} % of the {prev} value and "
-        f"{pct(s.get('coverage1'), signed=False)} % of the {year} value"
+        f"{pct(s.get('coverage0'), signed=False) or na} % of the {prev} value and "
+        f"{pct(s.get('coverage1'), signed=False) or na} % of the {year} value"
     )
 
     products = result["products"]
@@ -480,6 +491,7 @@ def mirror(
             f"products both report {number(s['cif_fob_ratio_common'], 3)}"
         )
     out.print(f"declarations used: {meta['sources_used']}", markup=False, highlight=False)
+    unknown_lines(meta)
 
 
 def register(app: typer.Typer) -> None:

@@ -154,15 +154,21 @@ def progress(description: str) -> Iterator[Callable[[str, int, int], None]]:
 
 
 # --- formatting for people (tables only; JSON and CSV keep full precision in USD) ---------------
+#: How a table for people shows a value the data cannot establish (analytics/unknown.py).
+UNKNOWN = "n/a"
+
+
 def musd(value: Any) -> str:
-    """USD as millions with one decimal ('' when unknown)."""
+    """USD as millions with one decimal (``n/a`` when unknown: never a blank that reads as 0)."""
     if value is None or value != value:
-        return ""
+        return UNKNOWN
     return f"{float(value) / 1e6 + 0.0:,.1f}"
 
 
 def pct(value: Any, *, signed: bool = True) -> str:
     """A ratio as a percentage with one decimal ('' when unknown)."""
+    if value == UNKNOWN:
+        return UNKNOWN  # a value already known to be unknown
     if value is None or value != value:
         return ""
     return f"{float(value) * 100:+.1f}" if signed else f"{float(value) * 100:.1f}"
@@ -170,6 +176,8 @@ def pct(value: Any, *, signed: bool = True) -> str:
 
 def number(value: Any, digits: int = 2) -> str:
     """A plain number with ``digits`` decimals ('' when unknown)."""
+    if value == UNKNOWN:
+        return UNKNOWN  # a value already known to be unknown
     if value is None or value != value:
         return ""
     return f"{float(value):,.{digits}f}"
@@ -177,6 +185,8 @@ def number(value: Any, digits: int = 2) -> str:
 
 def whole(value: Any) -> str:
     """A count or rank ('' when unknown)."""
+    if value == UNKNOWN:
+        return UNKNOWN  # a value already known to be unknown
     if value is None or value != value:
         return ""
     return str(int(value))
@@ -206,8 +216,29 @@ def pair_names(meta: dict[str, Any]) -> tuple[str, str]:
     return str(a), str(b)
 
 
+def unknown_years(meta: dict[str, Any], *whats: str) -> set[int]:
+    """The years whose values (of kinds ``whats``; any kind but 'members' when none is given)
+    are unknown."""
+    return {
+        int(n["year"])
+        for n in meta.get("unknown") or []
+        if n.get("year") is not None
+        and (n.get("what") in whats if whats else n.get("what") != "members")
+    }
+
+
+def unknown_lines(meta: dict[str, Any]) -> None:
+    """One line per reason a value shown as n/a is unknown (``metadata['unknown']``)."""
+    for n in meta.get("unknown") or []:
+        # 'members': a bloc standing for its members in the data, a caveat on known values
+        lead = "note" if n.get("what") == "members" else UNKNOWN
+        out.print(f"{lead}: {n['reason']}", markup=False, highlight=False)
+
+
 def footer(meta: dict[str, Any]) -> None:
-    """The provenance line under every analysis table (and the years asked for but not held)."""
+    """The provenance line under every analysis table (and the years asked for but not held,
+    and why any value shown as n/a is unknown)."""
+    unknown_lines(meta)
     skipped = meta.get("years_not_held") or []
     if skipped:
         out.print(

@@ -17,6 +17,7 @@ from silkroad import args
 from silkroad.cli.common import (
     A_ARG,
     B_ARG,
+    UNKNOWN,
     CsvOption,
     HomeOption,
     JsonOption,
@@ -31,6 +32,7 @@ from silkroad.cli.common import (
     output_mode,
     pct,
     product_labels,
+    unknown_lines,
     whole,
     world,
 )
@@ -53,6 +55,7 @@ def _level(level: str | None, baskets: Path | None, *, default: str) -> Any:
 
 
 def _footer(meta: dict[str, Any], extra: str = "") -> None:
+    unknown_lines(meta)
     note = " — SYNTHETIC demo data, not real statistics" if meta.get("synthetic") else ""
     out.print(
         f"source: {meta['source']} release {meta['source_version']} ({meta['classification']}), "
@@ -145,6 +148,9 @@ def indicators(
     if emit(result, mode):
         return
     meta, v = result["metadata"], result.values
+    if meta.get("unknown"):
+        # A side's trade unknown (analytics/unknown.py): every indicator n/a, none blank.
+        v = {k: UNKNOWN for k in v}
     a_code, b_code = meta["a"], meta["b"]
     table = Table(title=f"{a_code} and {b_code}: trade indicators, {year} ({meta['level']})")
     table.add_column("indicator", justify="left")
