@@ -66,3 +66,32 @@ def test_jsonable_handles_numpy_and_pandas_scalars() -> None:
     assert jsonable(np.float32(1.5)) == 1.5 and jsonable(np.bool_(True)) is True
     assert jsonable(pd.NA) is None and jsonable(pd.Timestamp("2014-01-01")).startswith("2014")
     assert jsonable({1: {2, 1}}) == {"1": [1, 2]}
+
+
+def test_a_value_named_like_a_table_is_refused():
+    """One JSON object holds values and tables: a shared name would lose the value."""
+    import pandas as pd
+    import pytest
+
+    from silkroad.results import Result
+
+    with pytest.raises(ValueError, match="share names"):
+        Result(kind="x", tables={"eci": pd.DataFrame({"a": [1]})}, values={"eci": 0.5})
+
+
+def test_an_economy_s_complexity_keeps_its_own_eci_in_json(baci_files, home):
+    """complexity_table with an economy: its ECI is a value beside the ECI table, in JSON too."""
+    import pytest
+
+    import silkroad as sr
+    from silkroad.analytics.advantage import complexity_table
+    from test_advantage import _random_release
+
+    store = sr.open(home)
+    sr.ingest(store, "baci", _random_release(baci_files))
+    cx = complexity_table(sr.world(store), 2015, level="hs6", economy="AFG")
+    body = cx.to_dict()
+    row = cx["eci"].set_index("economy").loc["AFG"]
+    assert body["economy_eci"] == pytest.approx(float(row.eci))
+    assert body["eci_rank"] == int(row.eci_rank)
+    assert [r["economy"] for r in body["eci"]] == cx["eci"].economy.tolist()

@@ -316,7 +316,7 @@ def test_economy_page_json_twin_is_the_analyses(random_client, random_home) -> N
     world = sr.world(sr.open(random_home))
     assert body["rca"] == json.loads(rca_table(world, "BLR", 2015, level="hs4", top=5).to_json())
     cx = complexity_table(world, 2015, level="hs4", economy="BLR", top=5)
-    assert body["eci"] == pytest.approx(cx.values["eci"])
+    assert body["eci"] == pytest.approx(cx.values["economy_eci"])
     assert body["eci_rank"] == cx.values["eci_rank"] and body["economies_ranked"] == 14
     assert body["opportunities"] == json.loads(cx.to_json())["opportunities"]
     assert body["page"]["links"]["html"].startswith("/economies/BLR?")

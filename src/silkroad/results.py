@@ -42,6 +42,12 @@ class Result:
     #: the tables a CSV stacks (a first column ``table`` names each); default: ``main`` alone
     csv_tables: tuple[str, ...] | None = None
 
+    def __post_init__(self) -> None:
+        # one JSON object holds both: a value named like a table would be overwritten by it
+        clash = sorted(set(self.values) & set(self.tables) | {"metadata"} & set(self.values))
+        if clash:
+            raise ValueError(f"result {self.kind!r}: values and tables share names {clash}")
+
     # --- mapping access -------------------------------------------------------------------
     def __getitem__(self, key: str) -> Any:
         if key == "metadata":

@@ -295,7 +295,7 @@ def complexity_table(
         opp = result.opportunities(code, top=top).rename(columns={"product": "code"})
         tables["opportunities"] = opp
         row = eci.set_index("economy").loc[code]
-        values |= {"economy": code, "eci": float(row.eci), "eci_rank": int(row.eci_rank)}
+        values |= {"economy": code, "economy_eci": float(row.eci), "eci_rank": int(row.eci_rank)}
     meta = (
         panel.metadata
         | result.metadata

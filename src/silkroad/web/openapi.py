@@ -249,6 +249,7 @@ RESULT_EXAMPLES.update(
         "economy_complexity": {
             "metadata": _COMPLEXITY_META,
             "economy": "BLR",
+            "economy_eci": 0.4123,
             "eci_rank": 4,
             "eci": [_ECI_ROW],
             "pci": [_PCI_ROW],

@@ -321,7 +321,7 @@ def economy_json(page: dict[str, Any]) -> dict[str, Any]:
             "links": page["links"],
         },
         "rca": page["rca"],
-        "eci": None if cx is None else cx.values["eci"],
+        "eci": None if cx is None else cx.values["economy_eci"],
         "eci_rank": None if cx is None else cx.values["eci_rank"],
         "economies_ranked": None if cx is None else len(cx["eci"]),
         "opportunities": None if cx is None else cx["opportunities"],
@@ -389,7 +389,7 @@ def economy_html(page: dict[str, Any]) -> HTMLResponse:
         eci=None
         if cx is None
         else {
-            "value": num(cx.values["eci"], 3, signed=True),
+            "value": num(cx.values["economy_eci"], 3, signed=True),
             "rank": t(
                 lang,
                 "eci_rank",
