@@ -31,7 +31,9 @@ def run(checkout: Path, script: str, extra: list[str]) -> dict:
         text=True,
         check=True,
     ).stdout
-    return json.loads(out[out.index("{") :])
+    # the first JSON object printed (a script may print a line after it)
+    obj, _ = json.JSONDecoder().raw_decode(out[out.index("{") :])
+    return dict(obj)
 
 
 def main() -> None:
