@@ -124,13 +124,37 @@ def classifications_for(pair: Pair, years: Iterable[int]) -> dict[int, str]:
     catalog = pair.store.catalog
     state = catalog.sources[pair.source]
     out: dict[int, str] = {}
+    totals_only: list[int] = []
     for year in sorted({int(y) for y in years}):
         ingest_id = state.years.get(str(year))
         if ingest_id is None:
             continue
         record = catalog.ingests.get(ingest_id)
-        out[year] = hs_edition(record.classification if record else state.classification)
-    return out
+        edition = _hs_part(record.classification if record else state.classification)
+        if edition is None:
+            totals_only.append(year)
+        else:
+            out[year] = edition
+    # A year with totals only has no product detail, hence no edition: 'TOTAL' (its rows need
+    # no conversion).
+    for year in totals_only:
+        out[year] = TOTALS_ONLY
+    return dict(sorted(out.items()))
+
+
+#: The edition of a year whose data hold totals only (no product detail).
+TOTALS_ONLY = "TOTAL"
+
+
+def _hs_part(classification: str) -> str | None:
+    """The HS edition named in a recorded classification ('HS12', 'HS12,TOTAL'), None for
+    totals only ('TOTAL')."""
+    parts = [p.strip() for p in str(classification).split(",")]
+    hs = [p for p in parts if p and p.upper() != "TOTAL"]
+    if not hs:
+        return None
+    editions = {hs_edition(p) for p in hs}
+    return min(editions, key=edition_order)
 
 
 def edition_order(edition: str) -> int:

@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from silkroad.analytics.editions import (
+    TOTALS_ONLY,
     CorrelationTable,
     classifications_for,
     convert,
@@ -359,10 +360,11 @@ def _harmonise(
     correlation: CorrelationArg | None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Bring every year to the oldest edition among them; say what was done."""
-    eds = sorted(set(editions.values()), key=edition_order)
+    # years of totals only ('TOTAL') hold no product code to convert
+    eds = sorted(set(editions.values()) - {TOTALS_ONLY}, key=edition_order)
     info: dict[str, Any] = {
         "editions": {int(y): e for y, e in sorted(editions.items())},
-        "to": eds[0] if eds else None,
+        "to": eds[0] if eds else (TOTALS_ONLY if editions else None),
         "applied": False,
         "tables": [],
         "allocation": None,
@@ -370,7 +372,10 @@ def _harmonise(
         "note": "",
     }
     if len(eds) <= 1:
-        info["note"] = f"all years in {eds[0]}: no conversion" if eds else "no data"
+        if eds:
+            info["note"] = f"all years in {eds[0]}: no conversion"
+        else:
+            info["note"] = "totals only, no product detail" if editions else "no data"
         return flows, info
     target = eds[0]
     mixed = ", ".join(f"{y}: {e}" for y, e in sorted(editions.items()))
@@ -399,7 +404,7 @@ def _harmonise(
     used: list[CorrelationTable] = []
     for y, ed in sorted(editions.items()):
         part = flows[flows.year == y]
-        if ed != target:
+        if ed not in (target, TOTALS_ONLY):
             chain = route(tables, ed, target)
             if chain is None:
                 raise AnalysisError(

@@ -54,6 +54,9 @@ def key_points(brief: Brief) -> list[str]:
     """
     w = _Writer(brief)
     head = w.headline()
+    if w.partial:  # one flow known (a table of exports only): it and its goods
+        goods = [s for d in w.known_directions() for s in w.main_goods(d)]
+        return [nobreak(s) for s in head + goods]
     if not w.T > 0:  # no trade, or unknown: the headline says which
         return [nobreak(s) for s in head]
     main, record = head[:1], head[1:]
@@ -76,6 +79,16 @@ def _moved(points: list[str], *candidates: list[str]) -> list[str]:
 def details(brief: Brief) -> list[str]:
     """The sentences after page 1: drivers, new and lost products, prices and volumes, ranks."""
     w = _Writer(brief)
+    if w.partial:  # one flow known: what changed in it, and the partner's place
+        second: list[str] = []
+        if brief.data.movers is not None:
+            for d in w.known_directions():
+                if w.products_comparable(d):
+                    second += w.driver(d) + w.new_and_lost(d) + w.price_volume(d)
+                else:
+                    second += w.not_comparable(d)
+        second += w.partner_rank() + w.common_blocs()
+        return [nobreak(s) for s in second]
     if not w.T > 0:
         return []
     head = w.headline()
@@ -114,6 +127,16 @@ class _Writer:
         self.pT, self.pX, self.pM = (
             self.known(prev, f) for f in ("turnover", "exports", "imports")
         )
+
+    def known_directions(self) -> list[str]:
+        """The directions with a known, positive value in the year."""
+        pairs = (("exports", self.X), ("imports", self.M))
+        return [d for d, v in pairs if not missing(v) and v > 0]
+
+    @property
+    def partial(self) -> bool:
+        """The turnover is unknown but one flow is known and positive (a table of one flow)."""
+        return missing(self.T) and len(self.known_directions()) == 1
 
     def known(self, year: int | None, flow: str = "turnover") -> float:
         """``flow`` ('turnover', 'exports', 'imports') in ``year``, USD; NaN where it is unknown:
