@@ -128,20 +128,20 @@ def test_one_sided_trade_in_thousands(store):
 
 
 def test_new_partner_and_no_trade(store):
-    # China is in the 2014 file only and Kyrgyzstan in 2013 only: the years the data hold
-    # nothing for them are unknown, not years without trade (issue 14, item 10; the first-time
-    # and resumed sentences are tested in test_narrative_sparse.py)
+    # The report world covers China and Kyrgyzstan every year (coffee with others): BLR-CHN is
+    # truly new in 2014 after three years without trade, and BLR-KGZ truly stops (0, not unknown;
+    # the unknown cases are in test_narrative_sparse.py)
     new = _text(brief(store, "BLR", "CHN", year=2014, generated_at=WHEN))
     assert new.startswith(
-        "In 2014 trade turnover between Belarus and China amounted to $900.0 million."
+        "In 2014 trade between Belarus and China appeared for the first time in 2011–2014: "
+        "turnover reached $900.0 million."
     )
-    assert "imports amounted to $900.0 million and there were no exports" in new
     ru = _text(brief(store, "BLR", "CHN", year=2014, lang="ru", generated_at=WHEN))
-    assert ru.startswith("В 2014 году товарооборот между Беларусью и Китаем составил 900,0")
+    assert ru.startswith("В 2014 году впервые за 2011–2014 годы появилась торговля между Беларусью")
     gone = brief(store, "BLR", "KGZ", year=2014, generated_at=WHEN)
     assert gone.narrative == [
-        "In 2014 the data hold no trade of Kyrgyzstan with any partner, so the trade between "
-        "Belarus and Kyrgyzstan is unknown, not zero."
+        "In 2014 no trade between Belarus and Kyrgyzstan was recorded "
+        "(turnover in 2013: $5.0\u00a0million)."
     ]
 
 
@@ -234,10 +234,10 @@ def test_blocs_as_sides(store):
         brief(store, "BLR", "EAEU", year=2014, generated_at=WHEN)
     cis = brief(store, "CIS", "CHN", year=2014, generated_at=WHEN)
     text = _text(cis)
-    # China is in the 2014 file only: no "appeared for the first time" (issue 14, item 10)
+    # China is covered 2011-2014 (coffee with Mongolia), trading with the CIS only in 2014
     assert text.startswith(
-        "In 2014 trade turnover between the Commonwealth of Independent States and China "
-        "amounted to $900.0 million."
+        "In 2014 trade between the Commonwealth of Independent States and China appeared for "
+        "the first time in 2011–2014: turnover reached $900.0 million."
     )
     # The CIS trades only with China outside itself: 100 % by construction, so no "largest
     # partner (100.0% of its trade)" (issue 14, item 11)
