@@ -1,8 +1,15 @@
 """The narrative on sparse data says only what the data support (issue 14, items 10 and 11).
 
 Each store is a small national table written here (thousand USD, as the office publishes it) or
-the hand-made BACI world of ``_report_world``; every figure expected is worked out by hand in
-the comments. Each test names the over-claim it guards against, in English and Russian.
+a small BACI release (here, or the hand-made world of ``_report_world``); every figure expected
+is worked out by hand in the comments. Each test names the over-claim it guards against, in
+English and Russian.
+
+The one rule for unknown (analytics/unknown.py, docs/methods.md "House conventions") decides
+what is known: a table of exports only leaves imports, the turnover and shares unknown (NaN);
+a table listing one partner leaves the share among partners unknown; an economy the data hold
+no row of in a year is unknown, one they hold that does not trade with the partner traded 0.
+Where a test needs a known turnover, its table gives both flows (a flow column).
 """
 
 from __future__ import annotations
@@ -17,13 +24,14 @@ import pytest
 import silkroad as sr
 from _report_world import build, narrative_numbers_not_in_tables, normalise
 from silkroad.briefs import brief
+from silkroad.errors import AnalysisError
 from silkroad.report.brief import Brief
 
 WHEN = dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.UTC)
 MAPPING = {
     "name": "stat",
     "reporter": "BLR",
-    "flow": "exports",
+    "flow": {"column": "Поток"},
     "unit": "thousand_usd",
     "partner": "Страна",
     "product": "Код",
@@ -32,13 +40,22 @@ MAPPING = {
 }
 
 
-def table_store(root: Path, lines: list[str], counts: tuple[int, int, int]) -> sr.Store:
+#: A table of exports only (no flow column): imports, turnover and shares are unknown.
+EXPORTS_ONLY = {k: v for k, v in MAPPING.items() if k != "flow"} | {"flow": "exports"}
+
+
+def table_store(
+    root: Path,
+    lines: list[str],
+    counts: tuple[int, int, int],
+    mapping: dict[str, object] = MAPPING,
+) -> sr.Store:
     """A store holding the national table ``lines`` (checked: rows read, loaded, rejected)."""
     root.mkdir(parents=True, exist_ok=True)
     path = root / "table.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     store = sr.open(root / "home")
-    result = sr.ingest(store, "table", path, mapping=MAPPING)
+    result = sr.ingest(store, "table", path, mapping=mapping)
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == counts
     return store
 
@@ -53,41 +70,63 @@ def both(store: sr.Store, a: str, b: str, **kw) -> tuple[Brief, Brief]:
     return en, en.in_language("ru")
 
 
+#: Exports to Kazakhstan, the one partner, in 2007, 2013 and 2014 only (thousand USD).
+#: 2007: a total of 1,000 and no detail: 1,000,000 USD not broken down (TOTAL).
+#: 2013: total 1,500 beside 900 (8701) + 400 (0402) = 1,300: 200,000 USD not broken down.
+#: 2014: total 2,000 = 1,200 + 800: the total is its detail (quarantined as an aggregate).
+#: Cells: 3 totals + 2 + 2 detail = 7 read, 1 rejected.
+GAPPY_EXPORTS = [
+    "экспорт;Казахстан;Всего;1000;1500;2000",
+    "экспорт;Казахстан;8701;;900;1200",
+    "экспорт;Казахстан;0402;;400;800",
+]
+
+
 @pytest.fixture(scope="module")
 def gappy(tmp_path_factory) -> sr.Store:
-    """One partner (Kazakhstan) in 2007, 2013 and 2014 only.
+    """One partner (Kazakhstan), both flows, in 2007, 2013 and 2014 only.
 
-    2007: a total of 1,000 and no detail: 1,000,000 USD not broken down (TOTAL).
-    2013: total 1,500 beside 900 (8701) + 400 (0402) = 1,300: 200,000 USD not broken down.
-    2014: total 2,000 = 1,200 + 800: the total is its detail (quarantined as an aggregate).
-    Cells: 3 totals + 2 + 2 detail = 7 read, 1 rejected.
+    Exports as :data:`GAPPY_EXPORTS`; imports 100 (2007), 200 (2013), 300 (2014), each a total
+    with no detail (all TOTAL). Turnover: 1,100 (2007), 1,700 (2013), 2,300 (2014) thousand.
+    Cells: 7 export + 3 import = 10 read, 9 loaded, 1 rejected.
     """
     lines = [
-        "Страна;Код;2007;2013;2014",
-        "Казахстан;Всего;1000;1500;2000",
-        "Казахстан;8701;;900;1200",
-        "Казахстан;0402;;400;800",
+        "Поток;Страна;Код;2007;2013;2014",
+        *GAPPY_EXPORTS,
+        "импорт;Казахстан;Всего;100;200;300",
     ]
-    return table_store(tmp_path_factory.mktemp("gappy"), lines, (7, 6, 1))
+    return table_store(tmp_path_factory.mktemp("gappy"), lines, (10, 9, 1))
+
+
+@pytest.fixture(scope="module")
+def exports_only(tmp_path_factory) -> sr.Store:
+    """The exports of :func:`gappy` alone, in a table of exports only: imports unknown."""
+    lines = ["Страна;Код;2007;2013;2014", *(line.split(";", 1)[1] for line in GAPPY_EXPORTS)]
+    root = tmp_path_factory.mktemp("exports-only")
+    return table_store(root, lines, (7, 6, 1), mapping=EXPORTS_ONLY)
 
 
 @pytest.fixture(scope="module")
 def totals_first(tmp_path_factory) -> sr.Store:
-    """2013 gives only totals (Kazakhstan 3,000, Russia 3,000), 2014 the products.
+    """Exports: 2013 gives only totals (Kazakhstan 3,000, Russia 3,000), 2014 the products.
 
     2014 Kazakhstan: 700 (8701) + 500 (0402) + 100 (0401) = 1,300 = its total; Russia 3,000
     (8701) = its total: both 2014 totals are quarantined. 8 cells read, 2 rejected.
+    Imports, totals only: Kazakhstan 500 (2013), 700 (2014); Russia 1,000 both years: 4 cells.
+    Turnover 2014: Kazakhstan 1,300 + 700 = 2,000, Russia 3,000 + 1,000 = 4,000.
     """
     lines = [
-        "Страна;Код;2013;2014",
-        "Казахстан;Всего;3000;1300",
-        "Казахстан;8701;;700",
-        "Казахстан;0402;;500",
-        "Казахстан;0401;;100",
-        "Россия;Всего;3000;3000",
-        "Россия;8701;;3000",
+        "Поток;Страна;Код;2013;2014",
+        "экспорт;Казахстан;Всего;3000;1300",
+        "экспорт;Казахстан;8701;;700",
+        "экспорт;Казахстан;0402;;500",
+        "экспорт;Казахстан;0401;;100",
+        "экспорт;Россия;Всего;3000;3000",
+        "экспорт;Россия;8701;;3000",
+        "импорт;Казахстан;Всего;500;700",
+        "импорт;Россия;Всего;1000;1000",
     ]
-    return table_store(tmp_path_factory.mktemp("totals"), lines, (8, 6, 2))
+    return table_store(tmp_path_factory.mktemp("totals"), lines, (12, 10, 2))
 
 
 @pytest.fixture(scope="module")
