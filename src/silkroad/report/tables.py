@@ -454,8 +454,8 @@ def decomposition(brief: Brief) -> Table:
         cells = label(key, kind, **kw)
         for k in DIRECTIONS:
             x = float(get(k))
-            if missing(x):
-                cells.append(Cell("", None, kind))
+            if missing(x):  # unknown (a flow the data cannot establish): 'n/a', not a blank
+                cells.append(Cell(_t(brief, "unknown"), None, kind))
             elif kind == "index":
                 cells.append(Cell(nf.decimal(x, 3), x, kind))
             elif kind == "pct":
