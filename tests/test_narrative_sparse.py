@@ -333,6 +333,9 @@ def test_no_trade_between_two_economies_in_the_data_is_still_zero(world):
     # trade nothing with each other: a recorded zero
     en = brief(world, "ARM", "KAZ", year=2014, generated_at=WHEN)
     assert en.narrative == ["In 2014 no trade between Armenia and Kazakhstan was recorded."]
+    # the context table: Kazakhstan is not among Armenia's partners (a share of 0, no rank)
+    rank, share = en.tables["context"].rows[0].cells[2:4]
+    assert (rank.text, share.value) == ("no trade", 0.0)
     # Kyrgyzstan is in the 2014 file (coffee to Uzbekistan) but does not trade with Belarus:
     # covered, so a recorded zero after 5,000 thousand in 2013 (tests/_report_world.py now lists
     # every economy every year; an economy with no rows at all is the next test's case)
