@@ -1,8 +1,15 @@
 """The narrative on sparse data says only what the data support (issue 14, items 10 and 11).
 
 Each store is a small national table written here (thousand USD, as the office publishes it) or
-the hand-made BACI world of ``_report_world``; every figure expected is worked out by hand in
-the comments. Each test names the over-claim it guards against, in English and Russian.
+a small BACI release (here, or the hand-made world of ``_report_world``); every figure expected
+is worked out by hand in the comments. Each test names the over-claim it guards against, in
+English and Russian.
+
+The one rule for unknown (analytics/unknown.py, docs/methods.md "House conventions") decides
+what is known: a table of exports only leaves imports, the turnover and shares unknown (NaN);
+a table listing one partner leaves the share among partners unknown; an economy the data hold
+no row of in a year is unknown, one they hold that does not trade with the partner traded 0.
+Where a test needs a known turnover, its table gives both flows (a flow column).
 """
 
 from __future__ import annotations
@@ -16,14 +23,16 @@ import pytest
 
 import silkroad as sr
 from _report_world import build, narrative_numbers_not_in_tables, normalise
+from silkroad.analytics.pair import Pair
 from silkroad.briefs import brief
+from silkroad.errors import AnalysisError
 from silkroad.report.brief import Brief
 
 WHEN = dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.UTC)
 MAPPING = {
     "name": "stat",
     "reporter": "BLR",
-    "flow": "exports",
+    "flow": {"column": "Поток"},
     "unit": "thousand_usd",
     "partner": "Страна",
     "product": "Код",
@@ -32,13 +41,22 @@ MAPPING = {
 }
 
 
-def table_store(root: Path, lines: list[str], counts: tuple[int, int, int]) -> sr.Store:
+#: A table of exports only (no flow column): imports, turnover and shares are unknown.
+EXPORTS_ONLY = {k: v for k, v in MAPPING.items() if k != "flow"} | {"flow": "exports"}
+
+
+def table_store(
+    root: Path,
+    lines: list[str],
+    counts: tuple[int, int, int],
+    mapping: dict[str, object] = MAPPING,
+) -> sr.Store:
     """A store holding the national table ``lines`` (checked: rows read, loaded, rejected)."""
     root.mkdir(parents=True, exist_ok=True)
     path = root / "table.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     store = sr.open(root / "home")
-    result = sr.ingest(store, "table", path, mapping=MAPPING)
+    result = sr.ingest(store, "table", path, mapping=mapping)
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == counts
     return store
 
@@ -53,41 +71,63 @@ def both(store: sr.Store, a: str, b: str, **kw) -> tuple[Brief, Brief]:
     return en, en.in_language("ru")
 
 
+#: Exports to Kazakhstan, the one partner, in 2007, 2013 and 2014 only (thousand USD).
+#: 2007: a total of 1,000 and no detail: 1,000,000 USD not broken down (TOTAL).
+#: 2013: total 1,500 beside 900 (8701) + 400 (0402) = 1,300: 200,000 USD not broken down.
+#: 2014: total 2,000 = 1,200 + 800: the total is its detail (quarantined as an aggregate).
+#: Cells: 3 totals + 2 + 2 detail = 7 read, 1 rejected.
+GAPPY_EXPORTS = [
+    "экспорт;Казахстан;Всего;1000;1500;2000",
+    "экспорт;Казахстан;8701;;900;1200",
+    "экспорт;Казахстан;0402;;400;800",
+]
+
+
 @pytest.fixture(scope="module")
 def gappy(tmp_path_factory) -> sr.Store:
-    """One partner (Kazakhstan) in 2007, 2013 and 2014 only.
+    """One partner (Kazakhstan), both flows, in 2007, 2013 and 2014 only.
 
-    2007: a total of 1,000 and no detail: 1,000,000 USD not broken down (TOTAL).
-    2013: total 1,500 beside 900 (8701) + 400 (0402) = 1,300: 200,000 USD not broken down.
-    2014: total 2,000 = 1,200 + 800: the total is its detail (quarantined as an aggregate).
-    Cells: 3 totals + 2 + 2 detail = 7 read, 1 rejected.
+    Exports as :data:`GAPPY_EXPORTS`; imports 100 (2007), 200 (2013), 300 (2014), each a total
+    with no detail (all TOTAL). Turnover: 1,100 (2007), 1,700 (2013), 2,300 (2014) thousand.
+    Cells: 7 export + 3 import = 10 read, 9 loaded, 1 rejected.
     """
     lines = [
-        "Страна;Код;2007;2013;2014",
-        "Казахстан;Всего;1000;1500;2000",
-        "Казахстан;8701;;900;1200",
-        "Казахстан;0402;;400;800",
+        "Поток;Страна;Код;2007;2013;2014",
+        *GAPPY_EXPORTS,
+        "импорт;Казахстан;Всего;100;200;300",
     ]
-    return table_store(tmp_path_factory.mktemp("gappy"), lines, (7, 6, 1))
+    return table_store(tmp_path_factory.mktemp("gappy"), lines, (10, 9, 1))
+
+
+@pytest.fixture(scope="module")
+def exports_only(tmp_path_factory) -> sr.Store:
+    """The exports of :func:`gappy` alone, in a table of exports only: imports unknown."""
+    lines = ["Страна;Код;2007;2013;2014", *(line.split(";", 1)[1] for line in GAPPY_EXPORTS)]
+    root = tmp_path_factory.mktemp("exports-only")
+    return table_store(root, lines, (7, 6, 1), mapping=EXPORTS_ONLY)
 
 
 @pytest.fixture(scope="module")
 def totals_first(tmp_path_factory) -> sr.Store:
-    """2013 gives only totals (Kazakhstan 3,000, Russia 3,000), 2014 the products.
+    """Exports: 2013 gives only totals (Kazakhstan 3,000, Russia 3,000), 2014 the products.
 
     2014 Kazakhstan: 700 (8701) + 500 (0402) + 100 (0401) = 1,300 = its total; Russia 3,000
     (8701) = its total: both 2014 totals are quarantined. 8 cells read, 2 rejected.
+    Imports, totals only: Kazakhstan 500 (2013), 700 (2014); Russia 1,000 both years: 4 cells.
+    Turnover 2014: Kazakhstan 1,300 + 700 = 2,000, Russia 3,000 + 1,000 = 4,000.
     """
     lines = [
-        "Страна;Код;2013;2014",
-        "Казахстан;Всего;3000;1300",
-        "Казахстан;8701;;700",
-        "Казахстан;0402;;500",
-        "Казахстан;0401;;100",
-        "Россия;Всего;3000;3000",
-        "Россия;8701;;3000",
+        "Поток;Страна;Код;2013;2014",
+        "экспорт;Казахстан;Всего;3000;1300",
+        "экспорт;Казахстан;8701;;700",
+        "экспорт;Казахстан;0402;;500",
+        "экспорт;Казахстан;0401;;100",
+        "экспорт;Россия;Всего;3000;3000",
+        "экспорт;Россия;8701;;3000",
+        "импорт;Казахстан;Всего;500;700",
+        "импорт;Россия;Всего;1000;1000",
     ]
-    return table_store(tmp_path_factory.mktemp("totals"), lines, (8, 6, 2))
+    return table_store(tmp_path_factory.mktemp("totals"), lines, (12, 10, 2))
 
 
 @pytest.fixture(scope="module")
@@ -109,22 +149,45 @@ PRESENT = {
 }
 
 
-@pytest.fixture(scope="module")
-def present(tmp_path_factory) -> sr.Store:
-    root = tmp_path_factory.mktemp("present")
+def baci_store(root: Path, flows: dict[int, list[str]]) -> sr.Store:
+    """A store holding a BACI release of the year files ``flows`` (lines t,i,j,k,v,q)."""
     release = root / "release"
     release.mkdir()
-    for year, lines in PRESENT.items():
+    for year, lines in flows.items():
         body = "\n".join(["t,i,j,k,v,q", *lines]) + "\n"
         (release / f"BACI_HS92_Y{year}_V202401b.csv").write_text(body)
     (release / "country_codes_V202401b.csv").write_text(
         "country_code,country_name,country_iso2,country_iso3\n"
         "112,Belarus,BY,BLR\n398,Kazakhstan,KZ,KAZ\n643,Russian Federation,RU,RUS\n"
-        "51,Armenia,AM,ARM\n"
+        "51,Armenia,AM,ARM\n156,China,CN,CHN\n417,Kyrgyzstan,KG,KGZ\n"
     )
     store = sr.open(root / "home")
     assert sr.ingest(store, "baci", release).rows_rejected == 0
     return store
+
+
+@pytest.fixture(scope="module")
+def present(tmp_path_factory) -> sr.Store:
+    return baci_store(tmp_path_factory.mktemp("present"), PRESENT)
+
+
+#: Belarus exports to Russia every year (1,000 thousand USD); Kyrgyzstan is in the 2011-2013
+#: files only (10 to Russia each year, 50 to Belarus in 2013), China in the 2014 file only
+#: (900 to Belarus). BACI lines t,i,j,k,v,q.
+GAPS = {
+    year: [
+        f"{year},112,643,870120,1000,1",
+        *([f"{year},417,643,100199,10,1"] if year < 2014 else []),
+        *([f"{year},417,112,100199,50,1"] if year == 2013 else []),
+        *([f"{year},156,112,847130,900,1"] if year == 2014 else []),
+    ]
+    for year in range(2011, 2015)
+}
+
+
+@pytest.fixture(scope="module")
+def gaps(tmp_path_factory) -> sr.Store:
+    return baci_store(tmp_path_factory.mktemp("gaps"), GAPS)
 
 
 def test_no_new_or_lost_products_when_the_earlier_year_has_no_product_detail(totals_first):
@@ -162,35 +225,47 @@ def test_part_not_broken_down_in_the_earlier_year_stops_product_claims(gappy):
 
 def test_a_one_partner_table_gives_no_largest_partner_claim(gappy):
     en, ru = both(gappy, "BLR", "KAZ", year=2014)
-    # Kazakhstan is Belarus's only partner in the table: its share is 100 % by construction
-    assert en.data.profile.loc[2014, "partner_share_of_a"] == 1.0
+    # Kazakhstan is Belarus's only partner in the table: 100 % by construction, not a share of
+    # Belarus's trade. The one rule (analytics/unknown.py) now makes that share and rank unknown
+    # (NaN, with its reason) instead of 1.0, so the narrative gives no share at all (docs/brief.md:
+    # "nothing when the share is unknown"), where it used to say the share was not known.
+    assert math.isnan(en.data.profile.loc[2014, "partner_share_of_a"])
+    assert math.isnan(en.data.profile.loc[2014, "partner_rank_for_a"])
+    assert (
+        "share among partners is unknown: table-blr-stat lists one partner only for BLR in 2014 "
+        "(KAZ)" in [n["reason"] for n in en.data.metadata["unknown"] if n["year"] == 2014]
+    )
     e, r = text(en), text(ru)
-    assert "largest trade partner" not in e and "100.0%" not in e
-    assert (
-        "The data hold no other partner of Belarus, so the share of Kazakhstan in its trade is "
-        "not known." in e
-    )
-    assert "крупнейший" not in r and "100,0 %" not in r
-    assert (
-        "Других торговых партнёров Беларуси в данных нет, поэтому доля Казахстана "
-        "в товарообороте Беларуси неизвестна." in r
-    )
+    assert e.startswith("In 2014 trade turnover between Belarus and Kazakhstan")  # known
+    assert "largest trade partner" not in e and "100.0%" not in e and "of its trade" not in e
+    assert "крупнейший" not in r and "100,0 %" not in r and "торговый партнёр" not in r
+    # nor the tables: the rank is unknown ('n/a'), not 1 and not "no trade"
+    for doc, unknown in ((en, "n/a"), (ru, "н/д")):
+        rank, share = doc.tables["context"].rows[0].cells[2:4]
+        assert (rank.text, rank.value, share.value) == (unknown, None, None)
 
 
 def test_a_partner_among_others_keeps_its_rank_and_share(totals_first):
     en, ru = both(totals_first, "BLR", "KAZ", year=2014)
-    # Belarus 2014: Kazakhstan 1,300 and Russia 3,000 thousand: 1,300 / 4,300 = 30.23 %, 2nd
-    assert "Kazakhstan was the 2nd largest trade partner of Belarus (30.2% of its trade)" in (
+    # Belarus 2014 turnover: Kazakhstan 1,300 + 700 = 2,000 and Russia 3,000 + 1,000 = 4,000
+    # thousand: 2,000 / 6,000 = 33.33 %, 2nd (the table gives both flows: with exports only the
+    # turnover, hence the share, would be unknown)
+    assert en.data.profile.loc[2014, "partner_share_of_a"] == pytest.approx(2_000 / 6_000)
+    assert "Kazakhstan was the 2nd largest trade partner of Belarus (33.3% of its trade)" in (
         text(en)
     )
-    assert "Казахстан — 2-й по величине торговый партнёр Беларуси (30,2 % товарооборота)" in (
+    assert "Казахстан — 2-й по величине торговый партнёр Беларуси (33,3 % товарооборота)" in (
         text(ru)
     )
+    # Kazakhstan did not declare: Belarus's share of its trade is unknown, so not stated
+    assert math.isnan(en.data.profile.loc[2014, "a_share_of_b"])
+    assert "partner of Kazakhstan" not in text(en) and "партнёр Казахстана" not in text(ru)
 
 
 def test_a_record_over_years_with_gaps_lists_the_years_held(gappy):
     en, ru = both(gappy, "BLR", "KAZ", year=2014)
-    # turnover 1,000 (2007), 1,500 (2013), 2,000 (2014) thousand; 2008-2012 are not held
+    # turnover 1,000 + 100 (2007), 1,500 + 200 (2013), 2,000 + 300 (2014) = 1,100, 1,700 and
+    # 2,300 thousand: 2014 is the highest; 2008-2012 are not held
     assert en.data.years == [2007, 2013, 2014]
     e, r = text(en), text(ru)
     assert "This is the highest turnover in the years held (2007, 2013 and 2014)." in e
@@ -239,17 +314,18 @@ def test_a_year_of_totals_only_names_no_product(totals_first):
 
 
 def test_an_economy_absent_from_the_data_is_unknown_not_zero(totals_first):
-    en, ru = both(totals_first, "BLR", "UZB", year=2014)
-    assert en.narrative == [
-        "In 2014 the data hold no trade of Uzbekistan with any partner, so the trade between "
-        "Belarus and Uzbekistan is unknown, not zero."
-    ]
-    assert normalise(ru.narrative[0]) == (
-        "В 2014 году в данных нет торговли Узбекистана ни с одним партнёром, поэтому торговля "
-        "между Беларусью и Узбекистаном неизвестна, а не равна нулю."
-    )
-    assert "was recorded" not in text(en) and "не зарегистрирована" not in text(ru)
-    assert en.data.absent == {2013: ("UZB",), 2014: ("UZB",)}
+    # Uzbekistan is in no year of Belarus's table: its trade with Belarus is unknown, not zero.
+    # Under the one rule a year whose flows are all unknown is refused with the reason (as a
+    # brief of an economy absent from BACI, tests/test_unknown.py), instead of a brief whose
+    # only sentence says so: no brief, hence no "no trade was recorded" either.
+    with pytest.raises(AnalysisError) as err:
+        brief(totals_first, "BLR", "UZB", year=2014, generated_at=WHEN)
+    message = str(err.value)
+    assert "exports and imports with UZB in 2014 are unknown" in message
+    assert "UZB: not among the partners in table-blr-stat (any year)" in message
+    assert "recorded" not in message and " 0" not in message
+    profile = Pair(totals_first, "BLR", "UZB").profile([2014]).to_frame()
+    assert profile[["exports_usd", "imports_usd", "turnover_usd"]].isna().all(axis=None)
 
 
 def test_no_trade_between_two_economies_in_the_data_is_still_zero(world):
@@ -257,21 +333,44 @@ def test_no_trade_between_two_economies_in_the_data_is_still_zero(world):
     # trade nothing with each other: a recorded zero
     en = brief(world, "ARM", "KAZ", year=2014, generated_at=WHEN)
     assert en.narrative == ["In 2014 no trade between Armenia and Kazakhstan was recorded."]
-    # Kyrgyzstan trades with nobody in the 2014 file: unknown, whatever its 2013 trade
+    # the context table: Kazakhstan is not among Armenia's partners (a share of 0, no rank)
+    rank, share = en.tables["context"].rows[0].cells[2:4]
+    assert (rank.text, share.value) == ("no trade", 0.0)
+    # Kyrgyzstan is in the 2014 file (coffee to Uzbekistan) but does not trade with Belarus:
+    # covered, so a recorded zero after 5,000 thousand in 2013 (tests/_report_world.py now lists
+    # every economy every year; an economy with no rows at all is the next test's case)
     gone = brief(world, "BLR", "KGZ", year=2014, generated_at=WHEN)
     assert gone.narrative == [
-        "In 2014 the data hold no trade of Kyrgyzstan with any partner, so the trade between "
-        "Belarus and Kyrgyzstan is unknown, not zero."
+        "In 2014 no trade between Belarus and Kyrgyzstan was recorded (turnover in 2013: "
+        "$5.0\u00a0million)."
     ]
 
 
-def test_years_before_an_absent_partner_appears_are_not_years_without_trade(world):
+def test_an_economy_with_no_rows_in_the_year_is_unknown_not_zero(gaps):
+    # Kyrgyzstan has no row in the 2014 file of this release (it traded 50 thousand with Belarus
+    # in 2013): its 2014 trade is unknown, whatever its 2013 trade, so the brief is refused with
+    # the reason (the one rule), not "no trade was recorded"
+    with pytest.raises(AnalysisError, match=r"KGZ: no rows in baci-hs92 202401b for 2014") as err:
+        brief(gaps, "BLR", "KGZ", year=2014, generated_at=WHEN)
+    assert "recorded" not in str(err.value)
+    # the same pair in 2013: Kyrgyzstan is in the 2011 and 2012 files (exports to Russia) and
+    # did not trade with Belarus, recorded zeros, so 50 thousand in 2013 is a first
+    assert text(brief(gaps, "BLR", "KGZ", year=2013, generated_at=WHEN)).startswith(
+        "In 2013 trade between Belarus and Kyrgyzstan appeared for the first time in "
+        "2011–2013: turnover reached $50.0 thousand."
+    )
+
+
+def test_years_before_an_absent_partner_appears_are_not_years_without_trade(gaps):
     # China is in the 2014 file only: 2011-2013 are unknown, so not "for the first time" and
-    # not "none in 2013"
-    en, ru = both(world, "BLR", "CHN", year=2014)
+    # not "none in 2013" (the report world now lists China every year, where "for the first
+    # time" is true: this release keeps it out of 2011-2013). 900 thousand USD in 2014.
+    en, ru = both(gaps, "BLR", "CHN", year=2014)
+    assert en.data.years == [2011, 2012, 2013, 2014]
+    assert en.data.absent == {2011: ("CHN",), 2012: ("CHN",), 2013: ("CHN",)}
     e, r = text(en), text(ru)
     assert e.startswith(
-        "In 2014 trade turnover between Belarus and China amounted to $900.0 million."
+        "In 2014 trade turnover between Belarus and China amounted to $900.0 thousand."
     )
     assert "first time" not in e and "none in 2013" not in e and "resumed" not in e
     assert "впервые" not in r and "возобновилась" not in r
@@ -300,14 +399,28 @@ def test_one_unknown_flow_leaves_the_other_said_and_the_turnover_unknown(world):
     b = brief(world, "BLR", "KAZ", year=2014, base=2011, generated_at=WHEN)
     # BLR -> KAZ 2014: 400,000 + 300,000 + 177,600 = 877,600 thousand; imports unknown
     doc = _with_nan(b, 2014, ["turnover_usd", "imports_usd"])
-    assert doc.narrative == [
+    # The headline says the known flow and that the rest is unknown; since the lead's change
+    # (one flow known: its goods and changes are still said) the exports' main goods follow:
+    # chapter 87 400,000 / 877,600 = 45.6 %, chapter 04 300,000 = 34.2 %, chapter 27 177,600 =
+    # 20.2 %. Nothing is said of imports, the turnover or the balance.
+    e, r = text(doc), text(doc.in_language("ru"))
+    assert e.startswith(
         "In 2014 exports in the trade between Belarus and Kazakhstan amounted to "
-        "$877.6\u00a0million; imports are unknown, and so is the turnover."
-    ]
-    assert normalise(doc.in_language("ru").narrative[0]) == (
-        "В 2014 году экспорт в торговле между Беларусью и Казахстаном составил 877,6 млн "
-        "долл. США; данных об импорте нет, поэтому товарооборот неизвестен."
+        "$877.6 million; imports are unknown, and so is the turnover. The main exports were "
+        "vehicles other than railway ($400.0 million, 45.6%), dairy, eggs and honey "
+        "($300.0 million, 34.2%) and mineral fuels and oil ($177.6 million, 20.2%)."
     )
+    assert e.count("imports") == 1  # only "imports are unknown"
+    for claim in ("trade turnover", "surplus", "deficit", "balanced", "one-sided", "nan"):
+        assert claim not in e.lower()
+    assert r.startswith(
+        "В 2014 году экспорт в торговле между Беларусью и Казахстаном составил 877,6 млн "
+        "долл. США; данных об импорте нет, поэтому товарооборот неизвестен. Основные товары "
+        "экспорта:"
+    )
+    assert r.count("импорт") == 1  # only "данных об импорте нет"
+    for claim in ("сальдо", "односторонн", "товарооборот между", "nan"):
+        assert claim not in r.lower()
 
 
 def test_unknown_earlier_years_shares_and_ranks_are_left_out(world):
@@ -378,3 +491,49 @@ def test_numbers_in_sparse_narratives_are_numbers_the_tables_show(case, request)
         for doc in (en, ru):
             stated, unshown = narrative_numbers_not_in_tables(doc)
             assert stated and unshown == [], doc.narrative
+
+
+def test_a_table_of_exports_only_is_briefed_with_imports_unknown(exports_only):
+    # Exports 2,000 thousand in 2014 (1,200 + 800), 1,500 in 2013; the table has no imports row
+    # at all: imports are unknown, not 0 (the one rule), so the turnover, a record, the balance
+    # and the partner's share are unknown too. The brief is still made: exports are known.
+    en, ru = both(exports_only, "BLR", "KAZ", year=2014)
+    assert math.isnan(en.data.profile.loc[2014, "imports_usd"])
+    e, r = text(en), text(ru)
+    assert e.startswith(
+        "In 2014 exports in the trade between Belarus and Kazakhstan amounted to "
+        "$2.0 million; imports are unknown, and so is the turnover."
+    )
+    for claim in ("highest turnover", "surplus", "no imports", "one-sided", "largest trade"):
+        assert claim not in e
+    assert r.startswith(
+        "В 2014 году экспорт в торговле между Беларусью и Казахстаном составил 2,0 млн "
+        "долл. США; данных об импорте нет, поэтому товарооборот неизвестен."
+    )
+    for claim in ("максимальное", "сальдо", "импорта не было", "крупнейший"):
+        assert claim not in r
+    for doc in (en, ru):
+        stated, unshown = narrative_numbers_not_in_tables(doc)
+        assert stated and unshown == [], doc.narrative
+
+
+def test_unknown_counts_of_new_and_lost_products_read_n_a_in_the_tables(exports_only):
+    # The imports of 2013 and 2014 are unknown, so their numbers of new and lost products are
+    # NaN: the tables say 'n/a' (they used to crash: "cannot convert float NaN to integer"),
+    # never 0 products and never a blank; the exports' counts stay numbers: 2013 -> 2014 is
+    # TOTAL 200, 8701 900, 0402 400 -> 8701 1,200, 0402 800: no new product, 1 lost (TOTAL).
+    en, ru = both(exports_only, "BLR", "KAZ", year=2014)
+    assert math.isnan(float(en.data.movers["imports"]["margins"].iloc[0].n_new))
+    margins = en.data.movers["exports"]["margins"].iloc[0]
+    assert (int(margins.n_new), int(margins.n_lost)) == (0, 1)
+    for doc, unknown in ((en, "n/a"), (ru, "н/д")):
+        assert doc.tables["movers_imports"].rows == []  # no product of an unknown flow
+        rows = doc.tables["decomposition"].rows
+        counts = {r.cells[0].text: r.cells[2:] for r in rows[-2:]}  # new, lost: exports, imports
+        assert [[c.text for c in cells] for cells in counts.values()] == [
+            ["0", unknown],
+            ["1", unknown],
+        ]
+        assert [cells[1].value for cells in counts.values()] == [None, None]  # Excel: empty
+        md = doc.render("md")
+        assert isinstance(md, str) and unknown in md

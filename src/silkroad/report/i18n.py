@@ -220,6 +220,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "bloc_members": ("members: {names}", "члены: {names}"),
     "bloc_not_ranked": ("not ranked (a bloc)", "не ранжируется (объединение)"),
     "not_partner": ("no trade", "нет торговли"),
+    # a value the data cannot establish (analytics/unknown.py): never a blank that reads as 0
+    "unknown": ("n/a", "н/д"),
     # notes
     "n_source": ("Data source", "Источник данных"),
     "n_source_value": ("{source}, release {version}", "{source}, версия {version}"),

@@ -341,6 +341,18 @@ def _none(x: Any) -> Any:
     return None if missing(x) else x
 
 
+def _count(brief: Brief, n: Any) -> str:
+    """A count of products in a sentence or heading; 'n/a' when unknown (NaN), never a crash."""
+    x = float(n)
+    return _t(brief, "unknown") if missing(x) else brief.numbers.integer(int(x))
+
+
+def _money_or_unknown(brief: Brief, usd: Any) -> str:
+    """An amount (USD) in a heading; 'n/a' when unknown (NaN), not an empty '()'."""
+    x = float(usd)
+    return _t(brief, "unknown") if missing(x) else brief.numbers.money(x)
+
+
 def movers(brief: Brief, direction: str) -> Table:
     """Largest gains and falls, new and lost products (HS6) in one direction."""
     d, nf, lang = brief.data, brief.numbers, brief.lang
@@ -366,8 +378,8 @@ def movers(brief: Brief, direction: str) -> Table:
             _t(
                 brief,
                 "g_new",
-                n=nf.integer(int(margins.n_new)),
-                total=nf.money(margins.extensive_new_usd),
+                n=_count(brief, margins.n_new),
+                total=_money_or_unknown(brief, margins.extensive_new_usd),
             ),
         ),
         (
@@ -375,8 +387,8 @@ def movers(brief: Brief, direction: str) -> Table:
             _t(
                 brief,
                 "g_lost",
-                n=nf.integer(int(margins.n_lost)),
-                total=nf.money(margins.extensive_lost_usd),
+                n=_count(brief, margins.n_lost),
+                total=_money_or_unknown(brief, margins.extensive_lost_usd),
             ),
         ),
     ]
@@ -442,8 +454,8 @@ def decomposition(brief: Brief) -> Table:
         cells = label(key, kind, **kw)
         for k in DIRECTIONS:
             x = float(get(k))
-            if missing(x):
-                cells.append(Cell("", None, kind))
+            if missing(x):  # unknown (a flow the data cannot establish): 'n/a', not a blank
+                cells.append(Cell(_t(brief, "unknown"), None, kind))
             elif kind == "index":
                 cells.append(Cell(nf.decimal(x, 3), x, kind))
             elif kind == "pct":
@@ -492,8 +504,10 @@ def context(brief: Brief) -> Table:
         rank = value(p, d.year, rank_col)
         if other.is_bloc:
             rank_cell = Cell(_t(brief, "bloc_not_ranked"), None)
-        elif missing(rank):
+        elif missing(rank) and value(p, d.year, share_col) == 0:  # a recorded zero
             rank_cell = Cell(_t(brief, "not_partner"), None)
+        elif missing(rank):  # unknown (one partner in a table, a side that did not declare)
+            rank_cell = Cell(_t(brief, "unknown"), None)
         else:
             rank_cell = Cell(nf.integer(int(rank)), int(rank))
         rows.append(
