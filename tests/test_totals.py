@@ -62,3 +62,33 @@ def test_touching_rows_are_exactly_the_flows_with_a_member_at_one_end(world_stor
     assert value[("BLR", "KAZ")] == pytest.approx(BLR_KAZ[2014])
     assert value[("KAZ", "BLR")] == pytest.approx(300 * 1000)
     assert np.isclose(value[("RUS", "KAZ")], 700 * 1000)
+
+
+def test_threads_asking_at_once_read_the_table_once(world_home, monkeypatch):
+    """A busy server's workers asking together: one reads the pair totals, the rest wait."""
+    import threading
+
+    monkeypatch.setattr(totals, "_CACHE", type(totals._CACHE)())
+    reads = []
+    real = totals._build
+
+    def slow(store, source):
+        reads.append(source)
+        return real(store, source)
+
+    monkeypatch.setattr(totals, "_build", slow)
+    start = threading.Barrier(8)
+    got = []
+
+    def ask():
+        store = sr.open(world_home)
+        start.wait()
+        got.append(sr.pair(store, "BLR", "KAZ").summary().to_frame().exports_usd.tolist())
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(reads) == 1
+    assert got == [[pytest.approx(BLR_KAZ[2014]), pytest.approx(BLR_KAZ[2015])]] * 8

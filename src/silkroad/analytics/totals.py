@@ -63,6 +63,7 @@ class TotalsIndex:
 
 _CACHE: OrderedDict[tuple[object, ...], TotalsIndex | None] = OrderedDict()
 _LOCK = threading.Lock()
+_BUILDING: dict[tuple[object, ...], threading.Lock] = {}
 
 
 def totals_index(store: Store, source: str) -> TotalsIndex | None:
@@ -73,11 +74,17 @@ def totals_index(store: Store, source: str) -> TotalsIndex | None:
         if key in _CACHE:
             _CACHE.move_to_end(key)
             return _CACHE[key]
-    index = _build(store, source)
-    with _LOCK:
-        _CACHE[key] = index
-        while len(_CACHE) > KEEP:
-            _CACHE.popitem(last=False)
+        building = _BUILDING.setdefault(key, threading.Lock())
+    with building:  # one thread reads the table; the others of a busy server wait for it
+        with _LOCK:
+            if key in _CACHE:
+                return _CACHE[key]
+        index = _build(store, source)
+        with _LOCK:
+            _CACHE[key] = index
+            _BUILDING.pop(key, None)
+            while len(_CACHE) > KEEP:
+                _CACHE.popitem(last=False)
     return index
 
 
