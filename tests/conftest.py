@@ -209,3 +209,20 @@ def run_cli(*args: str | os.PathLike[str], env: dict[str, str] | None = None, ti
 @pytest.fixture
 def cli():
     return run_cli
+
+
+@pytest.fixture
+def invoke(capsys):
+    """Run ``silkroad ARGS`` in-process; returns (exit code, stdout, stderr)."""
+    from silkroad.cli import main
+
+    def run(*argv: object) -> tuple[int, str, str]:
+        try:
+            main([str(a) for a in argv])
+            code = 0
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run

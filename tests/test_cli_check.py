@@ -7,22 +7,7 @@ import json
 
 import pytest
 
-from silkroad.cli import main
 from silkroad.store.store import Store
-
-
-@pytest.fixture
-def invoke(capsys):
-    def run(*argv: object) -> tuple[int, str, str]:
-        try:
-            main([str(a) for a in argv])
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
 
 
 def _data_files(home):

@@ -15,7 +15,7 @@ import pytest
 
 from silkroad import args
 from silkroad.analytics.pair import Pair
-from silkroad.cli import app, main
+from silkroad.cli import app
 from silkroad.results import dumps
 from silkroad.store.store import Store
 from test_mirror import BLR_DECL, KAZ_DECL, write_json
@@ -23,22 +23,6 @@ from test_mirror import BLR_DECL, KAZ_DECL, write_json
 # BLR-KAZ exports in the hand-worked world of conftest.py (USD): tractors 870120 and milk 040210,
 # with weights 10 t -> 12 t for tractors and none in 2014 for milk.
 TRACTORS = {2014: (300_500, 10), 2015: (450_000, 12)}
-
-
-@pytest.fixture
-def invoke(capsys):
-    """Run ``silkroad ARGS`` in-process; returns (exit code, stdout, stderr)."""
-
-    def run(*argv: object) -> tuple[int, str, str]:
-        try:
-            main([str(a) for a in argv])
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
 
 
 def one_line_error(code: int, stdout: str, stderr: str) -> str:

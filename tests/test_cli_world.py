@@ -10,24 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from silkroad.cli.app import main
-
 K = 1000.0
 WORLD_TOTAL = 300.5 + 99.5 + 250 + 50 + 1000 + 700 + 20  # 2014, thousands of USD
-
-
-@pytest.fixture
-def invoke(capsys):
-    def run(*argv: object) -> tuple[int, str, str]:
-        try:
-            main([str(a) for a in argv])
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
 
 
 def test_rca_json_csv_and_table(world_home, invoke) -> None:
