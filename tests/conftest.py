@@ -226,3 +226,32 @@ def invoke(capsys):
         return code, captured.out, captured.err
 
     return run
+
+
+#: Screenshots and rendered pages of the browser tests (git-ignored).
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium under Playwright (its own browser download is not used)."""
+    if not CHROMIUM.exists():
+        # Not a skip: `make test` installs it, and a browser test that silently skips would
+        # hide a broken page.
+        pytest.fail("Debian's chromium is not installed: apt-get install chromium (make test does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()

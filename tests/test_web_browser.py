@@ -11,19 +11,9 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.browser
+from conftest import ARTIFACTS
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+pytestmark = pytest.mark.browser
 
 
 def free_port() -> int:
@@ -54,19 +44,6 @@ def server(world_home: Path):
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        # Not a skip: `make test` installs it, and a skipped browser test would hide a broken page.
-        pytest.fail("Debian's chromium is not installed: apt-get install chromium (make test does)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 def watch(page, origin: str) -> tuple[list[str], list[str]]:
