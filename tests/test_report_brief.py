@@ -239,17 +239,17 @@ def test_blocs_as_sides(store):
         "In 2014 trade between the Commonwealth of Independent States and China appeared for "
         "the first time in 2011–2014: turnover reached $900.0 million."
     )
-    # The CIS trades only with China outside itself: 100 % by construction, so no "largest
-    # partner (100.0% of its trade)" (issue 14, item 11)
+    # The CIS trades only with China outside itself, and BACI is reconciled: China is truly
+    # its only partner, so that is said, not "the largest partner" (issue 14, item 11)
     assert (
-        "The data hold no other partner of the Commonwealth of Independent States, so the "
-        "share of China in its trade is not known." in text
+        "China was the only trade partner of the Commonwealth of Independent States in the data "
+        "(100.0% of its trade)." in text
     )
-    assert "(100.0% of its trade)" not in text
+    assert "largest trade partner of the Commonwealth" not in text
     ru = _text(cis.in_language("ru"))
     assert (
-        "Других торговых партнёров Содружества Независимых Государств в данных нет, поэтому "
-        "доля Китая в товарообороте Содружества Независимых Государств неизвестна." in ru
+        "Китай — единственный торговый партнёр Содружества Независимых Государств в данных "
+        "(100,0 % товарооборота)." in ru
     )
     ctx = cis.tables["context"].rows[1].cells
     assert ctx[2].text == "not ranked (a bloc)"

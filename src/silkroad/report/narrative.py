@@ -12,8 +12,9 @@ show (amounts in sentences are the rounded table amount, in billions from 1,000 
 A sentence is made only when the data support it (docs/brief.md, "The summary"): unknown is
 never written as zero (a side the data hold no flow of, a NaN), trade not broken down by
 product (code ``TOTAL``) is never named as a product, products are compared across years only
-when both years break the direction down by product, a partner's rank and share are not given
-when the data hold no other partner, and a record is claimed over a span only when every year
+when both years break the direction down by product, a partner holding 100 % of a side's trade
+is "the only trade partner in the data" (an unknown share, as from a one-partner declared table,
+is not stated), and a record is claimed over a span only when every year
 of it is shown.
 """
 
@@ -610,27 +611,27 @@ class _Writer:
         rank_a, share_a = value(p, y, "a_rank_for_b"), value(p, y, "a_share_of_b")
         a, b = d.party_a, d.party_b
         sides = [(b, a, rank_b, share_b), (a, b, rank_a, share_a)]
-        # 100 % of a side's trade: the data hold no other partner of it, so "the largest
-        # partner" says nothing (a share of the data, not of the side's trade)
+        # 100 % of a side's trade (a share the analytics establish: reconciled data, where a
+        # one-partner declared table gives NaN): "the largest partner" would say less than true
         only = [self._only_partner(other, me) for other, me, _, share in sides if share >= 1]
         sides = [s for s in sides if not s[3] >= 1]
         return self._ranks(sides) + [s for s in only if s]
 
     def _only_partner(self, other: Party, me: Party) -> str:
-        """'The data hold no other partner of Belarus, so the share of Kazakhstan in its trade
-        is not known.'; '' in Russian where a name has no known genitive."""
+        """'Kazakhstan was the only trade partner of Belarus in the data (100% of its trade).';
+        '' in Russian where a name has no known genitive."""
+        pct = self.nf.pct(1.0)
         if self.en:
             who, of = name(other, "en", "the"), name(me, "en", "the")
             return capitalize(
-                f"the data hold no other partner of {of}, so the share of {who} in its trade "
-                "is not known."
+                f"{who} was the only trade partner of {of} in the data ({pct} of its trade)."
             )
-        gen_me, gen_other = name(me, "ru", "gen"), name(other, "ru", "gen")
-        if gen_me is None or gen_other is None:
+        gen_me = name(me, "ru", "gen")
+        if gen_me is None:
             return ""
         return (
-            f"Других торговых партнёров {gen_me} в данных нет, поэтому доля {gen_other} "
-            f"в товарообороте {gen_me} неизвестна."
+            f"{other.name('ru')} — единственный торговый партнёр {gen_me} в данных "
+            f"({pct} товарооборота)."
         )
 
     def _ranks(self, sides: list[tuple[Party, Party, float, float]]) -> list[str]:
