@@ -399,11 +399,13 @@ def grubel_lloyd(
         raise AnalysisError("Grubel–Lloyd undefined: no trade in any product")
     gap = np.abs(x - m)
     gl = np.full(x.shape, np.nan)
-    gl[traded] = 1.0 - gap[traded] / trade[traded]
+    # Each ratio lies in [0, 1] exactly (|X − M| ≤ X + M, Σ|X − M| ≥ |ΣX − ΣM|); the clips only
+    # undo floating-point rounding (1.0000000000000002 from sums taken in different orders).
+    gl[traded] = np.clip(1.0 - gap[traded] / trade[traded], 0.0, 1.0)
     total = trade.sum()
-    aggregate = float((total - gap.sum()) / total)
+    aggregate = float(np.clip((total - gap.sum()) / total, 0.0, 1.0))
     denom = total - abs(x.sum() - m.sum())
-    adjusted = float((total - gap.sum()) / denom) if denom > 0 else float("nan")
+    adjusted = float(np.clip((total - gap.sum()) / denom, 0.0, 1.0)) if denom > 0 else float("nan")
     notices = []
     if not traded.all():
         notices.append(
