@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from silkroad import args
 from silkroad.analytics.parties import resolve_party
@@ -252,12 +254,11 @@ class World:
         if cached is not None:
             return dict(cached)
         ex, im, level_name = self._sides(ys, level)
-        ex, im = _economies_only(ex, "economy"), _economies_only(im, "economy")
         out = {}
         for y in ys:
-            ey, iy = ex[ex.year == y], im[im.year == y]
-            economies = tuple(sorted(set(ey.economy) | set(iy.economy)))
-            products = tuple(sorted(set(ey.code) | set(iy.code)))
+            ey, iy = _of_year(ex, y), _of_year(im, y)
+            economies = _labels(ey, iy, "economy", is_economy)
+            products = _labels(ey, iy, "code", None)
             out[y] = Panel(
                 year=y,
                 level=level_name,
@@ -272,7 +273,7 @@ class World:
 
     def _sides(
         self, ys: list[int], level: str | BasketSet
-    ) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    ) -> tuple[pa.Table, pa.Table, str]:
         """Exports and imports by (year, economy, code) at ``level``: from the product totals
         the store writes at ingest (a tenth of the rows), else from the flows themselves."""
         totals = self.store.product_totals(self.source)
@@ -281,9 +282,9 @@ class World:
             g = (
                 t.group_by(["year", "side", "economy", "code"])
                 .aggregate(value_usd=t.value_usd.sum())
-                .to_pandas()
+                .to_pyarrow()
             )
-            sides = [g[g.side == s].drop(columns="side") for s in ("exports", "imports")]
+            sides = [g.filter(pc.equal(g["side"], s)) for s in ("exports", "imports")]
             return sides[0], sides[1], level_name
         t, level_name = self._grouped(self._flows(ys), level)
         out = []
@@ -291,8 +292,8 @@ class World:
             out.append(
                 t.group_by(["year", end, "code"])
                 .aggregate(value_usd=t.value_usd.sum())
-                .to_pandas()
-                .rename(columns={end: "economy"})
+                .rename(economy=end)
+                .to_pyarrow()
             )
         return out[0], out[1], level_name
 
@@ -414,12 +415,31 @@ class _Kept:
 _SHARED = _Kept()
 
 
-def _dense(frame: pd.DataFrame, rows: tuple[str, ...], cols: tuple[str, ...]) -> np.ndarray:
-    """A rows × cols float matrix from a long (economy, code, value_usd) frame; 0 where absent."""
-    out = np.zeros((len(rows), len(cols)), dtype=float)
-    if frame.empty:
-        return out
-    r = pd.Index(rows).get_indexer(frame.economy)
-    c = pd.Index(cols).get_indexer(frame.code)
-    np.add.at(out, (r, c), frame.value_usd.to_numpy(dtype=float))
-    return out
+def _of_year(table: pa.Table, year: int) -> pa.Table:
+    """The rows of a long (year, economy, code, value_usd) Arrow table for one year."""
+    return table.filter(pc.equal(table["year"], year))
+
+
+def _labels(a: pa.Table, b: pa.Table, column: str, keep: Any) -> tuple[str, ...]:
+    """The sorted distinct values of ``column`` in ``a`` and ``b`` (those ``keep`` accepts);
+    each distinct code is looked at once, not each row."""
+    values = {
+        v for t in (a, b) for v in pc.unique(t[column].cast(pa.string())).to_pylist()
+    }
+    return tuple(sorted(v for v in values if v is not None and (keep is None or keep(v))))
+
+
+def _dense(table: pa.Table, rows: tuple[str, ...], cols: tuple[str, ...]) -> np.ndarray:
+    """A rows × cols float matrix (USD) from a long (economy, code, value_usd) Arrow table with
+    one row per cell; 0 where absent, rows whose economy is not in ``rows`` left out."""
+    shape = (len(rows), len(cols))
+    if table.num_rows == 0 or not rows or not cols:
+        return np.zeros(shape, dtype=float)
+    r = pc.index_in(table["economy"].cast(pa.string()), value_set=pa.array(rows, pa.string()))
+    c = pc.index_in(table["code"].cast(pa.string()), value_set=pa.array(cols, pa.string()))
+    keep = pc.and_(r.is_valid(), c.is_valid())
+    r = r.filter(keep).to_numpy(zero_copy_only=False).astype(np.int64)
+    c = c.filter(keep).to_numpy(zero_copy_only=False).astype(np.int64)
+    v = pc.fill_null(table["value_usd"].filter(keep), 0).to_numpy(zero_copy_only=False)
+    flat = np.bincount(r * shape[1] + c, weights=v.astype(float), minlength=shape[0] * shape[1])
+    return flat.reshape(shape)
