@@ -258,6 +258,7 @@ class World:
         for y in ys:
             ey, iy = _of_year(ex, y), _of_year(im, y)
             economies = _labels(ey, iy, "economy", is_economy)
+            ey, iy = _among(ey, economies), _among(iy, economies)  # aggregates such as World out
             products = _labels(ey, iy, "code", None)
             out[y] = Panel(
                 year=y,
@@ -271,9 +272,7 @@ class World:
         self._keep(key, out)
         return dict(out)
 
-    def _sides(
-        self, ys: list[int], level: str | BasketSet
-    ) -> tuple[pa.Table, pa.Table, str]:
+    def _sides(self, ys: list[int], level: str | BasketSet) -> tuple[pa.Table, pa.Table, str]:
         """Exports and imports by (year, economy, code) at ``level``: from the product totals
         the store writes at ingest (a tenth of the rows), else from the flows themselves."""
         totals = self.store.product_totals(self.source)
@@ -420,12 +419,16 @@ def _of_year(table: pa.Table, year: int) -> pa.Table:
     return table.filter(pc.equal(table["year"], year))
 
 
+def _among(table: pa.Table, economies: tuple[str, ...]) -> pa.Table:
+    """The rows of ``table`` whose economy is one of ``economies``."""
+    keep = pc.is_in(table["economy"].cast(pa.string()), value_set=pa.array(economies, pa.string()))
+    return table.filter(keep)
+
+
 def _labels(a: pa.Table, b: pa.Table, column: str, keep: Any) -> tuple[str, ...]:
     """The sorted distinct values of ``column`` in ``a`` and ``b`` (those ``keep`` accepts);
     each distinct code is looked at once, not each row."""
-    values = {
-        v for t in (a, b) for v in pc.unique(t[column].cast(pa.string())).to_pylist()
-    }
+    values = {v for t in (a, b) for v in pc.unique(t[column].cast(pa.string())).to_pylist()}
     return tuple(sorted(v for v in values if v is not None and (keep is None or keep(v))))
 
 
