@@ -200,6 +200,7 @@ def export_potential(
     elasticity: float = 1.0,
     tariffs: pd.DataFrame | None = None,
     sigma: float | None = None,
+    world_exports: Mapping[int, np.ndarray] | None = None,
 ) -> PotentialResult:
     """Export potential of ``exporter`` in each market, per product (METHODS 4.3).
 
@@ -211,6 +212,10 @@ def export_potential(
     growth factor, e.g. 1.15) with ``elasticity`` multiplies demand by g^ε; ``tariffs`` (columns
     ``market``, ``product``, ``tariff``, ``competitor_tariff`` as fractions, optional ``sigma``)
     multiplies it by ((1 + t)/(1 + t̄))^(−σ). Both are off by default and recorded in metadata.
+    ``world_exports[y]`` (products, USD), when given, is the world's exports of each product
+    (the supply shares' denominator) instead of the sum of the rows of ``exports``: then only
+    the exporter's row of ``exports`` is used, and the arrays need hold only the economies of
+    interest (what :func:`silkroad.analytics.prospects.potential_table` reads for one pair).
     """
     from silkroad.reference.countries import is_aggregate
 
@@ -228,7 +233,15 @@ def export_potential(
     agg = np.array([is_aggregate(e) for e in econ])
     dropped_exclude = set(exclude)
     real = ~agg & ~np.isin(np.array(econ, dtype=object), list(dropped_exclude))
-    world = x_ik[real].sum(axis=0)
+    if world_exports is None:
+        world = x_ik[real].sum(axis=0)
+    else:
+        world = _mean(
+            {y: np.asarray(v)[None, :] for y, v in world_exports.items()},
+            years,
+            (1, len(prods)),
+            "world_exports",
+        )[0]
     e = econ.index(exporter)
     with np.errstate(divide="ignore", invalid="ignore"):
         supply = np.where(world > 0, x_ik[e] / world, 0.0)

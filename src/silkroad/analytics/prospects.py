@@ -76,10 +76,62 @@ def _inputs(
     return economies, products, exports, imports, bilateral
 
 
+def _pair_inputs(
+    world: World, exporter: str, markets: Sequence[str], years: Sequence[int]
+) -> tuple[
+    list[str],
+    list[str],
+    dict[int, np.ndarray],
+    dict[int, np.ndarray],
+    dict[int, np.ndarray],
+    dict[int, np.ndarray],
+    list[str],
+]:
+    """What the exporter's potential in ``markets`` needs, and only that: economies (the
+    exporter and the markets present), the HS6 products of the years, per year the exporter's
+    exports, the markets' imports and the exporter's exports to them (rows in ``economies``
+    order), the world's exports per product (USD); and the markets not in the data."""
+    slices = world.slices(years, exporters=[exporter], importers=markets, level="hs6")
+    present = {e for s in slices.values() for e in s.economies}
+    found = [m for m in markets if m in present]
+    economies = sorted({exporter, *found} & present)
+    products = sorted({k for s in slices.values() for k in s.products})
+    e_idx, k_idx = pd.Index(economies), pd.Index(products)
+    shape = (len(economies), len(products))
+    exports: dict[int, np.ndarray] = {}
+    imports: dict[int, np.ndarray] = {}
+    bilateral: dict[int, np.ndarray] = {}
+    world_exports: dict[int, np.ndarray] = {}
+    for y, sl in slices.items():
+        cols = k_idx.get_indexer(sl.products)
+        exports[y], imports[y] = np.zeros(shape), np.zeros(shape)
+        for target, rows in ((exports[y], sl.exports), (imports[y], sl.imports)):
+            for e, row in rows.items():
+                if e in e_idx:
+                    target[e_idx.get_loc(e), cols] = row
+        world_exports[y] = np.zeros(len(products))
+        world_exports[y][cols] = sl.world_exports
+    flows = world.long(years, level="hs6", exporters=[exporter], importers=found or [exporter])
+    flows = flows[flows.importer.isin(found)]
+    for y in years:
+        m = np.zeros(shape)
+        f = flows[flows.year == y]
+        if len(f):
+            np.add.at(
+                m,
+                (e_idx.get_indexer(f.importer), k_idx.get_indexer(f.code)),
+                f.value_usd.to_numpy(dtype=float),
+            )
+        bilateral[y] = m
+    missing = [m for m in markets if m not in present]
+    return economies, products, exports, imports, bilateral, world_exports, missing
+
+
 def _potential(
     world: World,
     exporter: str,
     *,
+    markets: Sequence[str] | None = None,
     year: int | None,
     n_years: int,
     gdp_growth: dict[str, float] | None,
@@ -95,7 +147,21 @@ def _potential(
             expected="an economy (a bloc may be the market)",
         )
     years = _window(world, year, n_years)
-    economies, products, exports, imports, bilateral = _inputs(world, party.code, years)
+    world_exports = None
+    if markets is None:  # every market: the whole panels
+        economies, products, exports, imports, bilateral = _inputs(world, party.code, years)
+    else:  # some markets: their rows and the world's totals only
+        wanted = [m for m in dict.fromkeys(markets) if m != party.code]
+        economies, products, exports, imports, bilateral, world_exports, missing = _pair_inputs(
+            world, party.code, wanted, years
+        )
+        markets = [m for m in wanted if m not in missing]
+        if party.code not in economies or not markets:
+            raise AnalysisError(
+                "not a market of this result",
+                found=", ".join(missing) or "none",
+                expected="economies other than the exporter and aggregates",
+            )
     return pot.export_potential(
         party.code,
         economies=economies,
@@ -103,6 +169,8 @@ def _potential(
         exports=exports,
         imports=imports,
         bilateral=bilateral,
+        markets=markets,
+        world_exports=world_exports,
         year=years[-1],
         n_years=len(years),
         gdp_growth=gdp_growth,
@@ -133,18 +201,19 @@ def potential_table(
     projections total potential equals total actual trade by construction (METHODS 4.3): the
     untapped total is what the products below their potential could add.
     """
+    market = resolve_party(b)
+    years = _window(world, year, n_years)
+    members = sorted(market.members(years[-1])) if market.is_bloc else [market.code]
     result = _potential(
         world,
         a,
+        markets=members,
         year=year,
         n_years=n_years,
         gdp_growth=gdp_growth,
         elasticity=elasticity,
         tariffs=tariffs,
     )
-    market = resolve_party(b)
-    last = int(result.metadata["years"][-1])
-    members = sorted(market.members(last)) if market.is_bloc else [market.code]
     detail = result.market(members, name=market.code)
     table = detail.assign(market=market.code)
     groups = pot.product_groups(table["product"], level)

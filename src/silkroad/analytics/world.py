@@ -105,6 +105,41 @@ class Panel:
         )
 
 
+@dataclass(frozen=True)
+class Slice:
+    """Some economies' rows of one year's :class:`Panel` and the panel's column sums, read
+    without building the whole panel (USD): what one exporter's potential in one market needs.
+
+    ``economies`` and ``products`` are the whole panel's labels; ``exports`` and ``imports``
+    hold the rows of the economies asked for that are present (aligned on ``products``);
+    ``world_exports`` and ``world_imports`` are the sums over every economy of the panel.
+    """
+
+    year: int
+    level: str
+    economies: tuple[str, ...]
+    products: tuple[str, ...]
+    exports: dict[str, np.ndarray]
+    imports: dict[str, np.ndarray]
+    world_exports: np.ndarray
+    world_imports: np.ndarray
+
+
+def _slice_of(panel: Panel, exporters: Sequence[str], importers: Sequence[str]) -> Slice:
+    """The :class:`Slice` of a panel already built."""
+    ix = panel.index
+    return Slice(
+        year=panel.year,
+        level=panel.level,
+        economies=panel.economies,
+        products=panel.products,
+        exports={e: panel.exports[ix[e]].copy() for e in exporters if e in ix},
+        imports={e: panel.imports[ix[e]].copy() for e in importers if e in ix},
+        world_exports=panel.exports.sum(axis=0),
+        world_imports=panel.imports.sum(axis=0),
+    )
+
+
 class World:
     """All economies of one source of the store, by product and year.
 
@@ -194,6 +229,9 @@ class World:
         """``t`` with a ``code`` column at ``level`` (rows too coarse for it left out)."""
         if isinstance(level, str):
             digits = DIGITS[args.level(level, allowed=tuple(DIGITS))]
+            if digits == 6:  # products have at most 6 digits (DESIGN): the code is the product
+                t = t.filter(t["product"].length() == 6)
+                return t.mutate(code=t["product"]), level
             t = t.filter(t["product"].length() >= digits)
             return t.mutate(code=t["product"].substr(0, digits)), level
         # A basket set (non-overlapping ranges): each product to the basket whose range holds it.
@@ -271,6 +309,78 @@ class World:
             )
         self._keep(key, out)
         return dict(out)
+
+    def slices(
+        self,
+        years: Iterable[int] | None = None,
+        *,
+        exporters: Sequence[str] = (),
+        importers: Sequence[str] = (),
+        level: str = "hs6",
+    ) -> dict[int, Slice]:
+        """The rows of ``exporters`` (their exports) and ``importers`` (their imports) in each
+        year's panel at ``level``, with the panel's world totals by product (:class:`Slice`).
+
+        Reads only those rows and one sum per product from the store's product totals (a
+        pair's potential does not need the other 200 economies' rows); from the panels when
+        they are held already or the store has no product totals (the same numbers).
+        """
+        ys = self.check_years(years)
+        exporters, importers = list(dict.fromkeys(exporters)), list(dict.fromkeys(importers))
+        key = (tuple(ys), level)
+        held = self._panels.get(key) or _SHARED.get((*self.state_key(), *key))
+        totals = self.store.product_totals(self.source)
+        if held is not None or totals is None:
+            panels = self.panels(ys, level=level)
+            return {y: _slice_of(panels[y], exporters, importers) for y in ys}
+        t, level_name = self._grouped(totals.filter(totals.year.isin(ys)), level)
+        # the panel's row labels per year: the economies (no aggregates) with a row that year
+        present = t.select("year", "economy").distinct().to_pyarrow()
+        codes = pc.unique(present["economy"].cast(pa.string())).to_pylist()
+        others = sorted(c for c in codes if c is not None and not is_economy(c))
+        if others:  # aggregates such as World (few): a short filter, not a list of 200
+            t = t.filter(~t.economy.isin(others))
+        sums = (
+            t.group_by(["year", "side", "code"]).aggregate(value_usd=t.value_usd.sum()).to_pyarrow()
+        )
+        wanted = t.filter(
+            ((t.side == "exports") & t.economy.isin(exporters or [""]))
+            | ((t.side == "imports") & t.economy.isin(importers or [""]))
+        )
+        rows = (
+            wanted.group_by(["year", "side", "economy", "code"])
+            .aggregate(value_usd=wanted.value_usd.sum())
+            .to_pyarrow()
+        )
+        out = {}
+        for y in ys:
+            py = _of_year(present, y)
+            economies = _labels(py, py, "economy", is_economy)
+            sy = _of_year(sums, y)
+            products = _labels(sy, sy, "code", None)
+            world = {}
+            for s in ("exports", "imports"):
+                side = sy.filter(pc.equal(sy["side"], s))
+                side = side.append_column("economy", pa.array([""] * side.num_rows, pa.string()))
+                world[s] = _dense(side, ("",), products)[0]
+            ry = _of_year(rows, y)
+            got: dict[str, dict[str, np.ndarray]] = {}
+            for s, names in (("exports", exporters), ("imports", importers)):
+                part = ry.filter(pc.equal(ry["side"], s))
+                held_names = tuple(e for e in names if e in set(economies))
+                m = _dense(part, held_names, products)
+                got[s] = {e: m[i] for i, e in enumerate(held_names)}
+            out[y] = Slice(
+                year=y,
+                level=level_name,
+                economies=economies,
+                products=products,
+                exports=got["exports"],
+                imports=got["imports"],
+                world_exports=world["exports"],
+                world_imports=world["imports"],
+            )
+        return out
 
     def _sides(self, ys: list[int], level: str | BasketSet) -> tuple[pa.Table, pa.Table, str]:
         """Exports and imports by (year, economy, code) at ``level``: from the product totals
