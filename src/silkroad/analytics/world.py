@@ -323,7 +323,8 @@ class World:
 
         Reads only those rows and one sum per product from the store's product totals (a
         pair's potential does not need the other 200 economies' rows); from the panels when
-        they are held already or the store has no product totals (the same numbers).
+        they are held already or the store has no product totals (the same numbers). The
+        world totals are kept per store state, so the next pair reads its own rows only.
         """
         ys = self.check_years(years)
         exporters, importers = list(dict.fromkeys(exporters)), list(dict.fromkeys(importers))
@@ -334,15 +335,9 @@ class World:
             panels = self.panels(ys, level=level)
             return {y: _slice_of(panels[y], exporters, importers) for y in ys}
         t, level_name = self._grouped(totals.filter(totals.year.isin(ys)), level)
-        # the panel's row labels per year: the economies (no aggregates) with a row that year
-        present = t.select("year", "economy").distinct().to_pyarrow()
-        codes = pc.unique(present["economy"].cast(pa.string())).to_pylist()
-        others = sorted(c for c in codes if c is not None and not is_economy(c))
+        parts, others = self._world_totals(t, ys, level)
         if others:  # aggregates such as World (few): a short filter, not a list of 200
             t = t.filter(~t.economy.isin(others))
-        sums = (
-            t.group_by(["year", "side", "code"]).aggregate(value_usd=t.value_usd.sum()).to_pyarrow()
-        )
         wanted = t.filter(
             ((t.side == "exports") & t.economy.isin(exporters or [""]))
             | ((t.side == "imports") & t.economy.isin(importers or [""]))
@@ -354,15 +349,7 @@ class World:
         )
         out = {}
         for y in ys:
-            py = _of_year(present, y)
-            economies = _labels(py, py, "economy", is_economy)
-            sy = _of_year(sums, y)
-            products = _labels(sy, sy, "code", None)
-            world = {}
-            for s in ("exports", "imports"):
-                side = sy.filter(pc.equal(sy["side"], s))
-                side = side.append_column("economy", pa.array([""] * side.num_rows, pa.string()))
-                world[s] = _dense(side, ("",), products)[0]
+            economies, products, world_exports, world_imports = parts[y]
             ry = _of_year(rows, y)
             got: dict[str, dict[str, np.ndarray]] = {}
             for s, names in (("exports", exporters), ("imports", importers)):
@@ -377,10 +364,44 @@ class World:
                 products=products,
                 exports=got["exports"],
                 imports=got["imports"],
-                world_exports=world["exports"],
-                world_imports=world["imports"],
+                world_exports=world_exports,
+                world_imports=world_imports,
             )
         return out
+
+    def _world_totals(
+        self, t: ibis.Table, ys: list[int], level: str
+    ) -> tuple[dict[int, tuple[Any, ...]], list[str]]:
+        """Per year of ``t`` (product totals with ``code``): the panel's economies, products,
+        and the world's exports and imports per product (USD); and the aggregate codes found.
+        Kept per store state (a few thousand numbers a year)."""
+        key = (*self.state_key(), "world-totals", tuple(ys), level)
+        kept = _SHARED.get(key)
+        if kept is not None:
+            return kept["parts"], kept["others"]
+        # the panel's row labels per year: the economies (no aggregates) with a row that year
+        present = t.select("year", "economy").distinct().to_pyarrow()
+        codes = pc.unique(present["economy"].cast(pa.string())).to_pylist()
+        others = sorted(c for c in codes if c is not None and not is_economy(c))
+        if others:
+            t = t.filter(~t.economy.isin(others))
+        sums = (
+            t.group_by(["year", "side", "code"]).aggregate(value_usd=t.value_usd.sum()).to_pyarrow()
+        )
+        parts: dict[int, tuple[Any, ...]] = {}
+        for y in ys:
+            py = _of_year(present, y)
+            economies = _labels(py, py, "economy", is_economy)
+            sy = _of_year(sums, y)
+            products = _labels(sy, sy, "code", None)
+            world = []
+            for s in ("exports", "imports"):
+                side = sy.filter(pc.equal(sy["side"], s))
+                side = side.append_column("economy", pa.array([""] * side.num_rows, pa.string()))
+                world.append(_dense(side, ("",), products)[0])
+            parts[y] = (economies, products, *world)
+        _SHARED.put(key, {"parts": parts, "others": others})
+        return parts, others
 
     def _sides(self, ys: list[int], level: str | BasketSet) -> tuple[pa.Table, pa.Table, str]:
         """Exports and imports by (year, economy, code) at ``level``: from the product totals
@@ -494,22 +515,23 @@ def _economies_only(frame: pd.DataFrame, column: str) -> pd.DataFrame:
 
 
 class _Kept:
-    """Panels kept for the process by (store state, years, level): the last :data:`KEPT`."""
+    """Panels (and world totals) kept for the process by (store state, years, level): the last
+    :data:`KEPT`."""
 
-    KEPT = 8  # a brief uses 5 (hs4 of its year; hs6 of 3 years and of each)
+    KEPT = 12  # a brief uses 5 (hs4 of its year; hs6 of 3 years and of each), potential 1 more
 
     def __init__(self) -> None:
-        self._items: OrderedDict[tuple[Any, ...], dict[int, Panel]] = OrderedDict()
+        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._lock = threading.Lock()  # the web server reads panels from several threads
 
-    def get(self, key: tuple[Any, ...]) -> dict[int, Panel] | None:
+    def get(self, key: tuple[Any, ...]) -> Any:
         with self._lock:
             found = self._items.get(key)
             if found is not None:
                 self._items.move_to_end(key)
             return found
 
-    def put(self, key: tuple[Any, ...], panels: dict[int, Panel]) -> None:
+    def put(self, key: tuple[Any, ...], panels: Any) -> None:
         with self._lock:
             self._items[key] = panels
             self._items.move_to_end(key)
