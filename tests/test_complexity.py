@@ -567,3 +567,31 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_complexity_runs_with_one_blas_thread(monkeypatch) -> None:
+    # Its many small matrix products slow down 5-10x when BLAS threads compete for shared
+    # cores (BENCHMARKS.md): the computation runs with one, and the caller's setting returns.
+    from threadpoolctl import threadpool_info
+
+    if not any(p["user_api"] == "blas" for p in threadpool_info()):
+        pytest.fail("NumPy's BLAS is not visible to threadpoolctl: the limit would do nothing")
+
+    from silkroad.analytics import complexity as cx
+
+    seen = []
+    real = cx._eci_pci
+
+    def spy(*args, **kwargs):
+        seen.extend(p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas")
+        return real(*args, **kwargs)
+
+    def blas_threads() -> list[int]:
+        return [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+
+    monkeypatch.setattr(cx, "_eci_pci", spy)
+    before = blas_threads()
+    m = np.array([[1.0, 1, 1, 0], [1, 1, 0, 0], [1, 0, 0, 1], [1, 1, 1, 1]])
+    cx.complexity(m, economies=list("ABCD"), products=["01", "02", "03", "04"], presence="manual")
+    assert seen and set(seen) == {1}
+    assert blas_threads() == before

@@ -22,10 +22,11 @@ products × products eigen-solve.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -200,6 +201,25 @@ def _rank(values: FloatArray) -> FloatArray:
     return pd.Series(values).rank(method="min", ascending=False).to_numpy(dtype=np.float64)
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _one_blas_thread(fn: Callable[P, R]) -> Callable[P, R]:
+    """Run ``fn`` with one BLAS thread: its many small matrix products (one per ubiquity
+    level) run 5-10x slower when BLAS threads compete for shared cores (BENCHMARKS.md)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1, user_api="blas"):
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+@_one_blas_thread
 def complexity(
     exports_usd: object,
     *,
