@@ -129,6 +129,14 @@ def test_world_indicators_of_a_bloc_before_it_existed_are_unknown(world_store):
     assert result["market"].empty
     assert reasons(result.metadata) == ["EAEU did not exist in 2014 (founded 2015-01-01)"]
     assert result.to_dict()["tci_ab"] is None
+    # BLR's own trade is known: its concentrations are given, the unknown side's are not.
+    # (BLR 2014: 870120 1300.5 and 040210 99.5 thousand USD; to KAZ 400 and to RUS 1000.)
+    six = pair_indicators(World(world_store), "BLR", "EAEU", 2014, level="hs6").values
+    assert six["a_hhi_products"] == pytest.approx((1300.5 / 1400) ** 2 + (99.5 / 1400) ** 2)
+    assert six["a_products_exported"] == 2 and six["a_markets"] == 2
+    assert six["a_hhi_markets"] == pytest.approx((400 / 1400) ** 2 + (1000 / 1400) ** 2)
+    assert math.isnan(six["b_hhi_products"]) and math.isnan(six["b_hhi_markets"])
+    assert math.isnan(six["tii_ba"]) and math.isnan(six["gl_aggregate"])
 
 
 def test_a_share_in_the_market_of_an_absent_economy_is_unknown(world_store):

@@ -24,6 +24,7 @@ from silkroad.errors import AnalysisError
 from silkroad.results import Result
 
 if TYPE_CHECKING:
+    from silkroad.analytics.parties import Party
     from silkroad.analytics.world import Panel, World
     from silkroad.reference.baskets import BasketSet
 
@@ -108,7 +109,7 @@ def pair_indicators(
     panel = world.panel(year, level=level)
     notes = panel_notes(panel, pa, pb)
     if notes:
-        return _unknown_indicators(world, panel, pa.code, pb.code, notes)
+        return _unknown_indicators(world, panel, pa, pb, notes)
     xa, xb = panel.exports_of(pa.code), panel.exports_of(pb.code)
     ma, mb = panel.imports_of(pa.code), panel.imports_of(pb.code)
     total_w = float(panel.exports.sum())
@@ -202,11 +203,20 @@ INDICATOR_VALUES = (
 
 
 def _unknown_indicators(
-    world: World, panel: Panel, a: str, b: str, notes: list[dict[str, Any]]
+    world: World, panel: Panel, pa: Party, pb: Party, notes: list[dict[str, Any]]
 ) -> Result:
     """The indicators of a year in which a side's trade is unknown (analytics/unknown.py): every
-    value NaN, no table rows, the reasons in ``metadata['unknown']``."""
-    meta = panel.metadata | {"a": a, "b": b, "unknown": notes}
+    value that involves that side NaN, no table rows, the reasons in ``metadata['unknown']``;
+    a known side's own concentrations (its HHIs, products and markets) are still given."""
+    meta = panel.metadata | {"a": pa.code, "b": pb.code, "unknown": notes}
+    values = dict.fromkeys(INDICATOR_VALUES, np.nan)
+    totals: pd.DataFrame | None = None
+    for side, party in (("a", pa), ("b", pb)):
+        if panel_notes(panel, party):
+            continue
+        if totals is None:
+            totals = world.bilateral_totals([panel.year])
+        values |= _concentrations(side, party.code, panel, panel.exports_of(party.code), totals)
     return Result(
         kind="indicators",
         tables={
@@ -215,7 +225,7 @@ def _unknown_indicators(
             "competitors": pd.DataFrame(columns=COMPETITOR_COLUMNS),
         },
         metadata=meta,
-        values=dict.fromkeys(INDICATOR_VALUES, np.nan),
+        values=values,
         main="market",
         csv_tables=("market",),
     )
