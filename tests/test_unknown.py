@@ -212,6 +212,23 @@ def test_mirror_of_a_side_without_declarations_is_unknown_not_zero(tmp_path):
     assert exports.exporter_declared_usd == 900.0
     assert math.isnan(exports.importer_declared_usd) and math.isnan(exports.gap_rel)
     assert "KAZ: no declarations of its own in the store for 2014" in reasons(result.metadata)
+    # The table holds no imports at all: BLR's declared imports from KAZ are unknown, not 0.
+    imports = result["summary"].set_index("direction").loc["imports"]
+    assert math.isnan(imports.importer_declared_usd) and math.isnan(imports.gap_usd)
+    assert "table-blr-stat has no imports of BLR for 2014: that flow is not in it" in reasons(
+        result.metadata
+    )
+
+
+def test_mirror_of_a_table_with_both_flows_keeps_a_declared_zero(tmp_path):
+    # BLR's table holds exports and imports; it declares no imports from KAZ in 2014 (only from
+    # RUS): BLR's imports from KAZ are a declared 0, not unknown.
+    lines = ["Поток;Страна;Код;2014", "экспорт;KAZ;8701;600", "импорт;RUS;2709;400"]
+    store = _table_store(tmp_path, lines, TWO_PARTNERS)
+    result = Pair(store, "BLR", "KAZ", perspective="exporter").mirror(2014)
+    imports = result["summary"].set_index("direction").loc["imports"]
+    assert imports.importer_declared_usd == 0.0
+    assert not any("imports of BLR" in r for r in reasons(result.metadata))
 
 
 def test_a_one_partner_table_share_reason(tmp_path):

@@ -65,6 +65,7 @@ def mirror(pair: Pair, year: int, *, level: str = "hs2", top: int | None = 10) -
             expected="UN Comtrade or national declarations of both sides (silkroad ingest comtrade)",
         )
     declarers = {kind_of(s).declarer_of(s.source) for s in declared}
+    held = _flows_held(pair, year, declared) if None not in declarers else {}
     rows = _declared_rows(pair, year, sorted(s.source for s in declared), sa | sb)
     tables: dict[str, pd.DataFrame] = {}
     summary = []
@@ -78,11 +79,18 @@ def mirror(pair: Pair, year: int, *, level: str = "hs2", top: int | None = 10) -
         row = _summary(direction, table)
         for role, side in (("exporter", ex), ("importer", im)):
             silent = sorted(side - declarers) if None not in declarers else []
-            if silent or not side:
+            # a declarer whose tables hold none of this flow (a table of exports only)
+            lacking = sorted(e for e in side & held.keys() if role not in held[e][0])
+            if silent or not side or lacking:
                 row = _unknown_side(row, role)
+            what = f"{direction} declared by the {role}"
             if silent:
                 why = f"{', '.join(silent)}: no declarations of its own in the store for {year}"
-                notes.append(note(year, f"{direction} declared by the {role}", why))
+                notes.append(note(year, what, why))
+            flow = "exports" if role == "exporter" else "imports"
+            for e in lacking:
+                why = f"{held[e][1]} has no {flow} of {e} for {year}: that flow is not in it"
+                notes.append(note(year, what, why))
         summary.append(row)
         table = table.sort_values("abs_gap", ascending=False).drop(columns="abs_gap")
         tables[direction] = table.head(top).reset_index(drop=True) if top else table
@@ -95,6 +103,28 @@ def mirror(pair: Pair, year: int, *, level: str = "hs2", top: int | None = 10) -
         "perspective": "declared (both sides)",
     }
     return {**tables, "summary": pd.DataFrame(summary), "metadata": meta}
+
+
+def _flows_held(pair: Pair, year: int, declared: list[Any]) -> dict[str, tuple[set[str], str]]:
+    """Per declaring economy of the sources ``declared`` (national tables: one declarer each):
+    which roles ('exporter', 'importer') it declares in ``year`` at all, and its sources."""
+    out: dict[str, tuple[set[str], str]] = {}
+    for state in declared:
+        declarer = kind_of(state).declarer_of(state.source)
+        if declarer is None:
+            continue
+        t = pair.store.pair_totals(state.source)
+        sel = t.filter(t.year == year)
+        found = sel.aggregate(
+            x=(sel.exporter == declarer).any(), m=(sel.importer == declarer).any()
+        ).to_pandas()
+        roles, names = out.get(declarer, (set(), ""))
+        if bool(found.x.iloc[0]):
+            roles.add("exporter")
+        if bool(found.m.iloc[0]):
+            roles.add("importer")
+        out[declarer] = (roles, ", ".join(filter(None, [names, state.source])))
+    return out
 
 
 def _declared_rows(
