@@ -20,19 +20,25 @@ import shutil
 import zipfile
 import zlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from silkroad import settings
 from silkroad.errors import FormatError, InputError, StoreError
 from silkroad.sources.baci_sql import (
+    FAST_TABLE,
     _canonical_select,
     _create_codes,
-    _fast_select_sql,
+    _fast_pair_totals_sql,
+    _fast_product_totals_sql,
+    _fast_table_sql,
+    _fast_year_sql,
     _sql_path,
     _validation_sql,
 )
@@ -456,33 +462,49 @@ def _stage_member(
     source: str,
     classification: str,
 ) -> tuple[int, int, dict[str, int]]:
-    """Hand one year's canonical rows and its rejected rows to ``txn``.
+    """Hand one year's canonical rows, its totals and its rejected rows to ``txn``.
 
+    The fast pass reads, checks and sorts the year into a table while a thread counts the
+    file's lines (``_scan``); when every line was kept and the sort keys strictly increase
+    (sorted, no key twice), the year file and its pair and product totals are written from
+    that table. Otherwise the careful pass names every rejected line.
     Returns (rows read, rows loaded, rejected rows per reason code).
     """
     label = member.label
     _check_header(file, label)
-    shape = _scan(file)
-    _check_truncation(file, label, shape.lines, shape.ends_with_newline)
-    expected_rows = max(shape.lines - 1, 0)
-    loaded = -1
-    if shape.regular():
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        scanning = pool.submit(_scan, file)  # bytes.count on 16 MiB chunks; DuckDB runs beside
         try:
-            fast = con.sql(_fast_select_sql(file, member.year, source, classification))
-            loaded = txn.write_year(member.year, fast)
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {FAST_TABLE} AS {_fast_table_sql(file, member.year)}"
+            )
+            fast = True
         except duckdb.Error:  # e.g. a stray CR or mixed line ends: the careful pass names them
-            loaded = -1
-    if loaded == expected_rows:
-        # Duplicate keys hash alike, so a distinct count equal to the row count proves there
-        # are none (a hash collision can only send us to the careful pass, never hide one).
-        total, distinct = _one(
-            con,
-            "SELECT count(*), count(DISTINCT hash(exporter, importer, product)) "
-            f"FROM read_parquet('{_sql_path(txn.year_path(member.year))}')",
-        )
-        if distinct == total:
+            fast = False
+        shape = scanning.result()
+    try:
+        _check_truncation(file, label, shape.lines, shape.ends_with_newline)
+        expected_rows = max(shape.lines - 1, 0)
+        if fast and shape.regular() and _fast_rows_unique(con) == expected_rows:
+            loaded = txn.write_year(member.year, con.sql(_fast_year_sql(source, classification)))
+            txn.write_totals(
+                member.year,
+                pair=con.sql(_fast_pair_totals_sql(source)),
+                product=con.sql(_fast_product_totals_sql()),
+            )
             return expected_rows, loaded, {}
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {FAST_TABLE}")
     return _careful_pass(con, member, file, txn, source, classification)
+
+
+def _fast_rows_unique(con: duckdb.DuckDBPyConnection) -> int:
+    """Rows of the fast pass's table if its keys strictly increase down the table (so the
+    year is in the store's order and no (exporter, importer, product) repeats), else -1."""
+    keys = con.sql(f"SELECT key FROM {FAST_TABLE}").fetchnumpy()["key"]
+    if len(keys) > 1 and not bool(np.all(keys[1:] > keys[:-1])):
+        return -1
+    return len(keys)
 
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...]:
