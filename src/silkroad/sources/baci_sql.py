@@ -148,15 +148,17 @@ def _fast_pair_totals_sql(source: str) -> str:
 
 def _fast_product_totals_sql() -> str:
     """The year's product totals (PRODUCT_TOTALS_COLUMNS: each economy's exports and imports
-    per product, USD) from the fast pass's table: one scan, two groupings."""
+    per product, USD) from the fast pass's table: two integer groupings (less work than
+    GROUPING SETS over the same table, measured), the text added to the grouped rows."""
     return f"""
       SELECT year, side, CAST(economy AS VARCHAR) AS economy,
         lpad(CAST(k AS VARCHAR), 6, '0') AS product, value_usd
       FROM (
-        SELECT year, CASE WHEN exporter IS NULL THEN 'imports' ELSE 'exports' END AS side,
-          coalesce(exporter, importer) AS economy, k, sum(value_usd) AS value_usd
-        FROM {FAST_TABLE}
-        GROUP BY GROUPING SETS ((year, exporter, k), (year, importer, k))
+        SELECT year, 'exports' AS side, exporter AS economy, k, sum(value_usd) AS value_usd
+        FROM {FAST_TABLE} GROUP BY year, exporter, k
+        UNION ALL
+        SELECT year, 'imports' AS side, importer AS economy, k, sum(value_usd) AS value_usd
+        FROM {FAST_TABLE} GROUP BY year, importer, k
       )
       ORDER BY side, economy, k
     """
