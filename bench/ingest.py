@@ -84,7 +84,8 @@ def bench_ingest(size: str, repeat: int) -> dict:
     csv = year_file(size)
     bare_t, bare_rss, ours_t, ours_rss = [], [], [], []
     rows = 0
-    with tempfile.TemporaryDirectory(dir=DATA) as tmp:
+    # stores under the system temp directory: bench/data/full may be shared and read-only
+    with tempfile.TemporaryDirectory(prefix="silkroad-bench-") as tmp:
         for n in range(repeat):
             t, rss, _ = run_child(BARE, str(csv), f"{tmp}/bare{n}.parquet")
             bare_t.append(t)
