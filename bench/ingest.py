@@ -193,6 +193,7 @@ def machine() -> dict:
         "cpu": platform.processor() or platform.machine(),
         "cores": os.cpu_count(),
         "mem_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],  # a shared machine
     }
 
 
