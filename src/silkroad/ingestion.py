@@ -71,9 +71,7 @@ def ingest(
     with ThreadPoolExecutor(max_workers=1) as pool, store.writer() as txn:
         store.refresh()
         catalog = store.catalog
-        if _seen_path(
-            catalog, inp.source, path
-        ):  # likely a re-ingest: hash first, a no-op stays cheap
+        if _seen_path(catalog, inp.source, path):  # a re-ingest? hash first: a no-op stays cheap
             sha = reader.digest(inp)
             done = catalog.current_input(inp.source, sha)
             if done is not None:
