@@ -205,3 +205,15 @@ def test_ingest_workers_setting_is_checked(monkeypatch):
     monkeypatch.setenv("SILKROAD_INGEST_WORKERS", "-1")
     with pytest.raises(InputError, match="SILKROAD_INGEST_WORKERS"):
         settings.ingest_workers()
+
+
+def test_re_ingesting_the_same_path_hashes_first_and_stages_nothing(baci_files, home, monkeypatch):
+    release = baci_files.release_dir({2014: WORLD_2014})
+    sr.ingest(sr.open(home), "baci", release)
+
+    def boom(*args, **kwargs):
+        raise AssertionError("an unchanged input was staged")
+
+    monkeypatch.setattr(baci.BaciReader, "stage", boom)
+    again = sr.ingest(sr.open(home), "baci", release)
+    assert again.noop
