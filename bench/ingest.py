@@ -84,7 +84,8 @@ def bench_ingest(size: str, repeat: int) -> dict:
     csv = year_file(size)
     bare_t, bare_rss, ours_t, ours_rss = [], [], [], []
     rows = 0
-    with tempfile.TemporaryDirectory(dir=DATA) as tmp:
+    # stores under the system temp directory: bench/data/full may be shared and read-only
+    with tempfile.TemporaryDirectory(prefix="silkroad-bench-") as tmp:
         for n in range(repeat):
             t, rss, _ = run_child(BARE, str(csv), f"{tmp}/bare{n}.parquet")
             bare_t.append(t)
@@ -192,6 +193,7 @@ def machine() -> dict:
         "cpu": platform.processor() or platform.machine(),
         "cores": os.cpu_count(),
         "mem_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],  # a shared machine
     }
 
 

@@ -11,13 +11,14 @@ One generic ingest drives every reader through the contract of :mod:`silkroad.so
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from silkroad.errors import InputError, StoreError
 from silkroad.sources import baci, comtrade, table
 from silkroad.sources.base import Progress, Reader, StageReport
-from silkroad.store.catalog import IngestRecord
+from silkroad.store.catalog import Catalog, IngestRecord
 from silkroad.store.store import IngestResult, Store, check_counts, utcnow
 
 #: Source name (``silkroad ingest SOURCE PATH``) -> its reader.
@@ -67,14 +68,22 @@ def ingest(
             )
     started, started_at = time.perf_counter(), utcnow()
     inp = reader.inspect(Path(path), **{k: v for k, v in options.items() if k in reader.options})
-    sha = reader.digest(inp)
-    with store.writer() as txn:
+    with ThreadPoolExecutor(max_workers=1) as pool, store.writer() as txn:
         store.refresh()
         catalog = store.catalog
-        done = catalog.current_input(inp.source, sha)
-        if done is not None:
-            return IngestResult.unchanged(done, path, time.perf_counter() - started)
-        report = reader.stage(inp, txn, progress)
+        if _seen_path(catalog, inp.source, path):  # a re-ingest? hash first: a no-op stays cheap
+            sha = reader.digest(inp)
+            done = catalog.current_input(inp.source, sha)
+            if done is not None:
+                return IngestResult.unchanged(done, path, time.perf_counter() - started)
+            report = reader.stage(inp, txn, progress)
+        else:  # a new input: hash it in a thread (hashlib releases the GIL) while staging
+            digesting = pool.submit(reader.digest, inp)
+            report = reader.stage(inp, txn, progress)
+            sha = digesting.result()
+            done = catalog.current_input(inp.source, sha)
+            if done is not None:  # the same bytes under another name: nothing to commit
+                return IngestResult.unchanged(done, path, time.perf_counter() - started)
         check_counts(path, report.rows_read, report.rows_loaded, report.rows_rejected)
         state = catalog.sources.get(inp.source)
         _refuse_empty_years(reader, path, report, set(state.years) if state else set(), force)
@@ -113,6 +122,13 @@ def ingest(
         replaced_version=replaced,
         rejected_by_reason=report.rejected_by_reason,
     )
+
+
+def _seen_path(catalog: Catalog, source: str, path: str | Path) -> bool:
+    """True if a current ingest of ``source`` read ``path`` (then the input is hashed before
+    staging, so that re-ingesting an unchanged file does no other work)."""
+    resolved = str(Path(path).expanduser().resolve())
+    return any(r.input_path == resolved for r in catalog.current_ingests(source))
 
 
 def _refuse_empty_years(

@@ -69,6 +69,13 @@ SETTINGS: tuple[Setting, ...] = (
         "1GB",
         "DuckDB memory limit during ingest; larger sorts spill to the store's tmp directory.",
     ),
+    Setting(
+        "ingest_workers",
+        "SILKROAD_INGEST_WORKERS",
+        "0",
+        "Years of a multi-year archive ingested at once; 0 picks one per two cores. Each "
+        "year gets SILKROAD_MEMORY_LIMIT.",
+    ),
     # --- query engine (issue 13) ---
     Setting(
         "engine",
@@ -158,6 +165,13 @@ def lock_timeout() -> float:
 def memory_limit() -> str:
     """DuckDB memory limit for ingest work (``SILKROAD_MEMORY_LIMIT``), e.g. '1GB'."""
     return raw("memory_limit")
+
+
+def ingest_workers() -> int:
+    """Years of one archive staged at once (``SILKROAD_INGEST_WORKERS``); 0 means one per two
+    cores (each year's DuckDB then has two threads), at least one."""
+    chosen = int(_number("ingest_workers", whole=True, minimum=0))
+    return chosen if chosen else max(1, (os.cpu_count() or 1) // 2)
 
 
 def gc_grace() -> float:

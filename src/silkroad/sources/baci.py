@@ -15,24 +15,31 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 import re
 import shutil
 import zipfile
 import zlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from silkroad import settings
 from silkroad.errors import FormatError, InputError, StoreError
 from silkroad.sources.baci_sql import (
+    FAST_TABLE,
     _canonical_select,
     _create_codes,
-    _fast_select_sql,
+    _fast_pair_totals_sql,
+    _fast_product_totals_sql,
+    _fast_table_sql,
+    _fast_year_sql,
     _sql_path,
     _validation_sql,
 )
@@ -456,33 +463,49 @@ def _stage_member(
     source: str,
     classification: str,
 ) -> tuple[int, int, dict[str, int]]:
-    """Hand one year's canonical rows and its rejected rows to ``txn``.
+    """Hand one year's canonical rows, its totals and its rejected rows to ``txn``.
 
+    The fast pass reads, checks and sorts the year into a table while a thread counts the
+    file's lines (``_scan``); when every line was kept and the sort keys strictly increase
+    (sorted, no key twice), the year file and its pair and product totals are written from
+    that table. Otherwise the careful pass names every rejected line.
     Returns (rows read, rows loaded, rejected rows per reason code).
     """
     label = member.label
     _check_header(file, label)
-    shape = _scan(file)
-    _check_truncation(file, label, shape.lines, shape.ends_with_newline)
-    expected_rows = max(shape.lines - 1, 0)
-    loaded = -1
-    if shape.regular():
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        scanning = pool.submit(_scan, file)  # bytes.count on 16 MiB chunks; DuckDB runs beside
         try:
-            fast = con.sql(_fast_select_sql(file, member.year, source, classification))
-            loaded = txn.write_year(member.year, fast)
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {FAST_TABLE} AS {_fast_table_sql(file, member.year)}"
+            )
+            fast = True
         except duckdb.Error:  # e.g. a stray CR or mixed line ends: the careful pass names them
-            loaded = -1
-    if loaded == expected_rows:
-        # Duplicate keys hash alike, so a distinct count equal to the row count proves there
-        # are none (a hash collision can only send us to the careful pass, never hide one).
-        total, distinct = _one(
-            con,
-            "SELECT count(*), count(DISTINCT hash(exporter, importer, product)) "
-            f"FROM read_parquet('{_sql_path(txn.year_path(member.year))}')",
-        )
-        if distinct == total:
+            fast = False
+        shape = scanning.result()
+    try:
+        _check_truncation(file, label, shape.lines, shape.ends_with_newline)
+        expected_rows = max(shape.lines - 1, 0)
+        if fast and shape.regular() and _fast_rows_unique(con) == expected_rows:
+            loaded = txn.write_year(member.year, con.sql(_fast_year_sql(source, classification)))
+            txn.write_totals(
+                member.year,
+                pair=con.sql(_fast_pair_totals_sql(source)),
+                product=con.sql(_fast_product_totals_sql()),
+            )
             return expected_rows, loaded, {}
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {FAST_TABLE}")
     return _careful_pass(con, member, file, txn, source, classification)
+
+
+def _fast_rows_unique(con: duckdb.DuckDBPyConnection) -> int:
+    """Rows of the fast pass's table if its keys strictly increase down the table (so the
+    year is in the store's order and no (exporter, importer, product) repeats), else -1."""
+    keys = con.sql(f"SELECT key FROM {FAST_TABLE}").fetchnumpy()["key"]
+    if len(keys) > 1 and not bool(np.all(keys[1:] > keys[:-1])):
+        return -1
+    return len(keys)
 
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...]:
@@ -553,44 +576,93 @@ def _careful_pass(
 
 
 def stage_release(
-    release: Release, txn: WriteTransaction, progress: Progress | None = None
+    release: Release,
+    txn: WriteTransaction,
+    progress: Progress | None = None,
+    *,
+    workers: int | None = None,
 ) -> StageReport:
-    """Hand every year of ``release`` to ``txn``; return the counts."""
+    """Hand every year of ``release`` to ``txn``; return the counts.
+
+    Up to ``workers`` years (default ``SILKROAD_INGEST_WORKERS``) are staged at once, each on
+    its own DuckDB connection with its share of the cores; they all stage into the same
+    transaction, so the commit still publishes every year or none (a failing year fails the
+    whole ingest). The report is the same whatever the number of workers.
+    """
     report = StageReport(classifications=[release.classification])
+    members = release.members
+    total = len(members)
+    chosen = settings.ingest_workers() if workers is None else workers
+    n = max(1, min(chosen, total))
+    threads = max(1, (os.cpu_count() or 1) // n)
+    codes = code_table(release)
+    if progress:
+        progress("ingest", 0, total)
+    results: dict[int, tuple[int, int, dict[str, int]]] = {}
+
+    def one(member: YearMember) -> tuple[int, int, dict[str, int]]:
+        return _stage_year(release, codes, member, txn, threads if n > 1 else None)
+
+    if n == 1:
+        for done, member in enumerate(members, start=1):
+            results[member.year] = one(member)
+            if progress:
+                progress("ingest", done, total)
+    else:
+        with ThreadPoolExecutor(max_workers=n) as pool:
+            futures = {pool.submit(one, m): m for m in members}
+            try:
+                for done, future in enumerate(as_completed(futures), start=1):
+                    results[futures[future].year] = future.result()
+                    if progress:
+                        progress("ingest", done, total)
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+    for member in members:
+        read, loaded, counted = results[member.year]
+        report.add_year(member.year, read, loaded, sum(counted.values()))
+        report.count_reasons(counted)
+    return report
+
+
+def _stage_year(
+    release: Release,
+    codes: dict[int, str],
+    member: YearMember,
+    txn: WriteTransaction,
+    threads: int | None,
+) -> tuple[int, int, dict[str, int]]:
+    """Stage one year on a connection of its own: (rows read, rows loaded, rejected per code)."""
+    scratch = txn.scratch
     con = duckdb.connect()
     try:
-        scratch = txn.scratch
         con.execute("SET enable_progress_bar = false")
         con.execute(f"SET memory_limit = '{settings.memory_limit()}'")
-        con.execute(f"SET temp_directory = '{_sql_path(scratch / 'spill')}'")
-        _create_codes(con, code_table(release), release.source_id, release.classification)
-        total = len(release.members)
-        if progress:
-            progress("ingest", 0, total)
-        for n, member in enumerate(release.members, start=1):
-            file = _extract(member, scratch)
-            try:
-                read, loaded, codes = _stage_member(
-                    con, member, file, txn, release.source_id, release.classification
-                )
-            except duckdb.Error as exc:  # e.g. spilling a large sort to the store's tmp/
-                if not disk_full(exc):
-                    raise
-                raise StoreError(
-                    "disk full while reading the year file; nothing was committed",
-                    path=scratch,
-                    found=member.name,
-                    expected="free space for DuckDB to spill (about the year file's size)",
-                ) from exc
-            if member.archive is not None:
-                file.unlink()
-            report.add_year(member.year, read, loaded, sum(codes.values()))
-            report.count_reasons(codes)
-            if progress:
-                progress("ingest", n, total)
+        if threads is not None:
+            con.execute(f"SET threads = {int(threads)}")
+        spill = scratch / f"spill-{member.year}"
+        con.execute(f"SET temp_directory = '{_sql_path(spill)}'")
+        _create_codes(con, codes, release.source_id, release.classification)
+        file = _extract(member, scratch)
+        try:
+            result = _stage_member(
+                con, member, file, txn, release.source_id, release.classification
+            )
+        except duckdb.Error as exc:  # e.g. spilling a large sort to the store's tmp/
+            if not disk_full(exc):
+                raise
+            raise StoreError(
+                "disk full while reading the year file; nothing was committed",
+                path=scratch,
+                found=member.name,
+                expected="free space for DuckDB to spill (about the year file's size)",
+            ) from exc
+        if member.archive is not None:
+            file.unlink()
+        return result
     finally:
         con.close()
-    return report
 
 
 @dataclass

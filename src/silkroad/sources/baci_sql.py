@@ -76,14 +76,20 @@ def _canonical_select(source: str, classification: str) -> str:
     """
 
 
-def _fast_select_sql(path: Path, year: int, source: str, classification: str) -> str:
-    """One streaming query: typed CSV read, code mapping, checks, sort (written by the store).
+#: The fast pass's table of one year (dropped once the year is written).
+FAST_TABLE = "fast_year"
 
-    Rows that fail the typed read or a check are simply not written; the caller compares the
+
+def _fast_table_sql(path: Path, year: int) -> str:
+    """One streaming query: typed CSV read, code mapping, checks, sort, into a narrow table.
+
+    Rows that fail the typed read or a check are simply not kept; the caller compares the
     count with the file's lines and, on any difference, runs the careful pass, which names them.
-    Constant and code columns are ENUMs so that the Parquet writer dictionary-encodes them
-    without hashing every value; the sort key is one integer (exporter and importer rank in
-    ISO3 order, then the product).
+    Only what varies is kept (the constant columns and the product's text are added when the
+    year file is written): a sort key of one integer (exporter and importer rank in ISO3 order,
+    then the product code), the year, the two ISO3 codes as ENUMs, the code, value (USD) and
+    weight (kg). The key strictly increasing down the table proves the order and that no key
+    is repeated; the totals are grouped from the same table, not from a re-read of the file.
     """
     # Codes are read as DOUBLE, not INTEGER: DuckDB's integer parsing rounds 111.9 to 112 (a
     # valid code), and the careful pass applies the same rule (see _whole).
@@ -91,14 +97,9 @@ def _fast_select_sql(path: Path, year: int, source: str, classification: str) ->
         "{'t': 'DOUBLE', 'i': 'DOUBLE', 'j': 'DOUBLE', 'k': 'DOUBLE', 'v': 'DOUBLE', 'q': 'DOUBLE'}"
     )
     return f"""
-      SELECT '{source}'::silkroad_source AS source, CAST(p.t AS SMALLINT) AS year,
-        CAST(NULL AS TINYINT) AS month,
-        ce.iso3 AS exporter, ci.iso3 AS importer, 'reconciled'::silkroad_declared AS declared_by,
-        false AS re_flow, '{classification}'::silkroad_classification AS classification,
-        lpad(CAST(CAST(p.k AS INTEGER) AS VARCHAR), 6, '0') AS product,
-        round(p.v * 1000, 6) AS value_usd,
-        p.q * 1000 AS weight_kg,
-        CAST(NULL AS DOUBLE) AS quantity, CAST(NULL AS VARCHAR) AS quantity_unit
+      SELECT (ce.rank * 1024 + ci.rank) * 1000000 + CAST(p.k AS BIGINT) AS key,
+        CAST(p.t AS SMALLINT) AS year, ce.iso3 AS exporter, ci.iso3 AS importer,
+        CAST(p.k AS INTEGER) AS k, round(p.v * 1000, 6) AS value_usd, p.q * 1000 AS weight_kg
       FROM (
         SELECT *,
           CASE WHEN i = floor(i) AND i BETWEEN 0 AND 999 THEN CAST(i AS INTEGER) END AS ic,
@@ -113,7 +114,53 @@ def _fast_select_sql(path: Path, year: int, source: str, classification: str) ->
         AND p.k BETWEEN {MIN_PRODUCT} AND 999999 AND p.k = floor(p.k)
         AND ce.iso3 IS NOT NULL AND ci.iso3 IS NOT NULL AND ce.iso3 <> ci.iso3
         AND (p.q IS NULL OR (p.q >= 0 AND isfinite(p.q * 1000)))
-      ORDER BY (ce.rank * 1024 + ci.rank) * 1000000 + CAST(p.k AS BIGINT)
+      ORDER BY key
+    """
+
+
+def _fast_year_sql(source: str, classification: str) -> str:
+    """The canonical rows of the fast pass's table, in its (the store's) order.
+
+    Constant and code columns are ENUMs so that the Parquet writer dictionary-encodes them
+    without hashing every value.
+    """
+    return f"""
+      SELECT '{source}'::silkroad_source AS source, year, CAST(NULL AS TINYINT) AS month,
+        exporter, importer, 'reconciled'::silkroad_declared AS declared_by, false AS re_flow,
+        '{classification}'::silkroad_classification AS classification,
+        lpad(CAST(k AS VARCHAR), 6, '0') AS product, value_usd, weight_kg,
+        CAST(NULL AS DOUBLE) AS quantity, CAST(NULL AS VARCHAR) AS quantity_unit
+      FROM {FAST_TABLE}
+    """
+
+
+def _fast_pair_totals_sql(source: str) -> str:
+    """The year's pair totals (the store's PAIR_TOTALS_COLUMNS) from the fast pass's table:
+    what the engine computes from the year file, without reading it back."""
+    return f"""
+      SELECT '{source}' AS source, year, CAST(NULL AS TINYINT) AS month,
+        CAST(exporter AS VARCHAR) AS exporter, CAST(importer AS VARCHAR) AS importer,
+        'reconciled' AS declared_by, false AS re_flow,
+        sum(value_usd) AS value_usd, count(*) AS products
+      FROM {FAST_TABLE} GROUP BY year, exporter, importer ORDER BY exporter, importer
+    """
+
+
+def _fast_product_totals_sql() -> str:
+    """The year's product totals (PRODUCT_TOTALS_COLUMNS: each economy's exports and imports
+    per product, USD) from the fast pass's table: two integer groupings (less work than
+    GROUPING SETS over the same table, measured), the text added to the grouped rows."""
+    return f"""
+      SELECT year, side, CAST(economy AS VARCHAR) AS economy,
+        lpad(CAST(k AS VARCHAR), 6, '0') AS product, value_usd
+      FROM (
+        SELECT year, 'exports' AS side, exporter AS economy, k, sum(value_usd) AS value_usd
+        FROM {FAST_TABLE} GROUP BY year, exporter, k
+        UNION ALL
+        SELECT year, 'imports' AS side, importer AS economy, k, sum(value_usd) AS value_usd
+        FROM {FAST_TABLE} GROUP BY year, importer, k
+      )
+      ORDER BY side, economy, k
     """
 
 

@@ -35,6 +35,25 @@ PAIR_TOTALS = "pair-totals.parquet"
 #: Beside each year file: each economy's exports and imports per product (world-level panels).
 PRODUCT_TOTALS = "product-totals.parquet"
 
+#: zstd level of the year files: level 1 wrote a full BACI year ~20 % faster than DuckDB's
+#: default (3) and no larger (91 MB against 92 MB; BENCHMARKS.md); pyarrow's default is 1 too.
+ZSTD_LEVEL = 1
+
+#: Columns of a pair totals file, in order.
+PAIR_TOTALS_COLUMNS = (
+    "source",
+    "year",
+    "month",
+    "exporter",
+    "importer",
+    "declared_by",
+    "re_flow",
+    "value_usd",
+    "products",
+)
+#: Columns of a product totals file, in order.
+PRODUCT_TOTALS_COLUMNS = ("year", "side", "economy", "product", "value_usd")
+
 #: A quarantine file and the years of it still current (None: all of them).
 RejectedPart = tuple[Path, Sequence[int] | None]
 
@@ -69,13 +88,17 @@ class Engine(Protocol):
         """Rows of the quarantine ``parts``, ordered by file and line."""
         ...
 
-    def write_pair_totals(self, year_file: Path) -> None:
-        """Beside ``year_file``, its totals per (exporter, importer, declared_by, re_flow)."""
+    def write_pair_totals(self, year_file: Path, data: Any = None) -> None:
+        """Beside ``year_file``, its totals per (exporter, importer, declared_by, re_flow):
+        ``data`` (PAIR_TOTALS_COLUMNS ordered by exporter, importer; a relation or Arrow) when
+        a reader computed them in its own pass, else computed from the year file."""
         ...
 
-    def write_product_totals(self, year_file: Path) -> None:
+    def write_product_totals(self, year_file: Path, data: Any = None) -> None:
         """Beside ``year_file``, each economy's exports and imports per product (USD): the rows
-        a world panel reads (no re-exports, no totals-only rows, known values)."""
+        a world panel reads (no re-exports, no totals-only rows, known values); ``data``
+        (PRODUCT_TOTALS_COLUMNS ordered by side, economy, product) when a reader computed
+        them, else computed from the year file."""
         ...
 
     def missing_flows(self, old_year: Path, new_year: Path) -> list[tuple[str, str, str]]:
@@ -161,14 +184,29 @@ class DuckDBEngine:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             if isinstance(data, pa.Table):
-                pq.write_table(data, path, compression="zstd", row_group_size=ROW_GROUP_SIZE)
+                pq.write_table(
+                    data,
+                    path,
+                    compression="zstd",
+                    compression_level=ZSTD_LEVEL,
+                    row_group_size=ROW_GROUP_SIZE,
+                )
                 return int(data.num_rows)
             if isinstance(data, pa.RecordBatchReader):
-                with pq.ParquetWriter(path, data.schema, compression="zstd") as writer:
+                with pq.ParquetWriter(
+                    path, data.schema, compression="zstd", compression_level=ZSTD_LEVEL
+                ) as writer:
                     for batch in data:
                         writer.write_batch(batch, row_group_size=ROW_GROUP_SIZE)
-            else:  # a DuckDB relation
-                data.write_parquet(str(path), compression="zstd", row_group_size=ROW_GROUP_SIZE)
+            else:  # a DuckDB relation: COPY, whose options (unlike write_parquet's) set the level
+                done = data.query(
+                    "_silkroad_write",
+                    f"COPY (SELECT * FROM _silkroad_write) TO '{_sql_str(path)}' (FORMAT parquet, "
+                    f"COMPRESSION zstd, COMPRESSION_LEVEL {ZSTD_LEVEL}, "
+                    f"ROW_GROUP_SIZE {ROW_GROUP_SIZE})",
+                )
+                if done is not None:
+                    done.fetchall()
             return int(pq.read_metadata(path).num_rows)
         except Exception as exc:
             if disk_full(exc):
@@ -207,8 +245,37 @@ class DuckDBEngine:
                 ) from exc
             raise
 
-    def write_pair_totals(self, year_file: Path) -> None:
+    def _write_given(self, data: Any, target: Path, columns: Sequence[str], what: str) -> None:
+        """Write totals a reader computed (a DuckDB relation or Arrow) as the engine's own
+        statements would (Parquet, default compression and row groups)."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        names = _column_names(data)
+        if names != list(columns):
+            raise StoreError(
+                f"a reader handed {what} with the wrong columns",
+                path=target,
+                found=", ".join(names),
+                expected=", ".join(columns),
+            )
+        try:
+            if isinstance(data, pa.Table):
+                pq.write_table(data, target)
+            else:
+                data.write_parquet(str(target))
+        except Exception as exc:
+            if disk_full(exc):
+                raise StoreError(
+                    f"disk full while writing {what}; nothing was committed", path=target.parent
+                ) from exc
+            raise
+
+    def write_pair_totals(self, year_file: Path, data: Any = None) -> None:
         target = year_file.with_name(PAIR_TOTALS)
+        if data is not None:
+            self._write_given(data, target, PAIR_TOTALS_COLUMNS, "pair totals")
+            return
         self._run(
             f"""COPY (SELECT source, year, month, exporter, importer, declared_by, re_flow,
                        sum(value_usd) AS value_usd, count(*) AS products
@@ -217,8 +284,11 @@ class DuckDBEngine:
                 TO '{_sql_str(target)}' (FORMAT parquet)"""
         )
 
-    def write_product_totals(self, year_file: Path) -> None:
+    def write_product_totals(self, year_file: Path, data: Any = None) -> None:
         target = year_file.with_name(PRODUCT_TOTALS)
+        if data is not None:
+            self._write_given(data, target, PRODUCT_TOTALS_COLUMNS, "product totals")
+            return
         # one scan, two groupings: by exporter (its exports) and by importer (its imports)
         self._run(
             f"""COPY (SELECT year, CASE WHEN exporter IS NULL THEN 'imports' ELSE 'exports' END
@@ -309,7 +379,9 @@ def default_engine() -> Engine:
 __all__ = [
     "CANONICAL_COLUMNS",
     "PAIR_TOTALS",
+    "PAIR_TOTALS_COLUMNS",
     "PRODUCT_TOTALS",
+    "PRODUCT_TOTALS_COLUMNS",
     "REJECTED_COLUMNS",
     "DuckDBEngine",
     "Engine",

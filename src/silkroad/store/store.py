@@ -18,6 +18,7 @@ import datetime as dt
 import os
 import re
 import shutil
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -127,6 +128,8 @@ class WriteTransaction:
         self.staging.mkdir(parents=True)
         self.committed = False
         self._rejected_parts: list[Path] = []
+        self._totals_written: set[int] = set()  # years whose reader wrote their totals
+        self._lock = threading.Lock()  # readers may stage several years at once
 
     def year_path(self, year: int) -> Path:
         """Where the canonical Parquet file for ``year`` is staged (to read it back)."""
@@ -135,17 +138,29 @@ class WriteTransaction:
     def write_year(self, year: int, data: Any) -> int:
         """Stage ``year``'s canonical rows (CANONICAL_COLUMNS, in the store's sort order; an
         Arrow table or batch reader, or a DuckDB relation); returns the rows written. Writing
-        a year again replaces what was staged for it."""
+        a year again replaces what was staged for it (and its totals, if any were handed)."""
+        self._totals_written.discard(year)
         return self.engine.write(
             data, self.year_path(year), columns=list(CANONICAL_COLUMNS), what=f"year {year}"
         )
 
+    def write_totals(self, year: int, *, pair: Any, product: Any) -> None:
+        """Stage ``year``'s pair and product totals as a reader computed them in the pass that
+        wrote the year (the engine's columns and order; see :class:`Engine`), so that the
+        commit does not read the year file back to compute them. Call after
+        :meth:`write_year`."""
+        year_file = self.year_path(year)
+        self.engine.write_pair_totals(year_file, pair)
+        self.engine.write_product_totals(year_file, product)
+        self._totals_written.add(year)
+
     def write_rejected(self, data: Any) -> dict[str, int]:
         """Stage rejected rows (REJECTED_COLUMNS; Arrow or a relation); returns their count
         per reason code. Parts are merged, ordered by file and line, at commit."""
-        part = self.staging / "_rejected" / f"part-{len(self._rejected_parts)}.parquet"
+        with self._lock:
+            part = self.staging / "_rejected" / f"part-{len(self._rejected_parts)}.parquet"
+            self._rejected_parts.append(part)
         n = self.engine.write(data, part, columns=list(REJECTED_COLUMNS), what="rejected rows")
-        self._rejected_parts.append(part)
         return self.engine.count_codes(part) if n else {}
 
     @property
@@ -173,8 +188,9 @@ class WriteTransaction:
         shutil.rmtree(self.staging / "_rejected", ignore_errors=True)
         shutil.rmtree(self.staging / "_scratch", ignore_errors=True)
         for year in record.years:
-            self.engine.write_pair_totals(self.year_path(year))
-            self.engine.write_product_totals(self.year_path(year))
+            if year not in self._totals_written:
+                self.engine.write_pair_totals(self.year_path(year))
+                self.engine.write_product_totals(self.year_path(year))
         home = self.store.home
         catalog = Catalog.load(home / CATALOG)  # re-read under the lock
         referenced_before = catalog.referenced_dirs()
