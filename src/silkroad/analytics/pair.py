@@ -14,7 +14,7 @@ import pandas as pd
 
 from silkroad.analytics.growth import growth
 from silkroad.analytics.parties import Party, check_distinct, resolve_party, sides_for_year
-from silkroad.analytics.totals import totals_index
+from silkroad.analytics.totals import Dense, kahan, totals_index
 from silkroad.analytics.unknown import TRADE, absent_reason, bloc_reason, covered, note
 from silkroad.errors import AnalysisError, StoreError
 from silkroad.kinds import COMTRADE, kind_of
@@ -83,6 +83,9 @@ class Pair:
         self._touching: dict[tuple[int, ...], pd.DataFrame] = {}
         #: per year, the economies with any row in the source (unknown.covered), read once
         self._covered: dict[int, frozenset[str]] = {}
+        self._gaps: dict[int, str | None] = {}  # per year, gap()'s answer (asked many times)
+        self._dense_read = False
+        self._dense_totals: Dense | None = None
 
     @property
     def a(self) -> str:
@@ -253,6 +256,11 @@ class Pair:
         (module :mod:`silkroad.analytics.unknown`).
         """
         y = int(year)
+        if y not in self._gaps:
+            self._gaps[y] = self._gap(y)
+        return self._gaps[y]
+
+    def _gap(self, y: int) -> str | None:
         sa, sb = sides_for_year(self.party_a, self.party_b, y)
         for members, side, other in (
             (sa, self.party_a, self.party_b),
@@ -339,6 +347,10 @@ class Pair:
         """Which of ``years`` (held) have A's ``direction`` ('exports'/'imports') with B declared
         missing: a national table's '-' or empty cells, stored as rows of unknown value."""
         ys = [y for y in sorted({int(y) for y in years}) if self.gap(y) is None]
+        if ys and self.dense() is not None:
+            # reconciled data: a held year's flow is NaN only where a row's value is unknown
+            out = self.yearly(ys)
+            return [int(y) for y, v in zip(ys, out[f"{direction}_usd"], strict=True) if v != v]
         if not ys or not self.touching_totals(ys).value_usd.isna().any():
             return []  # the usual case (BACI, Comtrade): no value unknown at all, no more work
         out = self.yearly(ys)
@@ -362,6 +374,43 @@ class Pair:
             )
 
     # --- data access -------------------------------------------------------------------
+    def dense(self) -> Dense | None:
+        """The store's pair totals as arrays (:class:`~silkroad.analytics.totals.Dense`) when
+        held and the source is reconciled (declared data keep the row-wise path and its
+        checks of what a declarer lists), else None; looked up once per Pair."""
+        if not self._dense_read:
+            index = totals_index(self.store, self.source) if self.declarer is None else None
+            self._dense_totals = None if index is None else index.dense
+            self._dense_read = True
+        return self._dense_totals
+
+    def _yearly_dense(self, dense: Dense, ys: list[int]) -> pd.DataFrame:
+        """:meth:`yearly` from the arrays: per year, the sum of the block of side A's members
+        (rows) by side B's (columns), in the engine path's order and arithmetic."""
+        wanted = DECLARED_BY[self.perspective]
+        flows: dict[str, list[float]] = {"exports_usd": [], "imports_usd": []}
+        for y in ys:
+            if self.gap(y) is not None:
+                flows["exports_usd"].append(float("nan"))
+                flows["imports_usd"].append(float("nan"))
+                continue
+            sa, sb = sides_for_year(self.party_a, self.party_b, y)
+            ia, ib = dense.positions(sa), dense.positions(sb)
+            yi = dense.years.get(y)
+            for col, d, rows, cols in (
+                ("exports_usd", wanted["exports"], ia, ib),
+                ("imports_usd", wanted["imports"], ib, ia),
+            ):
+                di = dense.declared.get(d)
+                total = 0.0
+                if di is not None and yi is not None and rows and cols:
+                    here = dense.rows[di, yi][np.ix_(rows, cols)].ravel().astype(bool)
+                    if here.any():
+                        block = dense.value[di, yi][np.ix_(rows, cols)].ravel()
+                        total = kahan(block[here].tolist())
+                flows[col].append(total)
+        return pd.DataFrame({"year": ys, **flows})
+
     def _member_union(self, years: list[int]) -> tuple[list[str], list[str]]:
         sa: set[str] = set()
         sb: set[str] = set()
@@ -457,6 +506,9 @@ class Pair:
         """Exports and imports per year (USD): 0 where the source covers both sides in a year
         with no flow between them, NaN where it cannot tell (:meth:`gap`, a '-' cell)."""
         ys = self.check_years(years)
+        dense = self.dense()
+        if dense is not None:
+            return self._yearly_dense(dense, ys)
         sa, sb = self._member_union(ys)
         out = pd.DataFrame({"year": ys, "exports_usd": 0.0, "imports_usd": 0.0})
         # A bloc before it existed, an economy the source has no row of: unknown, not zero.

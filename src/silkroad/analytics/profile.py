@@ -26,6 +26,7 @@ import pandas as pd
 
 from silkroad.analytics.growth import cagr, growth, growth_note
 from silkroad.analytics.parties import Party, sides_for_year
+from silkroad.analytics.totals import Dense, kahan, kahan_columns
 from silkroad.analytics.unknown import (
     SHARES,
     merge,
@@ -129,6 +130,9 @@ def side_totals(pair: Pair, side: Party, other: Party, years: list[int]) -> pd.D
     from silkroad.analytics.pair import DECLARED_BY
 
     declared = DECLARED_BY[pair.perspective]
+    dense = pair.dense()
+    if dense is not None:
+        return _side_totals_dense(pair, dense, side, other, years)
     raw = pair.touching_totals(years)
     label_a, label_b = pair.side_labels(raw)
     mine, theirs = ("a", "b") if side == pair.party_a else ("b", "a")
@@ -217,4 +221,61 @@ def side_totals(pair: Pair, side: Party, other: Party, years: list[int]) -> pd.D
             found.append(note(y, SHARES, why))
         frame.loc[row, ["total_usd", "other_rank"]] = np.nan
     frame.attrs["unknown"] = found
+    return frame
+
+
+def _side_totals_dense(
+    pair: Pair, dense: Dense, side: Party, other: Party, years: list[int]
+) -> pd.DataFrame:
+    """:func:`side_totals` of reconciled data from the arrays: per year, each partner's trade
+    with the side's members (its exports row block, then its imports column block), summed in
+    the row-wise path's order and arithmetic (Kahan, cells without a row skipped)."""
+    from silkroad.analytics.pair import DECLARED_BY
+
+    declared = DECLARED_BY[pair.perspective]
+    dx, dm = dense.declared.get(declared["exports"]), dense.declared.get(declared["imports"])
+    total, with_other, rank = [], [], []
+    for y in years:
+        sa, sb = sides_for_year(pair.party_a, pair.party_b, y)
+        mine, theirs = (sa, sb) if side == pair.party_a else (sb, sa)
+        yi, rows = dense.years.get(y), dense.positions(mine)
+        blocks: list[np.ndarray] = []
+        present: list[np.ndarray] = []
+        if yi is not None and rows:
+            if dx is not None:  # the side's exports: its members' rows of exporter
+                blocks.append(dense.value[dx, yi, rows, :])
+                present.append(dense.rows[dx, yi, rows, :])
+            if dm is not None:  # its imports: its members' columns of importer
+                blocks.append(dense.value[dm, yi][:, rows].T)
+                present.append(dense.rows[dm, yi][:, rows].T)
+        if not blocks:
+            total.append(0.0)
+            with_other.append(0.0)
+            rank.append(np.nan)
+            continue
+        partner = np.zeros(len(dense.codes), dtype=bool)
+        for block in present:
+            partner |= block.any(axis=0)
+        partner[rows] = False  # trade inside the side is not with a partner
+        partner &= ~dense.aggregate  # aggregates are never partners (METHODS 1.5)
+        values = kahan_columns(blocks, present)
+        theirs_mask = np.zeros(len(dense.codes), dtype=bool)
+        theirs_mask[dense.positions(theirs)] = True
+        listed = values[partner]
+        total.append(kahan(listed.tolist()))
+        with_other.append(kahan(np.where(theirs_mask[partner], listed, 0.0).tolist()))
+        at = dense.position.get(other.code)
+        if other.is_bloc or at is None or not partner[at] or np.isnan(listed).any():
+            rank.append(np.nan)
+        else:
+            rank.append(float(1 + np.count_nonzero(listed > values[at])))
+    frame = pd.DataFrame(
+        {
+            "year": years,
+            "total_usd": np.asarray(total, dtype=float),
+            "with_other_usd": np.asarray(with_other, dtype=float),
+            "other_rank": np.asarray(rank, dtype=float),
+        }
+    )
+    frame.attrs["unknown"] = []
     return frame
