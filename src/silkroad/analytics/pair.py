@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from silkroad.analytics.growth import growth
+from silkroad.analytics.growth import growth_array
 from silkroad.analytics.parties import Party, check_distinct, resolve_party, sides_for_year
 from silkroad.analytics.totals import Dense, kahan, totals_index
 from silkroad.analytics.unknown import TRADE, absent_reason, bloc_reason, covered, note
@@ -86,6 +86,7 @@ class Pair:
         self._gaps: dict[int, str | None] = {}  # per year, gap()'s answer (asked many times)
         self._dense_read = False
         self._dense_totals: Dense | None = None
+        self._dense_years: dict[int, tuple[float, float]] = {}  # year -> (exports, imports)
 
     @property
     def a(self) -> str:
@@ -387,29 +388,32 @@ class Pair:
     def _yearly_dense(self, dense: Dense, ys: list[int]) -> pd.DataFrame:
         """:meth:`yearly` from the arrays: per year, the sum of the block of side A's members
         (rows) by side B's (columns), in the engine path's order and arithmetic."""
-        wanted = DECLARED_BY[self.perspective]
-        flows: dict[str, list[float]] = {"exports_usd": [], "imports_usd": []}
         for y in ys:
-            if self.gap(y) is not None:
-                flows["exports_usd"].append(float("nan"))
-                flows["imports_usd"].append(float("nan"))
-                continue
-            sa, sb = sides_for_year(self.party_a, self.party_b, y)
-            ia, ib = dense.positions(sa), dense.positions(sb)
-            yi = dense.years.get(y)
-            for col, d, rows, cols in (
-                ("exports_usd", wanted["exports"], ia, ib),
-                ("imports_usd", wanted["imports"], ib, ia),
-            ):
-                di = dense.declared.get(d)
-                total = 0.0
-                if di is not None and yi is not None and rows and cols:
-                    here = dense.rows[di, yi][np.ix_(rows, cols)].ravel().astype(bool)
-                    if here.any():
-                        block = dense.value[di, yi][np.ix_(rows, cols)].ravel()
-                        total = kahan(block[here].tolist())
-                flows[col].append(total)
-        return pd.DataFrame({"year": ys, **flows})
+            if y not in self._dense_years:
+                self._dense_years[y] = self._year_dense(dense, y)
+        exports = [self._dense_years[y][0] for y in ys]
+        imports = [self._dense_years[y][1] for y in ys]
+        return pd.DataFrame({"year": ys, "exports_usd": exports, "imports_usd": imports})
+
+    def _year_dense(self, dense: Dense, y: int) -> tuple[float, float]:
+        nan = float("nan")
+        if self.gap(y) is not None:
+            return nan, nan
+        wanted = DECLARED_BY[self.perspective]
+        sa, sb = sides_for_year(self.party_a, self.party_b, y)
+        ia, ib = dense.positions(sa), dense.positions(sb)
+        yi = dense.years.get(y)
+        out = []
+        for d, rows, cols in ((wanted["exports"], ia, ib), (wanted["imports"], ib, ia)):
+            di = dense.declared.get(d)
+            total = 0.0
+            if di is not None and yi is not None and rows and cols:
+                at = (np.asarray(rows)[:, None], np.asarray(cols)[None, :])
+                here = dense.rows[di, yi][at].ravel().astype(bool)
+                if here.any():
+                    total = kahan(dense.value[di, yi][at].ravel()[here].tolist())
+            out.append(total)
+        return out[0], out[1]
 
     def _member_union(self, years: list[int]) -> tuple[list[str], list[str]]:
         sa: set[str] = set()
@@ -586,16 +590,20 @@ class Pair:
         """The table of :meth:`summary` (for analyses that build on it)."""
         ys = self.check_years(years)
         before = self.year_before(ys)
-        out = self.yearly(ys + ([before] if before is not None else []))
-        out = out.sort_values("year").reset_index(drop=True)
-        out["turnover_usd"] = out.exports_usd + out.imports_usd
-        out["balance_usd"] = out.exports_usd - out.imports_usd
-        consecutive = out.year.diff().eq(1)
-        for col in ("exports", "imports", "turnover"):
-            g = growth(out[f"{col}_usd"], out[f"{col}_usd"].shift(1))
-            out[f"{col}_growth"] = g.where(consecutive)
-        out = out[out.year.isin(ys)].reset_index(drop=True)
-        return out[SUMMARY_COLUMNS]
+        data = self.yearly(ys + ([before] if before is not None else []))
+        data = data.sort_values("year").reset_index(drop=True)
+        year = data.year.to_numpy()
+        x = data.exports_usd.to_numpy(dtype=float)
+        m = data.imports_usd.to_numpy(dtype=float)
+        flows = {"exports": x, "imports": m, "turnover": x + m}
+        consecutive = np.concatenate([[False], np.diff(year) == 1])
+        out = {"year": year, "exports_usd": x, "imports_usd": m}
+        out |= {"turnover_usd": x + m, "balance_usd": x - m}
+        for col, v in flows.items():
+            out[f"{col}_growth"] = np.where(consecutive, growth_array(v), np.nan)
+        keep = np.isin(year, ys)
+        frame = pd.DataFrame({k: v[keep] for k, v in out.items()})
+        return frame[SUMMARY_COLUMNS]
 
     def year_before(self, years: list[int]) -> int | None:
         """The year before the first of ``years`` when the source holds it (the base of the

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from silkroad.analytics.growth import cagr, growth, growth_note
+from silkroad.analytics.growth import cagr, growth_array, growth_note
 from silkroad.analytics.parties import Party, sides_for_year
 from silkroad.analytics.totals import Dense, kahan, kahan_columns
 from silkroad.analytics.unknown import (
@@ -54,35 +54,40 @@ def profile(
     # The year before the first shown, when held, is the base of the first year's growth.
     before = pair.year_before(ys)
     data = pair.yearly(sorted(set(wanted) | ({before} if before is not None else set())))
-    data["turnover_usd"] = data.exports_usd + data.imports_usd
-    data["balance_usd"] = data.exports_usd - data.imports_usd
-    shown = data[data.year.isin(ys) | (data.year == before)].reset_index(drop=True)
-    consecutive = shown.year.diff().eq(1)
-    growths = {}
+    year = data.year.to_numpy()
+    x_all = data.exports_usd.to_numpy(dtype=float)
+    m_all = data.imports_usd.to_numpy(dtype=float)
+    flows_all = {"exports": x_all, "imports": m_all, "turnover": x_all + m_all}
+    # growth over the years shown and the one before them (the base of the first's growth)
+    shown = np.isin(year, ys) | (year == before)
+    sy = year[shown]
+    consecutive = np.concatenate([[False], np.diff(sy) == 1])
+    keep = np.isin(sy, ys)
+    growths: dict[str, np.ndarray] = {}
     for flow in FLOWS:
-        col = shown[f"{flow}_usd"]
-        prev = col.shift(1)
-        growths[f"{flow}_growth"] = growth(col, prev).where(consecutive)
-        growths[f"{flow}_note"] = pd.Series(
-            [
-                growth_note(c, p) if ok else ""
-                for c, p, ok in zip(col, prev, consecutive, strict=True)
-            ],
-            index=shown.index,
-        )
-    keep = shown.year.isin(ys)
-    out = shown[keep].reset_index(drop=True)
-    x, m = out.exports_usd, out.imports_usd
+        col = flows_all[flow][shown]
+        prev = np.concatenate([[np.nan], col[:-1]])
+        growths[f"{flow}_growth"] = np.where(consecutive, growth_array(col), np.nan)[keep]
+        notes = [
+            growth_note(c, p) if ok else ""
+            for c, p, ok in zip(col.tolist(), prev.tolist(), consecutive.tolist(), strict=True)
+        ]
+        growths[f"{flow}_note"] = np.asarray(notes, dtype=object)[keep]
+    x, m = x_all[shown][keep], m_all[shown][keep]
+    columns: dict[str, np.ndarray] = {"year": sy[keep], "exports_usd": x, "imports_usd": m}
+    columns |= {"turnover_usd": x + m, "balance_usd": x - m}
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["normalized_balance"] = ((x - m) / (x + m)).where((x + m) > 0)
-        out["coverage_ratio"] = (x / m).where(m > 0)
-    for name, values in growths.items():
-        out[name] = values[keep].to_numpy()
+        columns["normalized_balance"] = np.where((x + m) > 0, (x - m) / (x + m), np.nan)
+        columns["coverage_ratio"] = np.where(m > 0, x / m, np.nan)
+    columns |= growths
     if base is not None:
-        base_row = data[data.year == base].iloc[0]
+        at = int(np.flatnonzero(year == base)[0])
         for flow in FLOWS:
-            b = float(base_row[f"{flow}_usd"])
-            out[f"{flow}_to_base"] = (out[f"{flow}_usd"] / b) if b > 0 else np.nan
+            b = float(flows_all[flow][at])
+            columns[f"{flow}_to_base"] = (
+                columns[f"{flow}_usd"] / b if b > 0 else np.full(len(x), np.nan)
+            )
+    out = pd.DataFrame(columns)
     totals_a = side_totals(pair, pair.party_a, pair.party_b, ys)
     totals_b = side_totals(pair, pair.party_b, pair.party_a, ys)
     out["a_trade_total_usd"] = totals_a.total_usd.to_numpy()
