@@ -348,10 +348,12 @@ class Pair:
         """Which of ``years`` (held) have A's ``direction`` ('exports'/'imports') with B declared
         missing: a national table's '-' or empty cells, stored as rows of unknown value."""
         ys = [y for y in sorted({int(y) for y in years}) if self.gap(y) is None]
-        if ys and self.dense() is not None:
+        dense = self.dense()
+        if ys and dense is not None:
             # reconciled data: a held year's flow is NaN only where a row's value is unknown
-            out = self.yearly(ys)
-            return [int(y) for y, v in zip(ys, out[f"{direction}_usd"], strict=True) if v != v]
+            at = 0 if direction == "exports" else 1
+            flows = [self._year_cached(dense, y)[at] for y in ys]
+            return [y for y, v in zip(ys, flows, strict=True) if v != v]
         if not ys or not self.touching_totals(ys).value_usd.isna().any():
             return []  # the usual case (BACI, Comtrade): no value unknown at all, no more work
         out = self.yearly(ys)
@@ -388,12 +390,15 @@ class Pair:
     def _yearly_dense(self, dense: Dense, ys: list[int]) -> pd.DataFrame:
         """:meth:`yearly` from the arrays: per year, the sum of the block of side A's members
         (rows) by side B's (columns), in the engine path's order and arithmetic."""
-        for y in ys:
-            if y not in self._dense_years:
-                self._dense_years[y] = self._year_dense(dense, y)
-        exports = [self._dense_years[y][0] for y in ys]
-        imports = [self._dense_years[y][1] for y in ys]
+        flows = [self._year_cached(dense, y) for y in ys]
+        exports = [f[0] for f in flows]
+        imports = [f[1] for f in flows]
         return pd.DataFrame({"year": ys, "exports_usd": exports, "imports_usd": imports})
+
+    def _year_cached(self, dense: Dense, y: int) -> tuple[float, float]:
+        if y not in self._dense_years:
+            self._dense_years[y] = self._year_dense(dense, y)
+        return self._dense_years[y]
 
     def _year_dense(self, dense: Dense, y: int) -> tuple[float, float]:
         nan = float("nan")

@@ -19,7 +19,7 @@ CAGR over the years shown is in ``attrs['cagr']`` (intervals = last year - first
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -87,37 +87,50 @@ def profile(
             columns[f"{flow}_to_base"] = (
                 columns[f"{flow}_usd"] / b if b > 0 else np.full(len(x), np.nan)
             )
-    out = pd.DataFrame(columns)
-    totals_a = side_totals(pair, pair.party_a, pair.party_b, ys)
-    totals_b = side_totals(pair, pair.party_b, pair.party_a, ys)
-    out["a_trade_total_usd"] = totals_a.total_usd.to_numpy()
-    out["partner_share_of_a"] = _share(totals_a.with_other_usd, totals_a.total_usd)
-    out["partner_rank_for_a"] = totals_a.other_rank.to_numpy()
-    out["b_trade_total_usd"] = totals_b.total_usd.to_numpy()
-    out["a_share_of_b"] = _share(totals_b.with_other_usd, totals_b.total_usd)
-    out["a_rank_for_b"] = totals_b.other_rank.to_numpy()
+    totals_a = side_totals_arrays(pair, pair.party_a, pair.party_b, ys)
+    totals_b = side_totals_arrays(pair, pair.party_b, pair.party_a, ys)
     # Flows unknown (a bloc before it existed, an economy the source has no row of, a table's
     # '-'): the turnover, hence the shares and ranks, are unknown too.
-    unknown = out.turnover_usd.isna()
-    cols = ["partner_share_of_a", "partner_rank_for_a", "a_share_of_b", "a_rank_for_b"]
-    out.loc[unknown, cols] = np.nan
+    unknown = np.isnan(columns["turnover_usd"])
+
+    def known(values: np.ndarray) -> np.ndarray:
+        return np.where(unknown, np.nan, values)
+
+    columns["a_trade_total_usd"] = totals_a["total_usd"]
+    columns["partner_share_of_a"] = known(_share(totals_a["with_other_usd"], totals_a["total_usd"]))
+    columns["partner_rank_for_a"] = known(totals_a["other_rank"])
+    columns["b_trade_total_usd"] = totals_b["total_usd"]
+    columns["a_share_of_b"] = known(_share(totals_b["with_other_usd"], totals_b["total_usd"]))
+    columns["a_rank_for_b"] = known(totals_b["other_rank"])
+    out = pd.DataFrame(columns)
     meta = pair.metadata(ys) | {"base": base}
-    shares = totals_a.attrs["unknown"] + totals_b.attrs["unknown"]
-    known_years = set(out.year[~unknown].astype(int))
+    shares = totals_a["unknown"] + totals_b["unknown"]
+    known_years = {int(y) for y in columns["year"][~unknown]}
     meta["unknown"] = merge(meta["unknown"], [n for n in shares if n["year"] in known_years])
     out.attrs["metadata"] = meta
-    first, last = out.iloc[0], out.iloc[-1]
-    n = int(last.year - first.year)
+    first, last = int(columns["year"][0]), int(columns["year"][-1])
+    n = last - first
     out.attrs["cagr"] = {
-        flow: cagr(first[f"{flow}_usd"], last[f"{flow}_usd"], n) for flow in FLOWS
-    } | {"intervals": n, "from": int(first.year), "to": int(last.year)}
+        flow: cagr(columns[f"{flow}_usd"][0], columns[f"{flow}_usd"][-1], n) for flow in FLOWS
+    } | {"intervals": n, "from": first, "to": last}
     return out
 
 
-def _share(part: pd.Series, whole: pd.Series) -> np.ndarray:
-    p, w = part.to_numpy(dtype=float), whole.to_numpy(dtype=float)
+def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    p, w = np.asarray(part, dtype=float), np.asarray(whole, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(w > 0, p / w, np.nan)
+
+
+def side_totals_arrays(pair: Pair, side: Party, other: Party, years: list[int]) -> dict[str, Any]:
+    """:func:`side_totals` as arrays (year, total_usd, with_other_usd, other_rank) and the
+    list ``unknown``: what a profile needs, without building a frame on the dense path."""
+    dense = pair.dense()
+    if dense is not None:
+        return _side_totals_dense(pair, dense, side, other, years)
+    frame = side_totals(pair, side, other, years)
+    out: dict[str, Any] = {c: frame[c].to_numpy(dtype=float) for c in frame.columns if c != "year"}
+    return out | {"year": frame.year.to_numpy(), "unknown": frame.attrs["unknown"]}
 
 
 def side_totals(pair: Pair, side: Party, other: Party, years: list[int]) -> pd.DataFrame:
@@ -137,7 +150,10 @@ def side_totals(pair: Pair, side: Party, other: Party, years: list[int]) -> pd.D
     declared = DECLARED_BY[pair.perspective]
     dense = pair.dense()
     if dense is not None:
-        return _side_totals_dense(pair, dense, side, other, years)
+        arrays = _side_totals_dense(pair, dense, side, other, years)
+        frame = pd.DataFrame({k: v for k, v in arrays.items() if k != "unknown"})
+        frame.attrs["unknown"] = arrays["unknown"]
+        return frame
     raw = pair.touching_totals(years)
     label_a, label_b = pair.side_labels(raw)
     mine, theirs = ("a", "b") if side == pair.party_a else ("b", "a")
@@ -231,7 +247,7 @@ def side_totals(pair: Pair, side: Party, other: Party, years: list[int]) -> pd.D
 
 def _side_totals_dense(
     pair: Pair, dense: Dense, side: Party, other: Party, years: list[int]
-) -> pd.DataFrame:
+) -> dict[str, Any]:
     """:func:`side_totals` of reconciled data from the arrays: per year, each partner's trade
     with the side's members (its exports row block, then its imports column block), summed in
     the row-wise path's order and arithmetic (Kahan, cells without a row skipped)."""
@@ -274,13 +290,10 @@ def _side_totals_dense(
             rank.append(np.nan)
         else:
             rank.append(float(1 + np.count_nonzero(listed > values[at])))
-    frame = pd.DataFrame(
-        {
-            "year": years,
-            "total_usd": np.asarray(total, dtype=float),
-            "with_other_usd": np.asarray(with_other, dtype=float),
-            "other_rank": np.asarray(rank, dtype=float),
-        }
-    )
-    frame.attrs["unknown"] = []
-    return frame
+    return {
+        "year": np.asarray(years, dtype=np.int64),
+        "total_usd": np.asarray(total, dtype=float),
+        "with_other_usd": np.asarray(with_other, dtype=float),
+        "other_rank": np.asarray(rank, dtype=float),
+        "unknown": [],
+    }
