@@ -124,7 +124,9 @@ def kahan_columns(blocks: list[np.ndarray], present: list[np.ndarray]) -> np.nda
 
 
 def _dense(frame: pd.DataFrame) -> Dense | None:
-    codes = sorted(set(map(str, pd.unique(frame.exporter))) | set(map(str, pd.unique(frame.importer))))
+    codes = sorted(
+        set(map(str, pd.unique(frame.exporter))) | set(map(str, pd.unique(frame.importer)))
+    )
     years = sorted(int(y) for y in pd.unique(frame.year))
     declared = sorted(map(str, pd.unique(frame.declared_by)))
     n = len(codes)

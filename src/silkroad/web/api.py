@@ -91,6 +91,9 @@ class Analysis:
     params: tuple[Param, ...]
     run: Callable[[Pair, dict[str, Any]], Result]
     fixed_perspective: str | None = None
+    #: computed from the pair totals held in memory (milliseconds): never waits behind the
+    #: analyses that read product rows (:meth:`silkroad.web.state.Stores.heavy`)
+    light: bool = False
 
 
 ANALYSES: dict[str, Analysis] = {
@@ -101,12 +104,14 @@ ANALYSES: dict[str, Analysis] = {
             "Per year: A's exports to B, imports from B, turnover, balance (USD) and growth.",
             (YEARS, SOURCE, PERSPECTIVE),
             lambda pair, v: pair.summary(v["years"]),
+            light=True,
         ),
         Analysis(
             "profile",
             "The relationship year by year: flows, balance, growth, base ratios, shares, ranks.",
             (YEARS, BASE, SOURCE, PERSPECTIVE),
             lambda pair, v: pair.profile(v["years"], base=v["base"]),
+            light=True,
         ),
         Analysis(
             "structure",
@@ -329,7 +334,10 @@ def compute_keyed(
 
     def run() -> Result:
         pair = snap.pair(a, b, source=source, perspective=perspective)
-        return analysis.run(pair, values)
+        if analysis.light:
+            return analysis.run(pair, values)
+        with stores.heavy():
+            return analysis.run(pair, values)
 
     return key, stores.cache.get(key, run)
 
@@ -344,9 +352,12 @@ def compute_world(
     code = party(a, field="a") if analysis.per_economy and a is not None else None
     values = _checked(analysis.params, raw)
     key = (snap.generation, "world", name, code, _frozen(values))
-    result = stores.cache.get(
-        key, lambda: analysis.run(snap.world(values.get("source")), code, values)
-    )
+
+    def run() -> Result:
+        with stores.heavy():
+            return analysis.run(snap.world(values.get("source")), code, values)
+
+    result = stores.cache.get(key, run)
     return key, result
 
 
@@ -526,18 +537,19 @@ def brief_data(stores: Stores, snap: Snapshot, a: str, b: str, v: dict[str, Any]
 
     def run() -> Any:
         years = v.get("years")
-        return gather(
-            snap.store,
-            a,
-            b,
-            year=v["year"],
-            base=v.get("base"),
-            years=years,
-            level=v.get("level") or "hs2",
-            top=v.get("top") or args.DEFAULT_TOP,
-            source=v.get("source"),
-            perspective=v.get("perspective") or "auto",
-        )
+        with stores.heavy():
+            return gather(
+                snap.store,
+                a,
+                b,
+                year=v["year"],
+                base=v.get("base"),
+                years=years,
+                level=v.get("level") or "hs2",
+                top=v.get("top") or args.DEFAULT_TOP,
+                source=v.get("source"),
+                perspective=v.get("perspective") or "auto",
+            )
 
     return stores.cache.get(key, run)
 
@@ -558,7 +570,8 @@ def _brief_endpoint(stores: Stores) -> Callable[..., Response]:
 
         def render() -> tuple[bytes, str]:
             doc = Brief(data, lang)
-            content = doc.render(fmt)
+            with stores.heavy():  # a PDF or a workbook lays out charts for seconds
+                content = doc.render(fmt)
             body = content.encode("utf-8") if isinstance(content, str) else content
             return body, f"{doc.file_stem()}.{fmt}"
 

@@ -13,10 +13,11 @@ generation, so a commit invalidates them all at once.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections import OrderedDict, deque
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -35,6 +36,10 @@ CACHE_SIZE = 1024
 PAIRS_PER_THREAD = 64
 #: Pairs listed on the home page as recently opened.
 RECENT = 10
+#: Analyses that read product rows (structure, movers, a brief, world panels) computed at
+#: once per process; more wait their turn, so that they never crowd out the pair-totals ones
+#: (summary, profile: milliseconds each) from the process's one running Python thread.
+HEAVY_AT_ONCE = 1
 
 
 def _stamp(path: Path) -> tuple[int, int, int] | None:
@@ -115,6 +120,22 @@ class Stores:
         self.recent = RecentPairs(RECENT)
         self._all: list[Store] = []
         self._all_lock = threading.Lock()
+        self._heavy = threading.BoundedSemaphore(HEAVY_AT_ONCE)
+
+    @contextlib.contextmanager
+    def heavy(self) -> Iterator[None]:
+        """Hold one of the :data:`HEAVY_AT_ONCE` places for a product-rows computation (a
+        thread already holding one, as a page gathering several analyses, does not wait)."""
+        local = self._local
+        if getattr(local, "heavy", False):
+            yield
+            return
+        with self._heavy:
+            local.heavy = True
+            try:
+                yield
+            finally:
+                local.heavy = False
 
     def snapshot(self) -> Snapshot:
         """The calling thread's store, refreshed if a commit happened since its last request."""
