@@ -97,25 +97,23 @@ def serve(
         flush=True,
     )
     if workers > 1:
+        # uvicorn's supervisor starts the worker processes on one socket (the app as an
+        # import string, built in each process by :func:`app_from_env`) and stops them on Ctrl-C
         os.environ[HOME_ENV] = str(app.state.stores.home)
-        config = uvicorn.Config(
-            "silkroad.web.server:app_from_env",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level="info",
-            access_log=True,
-        )
+        with contextlib.suppress(KeyboardInterrupt):
+            uvicorn.run(
+                "silkroad.web.server:app_from_env",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                log_level="info",
+                access_log=True,
+            )
     else:
         config = uvicorn.Config(app, host=host, port=port, log_level="info", access_log=True)
-    server = uvicorn.Server(config)
-    # uvicorn handles SIGINT itself (a clean shutdown); a second Ctrl-C lands here
-    with contextlib.suppress(KeyboardInterrupt):
-        if workers > 1:
-            from uvicorn.supervisors import Multiprocess
-
-            Multiprocess(config, target=server.run, sockets=[config.bind_socket()]).run()
-        else:
+        server = uvicorn.Server(config)
+        # uvicorn handles SIGINT itself (a clean shutdown); a second Ctrl-C lands here
+        with contextlib.suppress(KeyboardInterrupt):
             server.run()
     print("silkroad server stopped", file=sys.stderr, flush=True)
