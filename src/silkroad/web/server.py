@@ -107,6 +107,7 @@ def serve(
                 host=host,
                 port=port,
                 workers=workers,
+                http="silkroad.web.nodelay:NoDelayProtocol",
                 log_level="info",
                 access_log=True,
             )
