@@ -18,7 +18,7 @@ from uvicorn.protocols.http.auto import AutoHTTPProtocol
 class NoDelayProtocol(AutoHTTPProtocol):  # type: ignore[misc,valid-type]
     """The HTTP protocol uvicorn picks ("auto"), with Nagle's algorithm off per connection."""
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.Transport) -> None:
         sock = transport.get_extra_info("socket")
         if sock is not None:
             with contextlib.suppress(OSError):
