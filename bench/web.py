@@ -1,13 +1,16 @@
 """Web API load test: 16 concurrent clients against `silkroad serve` on 127.0.0.1, vs the CLI.
 
 A mix of summary, profile and structure requests for random pairs (seeded) goes to a warm
-server (started, first request answered) in two phases: 'fresh' (each request new to the
-server's result cache) and 'cached' (the same requests again). p50/p95 latency per kind,
-throughput, errors. The baseline, in the same run: `python -m silkroad.cli summary|profile|
-structure … --json` once per request, 2 at a time (one per core). Every loop is bounded in
-count and in time, and talks to 127.0.0.1 only.
+server (started; every worker process and thread warmed by requests for other pairs) in two
+phases: 'fresh' (each request new to the server's result cache: the claim) and 'cached' (the
+same requests again; with several workers a request may land on one that has not seen it).
+p50/p95 latency per kind, throughput, errors. The baseline, in the same run: `python -m
+silkroad.cli summary|profile|structure … --json` once per request, 2 at a time (one per core).
+Every loop is bounded in count and in time, and talks to 127.0.0.1 only. Another checkout's
+code is measured with the same script: ``PYTHONPATH=../other/src python bench/web.py …``.
 
 Usage: python bench/web.py [--size small|full] [--requests 480] [--clients 16] [--cli 8]
+       [--workers 2]
 """
 
 from __future__ import annotations
