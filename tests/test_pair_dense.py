@@ -104,6 +104,7 @@ def test_hand_world_dense_equals_rows_and_engine(world_home, monkeypatch, a, b):
         ("CHN", "USA", None, 2013),
         ("DEU", "EU27", range(2013, 2017), None),  # 2015 not held: skipped with a note
         ("EU27", "CHN", [2014, 2016], 2013),  # a bloc of many members: sums of many rows
+        ("EU27", "EAEU", [2016], None),  # two blocs: a block of members by members
         ("EAEU", "CIS", None, None),  # overlapping blocs: refused on every path alike
         ("EAEU", "CHN", None, None),  # EAEU did not exist in 2013 or 2014
         ("KAZ", "ATA", None, None),  # Antarctica: no rows at all
