@@ -43,6 +43,9 @@ def read_token(
 
 #: Environment of the worker processes of ``serve(workers=N)``: the home they open.
 HOME_ENV = "SILKROAD_SERVE_HOME"
+#: The server process's GIL switch interval (s; Python's default 0.005): a summary's thread
+#: waits at most this long for a structure's thread to hand over the interpreter.
+SWITCH_INTERVAL_S = 0.001
 
 
 def app_from_env() -> Any:
@@ -51,6 +54,7 @@ def app_from_env() -> Any:
     several workers)."""
     from silkroad.web.app import create_app
 
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     return create_app(os.environ.get(HOME_ENV) or None, token=None)
 
 
@@ -112,6 +116,7 @@ def serve(
                 access_log=True,
             )
     else:
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
         config = uvicorn.Config(app, host=host, port=port, log_level="info", access_log=True)
         server = uvicorn.Server(config)
         # uvicorn handles SIGINT itself (a clean shutdown); a second Ctrl-C lands here
