@@ -190,3 +190,27 @@ def test_summary_never_waits_behind_a_product_rows_analysis(world_home: Path, mo
         "profile:BLR-KAZ",
     }
     stores.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "setpriority"), reason="thread priorities are POSIX-only")
+def test_heavy_work_runs_on_a_lower_priority_thread_with_its_own_store(world_home: Path):
+    import threading
+
+    from silkroad.web.state import HEAVY_NICE, Stores
+
+    stores = Stores(world_home)
+    snap = stores.snapshot()
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    def where(here):
+        tid = threading.get_native_id()
+        return tid, os.getpriority(os.PRIO_PROCESS, tid), here.store, here.generation
+
+    tid, nice, store, generation = stores.run_heavy(snap, where)
+    assert tid != threading.get_native_id()
+    assert nice == min(19, mine + HEAVY_NICE)
+    assert store is not snap.store and generation == snap.generation  # its own, same snapshot
+    # an error in the task reaches the request as it is
+    with pytest.raises(ZeroDivisionError):
+        stores.run_heavy(snap, lambda here: 1 / 0)
+    stores.close()

@@ -92,7 +92,7 @@ class Analysis:
     run: Callable[[Pair, dict[str, Any]], Result]
     fixed_perspective: str | None = None
     #: computed from the pair totals held in memory (milliseconds): never waits behind the
-    #: analyses that read product rows (:meth:`silkroad.web.state.Stores.heavy`)
+    #: analyses that read product rows (:meth:`silkroad.web.state.Stores.run_heavy`)
     light: bool = False
 
 
@@ -332,12 +332,11 @@ def compute_keyed(
     source = values.get("source")
     key = (snap.generation, name, a.strip().upper(), b.strip().upper(), _frozen(values))
 
+    def task(here: Snapshot) -> Result:
+        return analysis.run(here.pair(a, b, source=source, perspective=perspective), values)
+
     def run() -> Result:
-        pair = snap.pair(a, b, source=source, perspective=perspective)
-        if analysis.light:
-            return analysis.run(pair, values)
-        with stores.heavy():
-            return analysis.run(pair, values)
+        return task(snap) if analysis.light else stores.run_heavy(snap, task)
 
     return key, stores.cache.get(key, run)
 
@@ -354,8 +353,9 @@ def compute_world(
     key = (snap.generation, "world", name, code, _frozen(values))
 
     def run() -> Result:
-        with stores.heavy():
-            return analysis.run(snap.world(values.get("source")), code, values)
+        return stores.run_heavy(
+            snap, lambda here: analysis.run(here.world(values.get("source")), code, values)
+        )
 
     result = stores.cache.get(key, run)
     return key, result
@@ -535,23 +535,22 @@ def brief_data(stores: Stores, snap: Snapshot, a: str, b: str, v: dict[str, Any]
 
     key = brief_key(snap, a, b, v)
 
-    def run() -> Any:
+    def task(here: Snapshot) -> Any:
         years = v.get("years")
-        with stores.heavy():
-            return gather(
-                snap.store,
-                a,
-                b,
-                year=v["year"],
-                base=v.get("base"),
-                years=years,
-                level=v.get("level") or "hs2",
-                top=v.get("top") or args.DEFAULT_TOP,
-                source=v.get("source"),
-                perspective=v.get("perspective") or "auto",
-            )
+        return gather(
+            here.store,
+            a,
+            b,
+            year=v["year"],
+            base=v.get("base"),
+            years=years,
+            level=v.get("level") or "hs2",
+            top=v.get("top") or args.DEFAULT_TOP,
+            source=v.get("source"),
+            perspective=v.get("perspective") or "auto",
+        )
 
-    return stores.cache.get(key, run)
+    return stores.cache.get(key, lambda: stores.run_heavy(snap, task))
 
 
 def _brief_endpoint(stores: Stores) -> Callable[..., Response]:
@@ -570,8 +569,8 @@ def _brief_endpoint(stores: Stores) -> Callable[..., Response]:
 
         def render() -> tuple[bytes, str]:
             doc = Brief(data, lang)
-            with stores.heavy():  # a PDF or a workbook lays out charts for seconds
-                content = doc.render(fmt)
+            # a PDF or a workbook lays out charts for seconds
+            content = stores.run_heavy(snap, lambda _: doc.render(fmt))
             body = content.encode("utf-8") if isinstance(content, str) else content
             return body, f"{doc.file_stem()}.{fmt}"
 

@@ -17,7 +17,8 @@ import contextlib
 import os
 import threading
 from collections import OrderedDict, deque
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -37,9 +38,12 @@ PAIRS_PER_THREAD = 64
 #: Pairs listed on the home page as recently opened.
 RECENT = 10
 #: Analyses that read product rows (structure, movers, a brief, world panels) computed at
-#: once per process; more wait their turn, so that they never crowd out the pair-totals ones
-#: (summary, profile: milliseconds each) from the process's one running Python thread.
+#: once per process, on threads of their own; more wait their turn, so that they never crowd
+#: out the pair-totals ones (summary, profile: milliseconds each) from the process's one
+#: running Python thread.
 HEAVY_AT_ONCE = 1
+#: How much lower the OS priority of those threads is (nice increment; Linux, per thread).
+HEAVY_NICE = 10
 
 
 def _stamp(path: Path) -> tuple[int, int, int] | None:
@@ -120,22 +124,34 @@ class Stores:
         self.recent = RecentPairs(RECENT)
         self._all: list[Store] = []
         self._all_lock = threading.Lock()
-        self._heavy = threading.BoundedSemaphore(HEAVY_AT_ONCE)
+        self._heavy = ThreadPoolExecutor(
+            HEAVY_AT_ONCE, thread_name_prefix="silkroad-heavy", initializer=self._heavy_start
+        )
 
-    @contextlib.contextmanager
-    def heavy(self) -> Iterator[None]:
-        """Hold one of the :data:`HEAVY_AT_ONCE` places for a product-rows computation (a
-        thread already holding one, as a page gathering several analyses, does not wait)."""
-        local = self._local
-        if getattr(local, "heavy", False):
-            yield
-            return
-        with self._heavy:
-            local.heavy = True
-            try:
-                yield
-            finally:
-                local.heavy = False
+    def _heavy_start(self) -> None:
+        """A heavy thread: marked (a heavy task it runs does not queue behind itself) and
+        niced by :data:`HEAVY_NICE` where the system allows it (Linux: per thread; the threads
+        DuckDB starts from it inherit it), so the OS runs summaries and profiles first."""
+        self._local.heavy = True
+        with contextlib.suppress(AttributeError, OSError):
+            tid = threading.get_native_id()
+            os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + HEAVY_NICE)
+
+    def run_heavy(self, snap: Snapshot, task: Callable[[Snapshot], T]) -> T:
+        """``task(snapshot)`` on one of the :data:`HEAVY_AT_ONCE` heavy threads (the others
+        wait their turn), with that thread's own store at the request's catalog generation;
+        on the request's thread when a commit came in between (or already on a heavy thread)."""
+        if getattr(self._local, "heavy", False):
+            return task(snap)
+
+        def on_heavy_thread() -> tuple[bool, Any]:
+            here = self.snapshot()
+            if here.generation != snap.generation:
+                return False, None
+            return True, task(here)
+
+        done, value = self._heavy.submit(on_heavy_thread).result()
+        return value if done else task(snap)
 
     def snapshot(self) -> Snapshot:
         """The calling thread's store, refreshed if a commit happened since its last request."""
@@ -170,6 +186,7 @@ class Stores:
             if close is not None:
                 close()
         self.cache.clear()
+        self._heavy.shutdown(wait=False, cancel_futures=True)
         self._local = threading.local()
 
 
