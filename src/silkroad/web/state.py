@@ -8,7 +8,8 @@ is seen by the next one, never half-way (the data files a snapshot reads are kep
 ``SILKROAD_GC_GRACE`` seconds after a commit retires them).
 
 Results are cached per pair and arguments in one process-wide LRU keyed by the catalog
-generation, so a commit invalidates them all at once.
+generation, so a commit invalidates them all at once. Analyses that read product rows run on
+the process's heavy thread(s) (:meth:`Stores.run_heavy`), each with its own store.
 """
 
 from __future__ import annotations
