@@ -126,7 +126,10 @@ class Stores:
         self.recent = RecentPairs(RECENT)
         self._all: list[Store] = []
         self._all_lock = threading.Lock()
-        self._heavy = ThreadPoolExecutor(
+        self._heavy = self._heavy_pool()
+
+    def _heavy_pool(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(
             HEAVY_AT_ONCE, thread_name_prefix="silkroad-heavy", initializer=self._heavy_start
         )
 
@@ -188,7 +191,9 @@ class Stores:
             if close is not None:
                 close()
         self.cache.clear()
-        self._heavy.shutdown(wait=False, cancel_futures=True)
+        # the app may start again (a test client's second lifespan): a new pool, lazily started
+        pool, self._heavy = self._heavy, self._heavy_pool()
+        pool.shutdown(wait=False, cancel_futures=True)
         self._local = threading.local()
 
 
