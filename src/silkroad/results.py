@@ -127,11 +127,19 @@ class Result:
 def jsonable(value: Any) -> Any:
     """``value`` made of JSON types only: tables become lists of records, NaN/inf become None,
     NumPy scalars become Python numbers (full precision), dates ISO 8601 strings."""
+    kind = type(value)  # the plain scalars of a table's records first: most calls are these
+    if kind is float:
+        return None if math.isnan(value) or math.isinf(value) else value
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
     if isinstance(value, Result):
         return value.to_dict()
     if isinstance(value, pd.DataFrame):
+        # A bare frame on the same data: pandas deep-copies ``attrs`` (a result's metadata)
+        # into every column it hands out, which cost more than the records themselves.
+        bare = pd.DataFrame(value, copy=False)
         return [
-            {str(k): jsonable(v) for k, v in row.items()} for row in value.to_dict(orient="records")
+            {str(k): jsonable(v) for k, v in row.items()} for row in bare.to_dict(orient="records")
         ]
     if isinstance(value, pd.Series):
         return [jsonable(v) for v in value.tolist()]

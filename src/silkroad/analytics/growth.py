@@ -20,6 +20,15 @@ def growth(current: pd.Series, previous: pd.Series) -> pd.Series:
     return out.where(prev > 0)
 
 
+def growth_array(values: np.ndarray) -> np.ndarray:
+    """:func:`growth` of each value over the one before it (the first NaN), on a float array:
+    the same arithmetic without a pandas Series per call."""
+    prev = np.concatenate([[np.nan], values[:-1]]).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = values.astype(float) / prev - 1.0
+    return np.where(prev > 0, out, np.nan)
+
+
 def growth_note(current: float, previous: float) -> str:
     """'new' (0 -> positive), 'stopped' (positive -> 0), 'none' (0 -> 0), '' otherwise or unknown."""
     if _missing(current) or _missing(previous):

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from silkroad.analytics.growth import growth
+from silkroad.analytics.growth import growth_array
 from silkroad.analytics.parties import Party, check_distinct, resolve_party, sides_for_year
-from silkroad.analytics.totals import totals_index
+from silkroad.analytics.totals import Dense, kahan, totals_index
 from silkroad.analytics.unknown import TRADE, absent_reason, bloc_reason, covered, note
 from silkroad.errors import AnalysisError, StoreError
 from silkroad.kinds import COMTRADE, kind_of
@@ -83,6 +83,10 @@ class Pair:
         self._touching: dict[tuple[int, ...], pd.DataFrame] = {}
         #: per year, the economies with any row in the source (unknown.covered), read once
         self._covered: dict[int, frozenset[str]] = {}
+        self._gaps: dict[int, str | None] = {}  # per year, gap()'s answer (asked many times)
+        self._dense_read = False
+        self._dense_totals: Dense | None = None
+        self._dense_years: dict[int, tuple[float, float]] = {}  # year -> (exports, imports)
 
     @property
     def a(self) -> str:
@@ -253,6 +257,11 @@ class Pair:
         (module :mod:`silkroad.analytics.unknown`).
         """
         y = int(year)
+        if y not in self._gaps:
+            self._gaps[y] = self._gap(y)
+        return self._gaps[y]
+
+    def _gap(self, y: int) -> str | None:
         sa, sb = sides_for_year(self.party_a, self.party_b, y)
         for members, side, other in (
             (sa, self.party_a, self.party_b),
@@ -339,6 +348,12 @@ class Pair:
         """Which of ``years`` (held) have A's ``direction`` ('exports'/'imports') with B declared
         missing: a national table's '-' or empty cells, stored as rows of unknown value."""
         ys = [y for y in sorted({int(y) for y in years}) if self.gap(y) is None]
+        dense = self.dense()
+        if ys and dense is not None:
+            # reconciled data: a held year's flow is NaN only where a row's value is unknown
+            at = 0 if direction == "exports" else 1
+            flows = [self._year_cached(dense, y)[at] for y in ys]
+            return [y for y, v in zip(ys, flows, strict=True) if v != v]
         if not ys or not self.touching_totals(ys).value_usd.isna().any():
             return []  # the usual case (BACI, Comtrade): no value unknown at all, no more work
         out = self.yearly(ys)
@@ -362,6 +377,49 @@ class Pair:
             )
 
     # --- data access -------------------------------------------------------------------
+    def dense(self) -> Dense | None:
+        """The store's pair totals as arrays (:class:`~silkroad.analytics.totals.Dense`) when
+        held and the source is reconciled (declared data keep the row-wise path and its
+        checks of what a declarer lists), else None; looked up once per Pair."""
+        if not self._dense_read:
+            index = totals_index(self.store, self.source) if self.declarer is None else None
+            self._dense_totals = None if index is None else index.dense
+            self._dense_read = True
+        return self._dense_totals
+
+    def _yearly_dense(self, dense: Dense, ys: list[int]) -> pd.DataFrame:
+        """:meth:`yearly` from the arrays: per year, the sum of the block of side A's members
+        (rows) by side B's (columns), in the engine path's order and arithmetic."""
+        flows = [self._year_cached(dense, y) for y in ys]
+        exports = [f[0] for f in flows]
+        imports = [f[1] for f in flows]
+        return pd.DataFrame({"year": ys, "exports_usd": exports, "imports_usd": imports})
+
+    def _year_cached(self, dense: Dense, y: int) -> tuple[float, float]:
+        if y not in self._dense_years:
+            self._dense_years[y] = self._year_dense(dense, y)
+        return self._dense_years[y]
+
+    def _year_dense(self, dense: Dense, y: int) -> tuple[float, float]:
+        nan = float("nan")
+        if self.gap(y) is not None:
+            return nan, nan
+        wanted = DECLARED_BY[self.perspective]
+        sa, sb = sides_for_year(self.party_a, self.party_b, y)
+        ia, ib = dense.positions(sa), dense.positions(sb)
+        yi = dense.years.get(y)
+        out = []
+        for d, rows, cols in ((wanted["exports"], ia, ib), (wanted["imports"], ib, ia)):
+            di = dense.declared.get(d)
+            total = 0.0
+            if di is not None and yi is not None and rows and cols:
+                at = (np.asarray(rows)[:, None], np.asarray(cols)[None, :])
+                here = dense.rows[di, yi][at].ravel().astype(bool)
+                if here.any():
+                    total = kahan(dense.value[di, yi][at].ravel()[here].tolist())
+            out.append(total)
+        return out[0], out[1]
+
     def _member_union(self, years: list[int]) -> tuple[list[str], list[str]]:
         sa: set[str] = set()
         sb: set[str] = set()
@@ -457,6 +515,9 @@ class Pair:
         """Exports and imports per year (USD): 0 where the source covers both sides in a year
         with no flow between them, NaN where it cannot tell (:meth:`gap`, a '-' cell)."""
         ys = self.check_years(years)
+        dense = self.dense()
+        if dense is not None:
+            return self._yearly_dense(dense, ys)
         sa, sb = self._member_union(ys)
         out = pd.DataFrame({"year": ys, "exports_usd": 0.0, "imports_usd": 0.0})
         # A bloc before it existed, an economy the source has no row of: unknown, not zero.
@@ -534,16 +595,20 @@ class Pair:
         """The table of :meth:`summary` (for analyses that build on it)."""
         ys = self.check_years(years)
         before = self.year_before(ys)
-        out = self.yearly(ys + ([before] if before is not None else []))
-        out = out.sort_values("year").reset_index(drop=True)
-        out["turnover_usd"] = out.exports_usd + out.imports_usd
-        out["balance_usd"] = out.exports_usd - out.imports_usd
-        consecutive = out.year.diff().eq(1)
-        for col in ("exports", "imports", "turnover"):
-            g = growth(out[f"{col}_usd"], out[f"{col}_usd"].shift(1))
-            out[f"{col}_growth"] = g.where(consecutive)
-        out = out[out.year.isin(ys)].reset_index(drop=True)
-        return out[SUMMARY_COLUMNS]
+        data = self.yearly(ys + ([before] if before is not None else []))
+        data = data.sort_values("year").reset_index(drop=True)
+        year = data.year.to_numpy()
+        x = data.exports_usd.to_numpy(dtype=float)
+        m = data.imports_usd.to_numpy(dtype=float)
+        flows = {"exports": x, "imports": m, "turnover": x + m}
+        consecutive = np.concatenate([[False], np.diff(year) == 1])
+        out = {"year": year, "exports_usd": x, "imports_usd": m}
+        out |= {"turnover_usd": x + m, "balance_usd": x - m}
+        for col, v in flows.items():
+            out[f"{col}_growth"] = np.where(consecutive, growth_array(v), np.nan)
+        keep = np.isin(year, ys)
+        frame = pd.DataFrame({k: v[keep] for k, v in out.items()})
+        return frame[SUMMARY_COLUMNS]
 
     def year_before(self, years: list[int]) -> int | None:
         """The year before the first of ``years`` when the source holds it (the base of the

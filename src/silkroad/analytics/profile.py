@@ -19,13 +19,14 @@ CAGR over the years shown is in ``attrs['cagr']`` (intervals = last year - first
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from silkroad.analytics.growth import cagr, growth, growth_note
+from silkroad.analytics.growth import cagr, growth_array, growth_note
 from silkroad.analytics.parties import Party, sides_for_year
+from silkroad.analytics.totals import Dense, kahan, kahan_columns
 from silkroad.analytics.unknown import (
     SHARES,
     merge,
@@ -53,65 +54,83 @@ def profile(
     # The year before the first shown, when held, is the base of the first year's growth.
     before = pair.year_before(ys)
     data = pair.yearly(sorted(set(wanted) | ({before} if before is not None else set())))
-    data["turnover_usd"] = data.exports_usd + data.imports_usd
-    data["balance_usd"] = data.exports_usd - data.imports_usd
-    shown = data[data.year.isin(ys) | (data.year == before)].reset_index(drop=True)
-    consecutive = shown.year.diff().eq(1)
-    growths = {}
+    year = data.year.to_numpy()
+    x_all = data.exports_usd.to_numpy(dtype=float)
+    m_all = data.imports_usd.to_numpy(dtype=float)
+    flows_all = {"exports": x_all, "imports": m_all, "turnover": x_all + m_all}
+    # growth over the years shown and the one before them (the base of the first's growth)
+    shown = np.isin(year, ys) | (year == before)
+    sy = year[shown]
+    consecutive = np.concatenate([[False], np.diff(sy) == 1])
+    keep = np.isin(sy, ys)
+    growths: dict[str, np.ndarray] = {}
     for flow in FLOWS:
-        col = shown[f"{flow}_usd"]
-        prev = col.shift(1)
-        growths[f"{flow}_growth"] = growth(col, prev).where(consecutive)
-        growths[f"{flow}_note"] = pd.Series(
-            [
-                growth_note(c, p) if ok else ""
-                for c, p, ok in zip(col, prev, consecutive, strict=True)
-            ],
-            index=shown.index,
-        )
-    keep = shown.year.isin(ys)
-    out = shown[keep].reset_index(drop=True)
-    x, m = out.exports_usd, out.imports_usd
+        col = flows_all[flow][shown]
+        prev = np.concatenate([[np.nan], col[:-1]])
+        growths[f"{flow}_growth"] = np.where(consecutive, growth_array(col), np.nan)[keep]
+        notes = [
+            growth_note(c, p) if ok else ""
+            for c, p, ok in zip(col.tolist(), prev.tolist(), consecutive.tolist(), strict=True)
+        ]
+        growths[f"{flow}_note"] = np.asarray(notes, dtype=object)[keep]
+    x, m = x_all[shown][keep], m_all[shown][keep]
+    columns: dict[str, np.ndarray] = {"year": sy[keep], "exports_usd": x, "imports_usd": m}
+    columns |= {"turnover_usd": x + m, "balance_usd": x - m}
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["normalized_balance"] = ((x - m) / (x + m)).where((x + m) > 0)
-        out["coverage_ratio"] = (x / m).where(m > 0)
-    for name, values in growths.items():
-        out[name] = values[keep].to_numpy()
+        columns["normalized_balance"] = np.where((x + m) > 0, (x - m) / (x + m), np.nan)
+        columns["coverage_ratio"] = np.where(m > 0, x / m, np.nan)
+    columns |= growths
     if base is not None:
-        base_row = data[data.year == base].iloc[0]
+        at = int(np.flatnonzero(year == base)[0])
         for flow in FLOWS:
-            b = float(base_row[f"{flow}_usd"])
-            out[f"{flow}_to_base"] = (out[f"{flow}_usd"] / b) if b > 0 else np.nan
-    totals_a = side_totals(pair, pair.party_a, pair.party_b, ys)
-    totals_b = side_totals(pair, pair.party_b, pair.party_a, ys)
-    out["a_trade_total_usd"] = totals_a.total_usd.to_numpy()
-    out["partner_share_of_a"] = _share(totals_a.with_other_usd, totals_a.total_usd)
-    out["partner_rank_for_a"] = totals_a.other_rank.to_numpy()
-    out["b_trade_total_usd"] = totals_b.total_usd.to_numpy()
-    out["a_share_of_b"] = _share(totals_b.with_other_usd, totals_b.total_usd)
-    out["a_rank_for_b"] = totals_b.other_rank.to_numpy()
+            b = float(flows_all[flow][at])
+            columns[f"{flow}_to_base"] = (
+                columns[f"{flow}_usd"] / b if b > 0 else np.full(len(x), np.nan)
+            )
+    totals_a = side_totals_arrays(pair, pair.party_a, pair.party_b, ys)
+    totals_b = side_totals_arrays(pair, pair.party_b, pair.party_a, ys)
     # Flows unknown (a bloc before it existed, an economy the source has no row of, a table's
     # '-'): the turnover, hence the shares and ranks, are unknown too.
-    unknown = out.turnover_usd.isna()
-    cols = ["partner_share_of_a", "partner_rank_for_a", "a_share_of_b", "a_rank_for_b"]
-    out.loc[unknown, cols] = np.nan
+    unknown = np.isnan(columns["turnover_usd"])
+
+    def known(values: np.ndarray) -> np.ndarray:
+        return np.where(unknown, np.nan, values)
+
+    columns["a_trade_total_usd"] = totals_a["total_usd"]
+    columns["partner_share_of_a"] = known(_share(totals_a["with_other_usd"], totals_a["total_usd"]))
+    columns["partner_rank_for_a"] = known(totals_a["other_rank"])
+    columns["b_trade_total_usd"] = totals_b["total_usd"]
+    columns["a_share_of_b"] = known(_share(totals_b["with_other_usd"], totals_b["total_usd"]))
+    columns["a_rank_for_b"] = known(totals_b["other_rank"])
+    out = pd.DataFrame(columns)
     meta = pair.metadata(ys) | {"base": base}
-    shares = totals_a.attrs["unknown"] + totals_b.attrs["unknown"]
-    known_years = set(out.year[~unknown].astype(int))
+    shares = totals_a["unknown"] + totals_b["unknown"]
+    known_years = {int(y) for y in columns["year"][~unknown]}
     meta["unknown"] = merge(meta["unknown"], [n for n in shares if n["year"] in known_years])
     out.attrs["metadata"] = meta
-    first, last = out.iloc[0], out.iloc[-1]
-    n = int(last.year - first.year)
+    first, last = int(columns["year"][0]), int(columns["year"][-1])
+    n = last - first
     out.attrs["cagr"] = {
-        flow: cagr(first[f"{flow}_usd"], last[f"{flow}_usd"], n) for flow in FLOWS
-    } | {"intervals": n, "from": int(first.year), "to": int(last.year)}
+        flow: cagr(columns[f"{flow}_usd"][0], columns[f"{flow}_usd"][-1], n) for flow in FLOWS
+    } | {"intervals": n, "from": first, "to": last}
     return out
 
 
-def _share(part: pd.Series, whole: pd.Series) -> np.ndarray:
-    p, w = part.to_numpy(dtype=float), whole.to_numpy(dtype=float)
+def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    p, w = np.asarray(part, dtype=float), np.asarray(whole, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(w > 0, p / w, np.nan)
+
+
+def side_totals_arrays(pair: Pair, side: Party, other: Party, years: list[int]) -> dict[str, Any]:
+    """:func:`side_totals` as arrays (year, total_usd, with_other_usd, other_rank) and the
+    list ``unknown``: what a profile needs, without building a frame on the dense path."""
+    dense = pair.dense()
+    if dense is not None:
+        return _side_totals_dense(pair, dense, side, other, years)
+    frame = side_totals(pair, side, other, years)
+    out: dict[str, Any] = {c: frame[c].to_numpy(dtype=float) for c in frame.columns if c != "year"}
+    return out | {"year": frame.year.to_numpy(), "unknown": frame.attrs["unknown"]}
 
 
 def side_totals(pair: Pair, side: Party, other: Party, years: list[int]) -> pd.DataFrame:
@@ -129,6 +148,12 @@ def side_totals(pair: Pair, side: Party, other: Party, years: list[int]) -> pd.D
     from silkroad.analytics.pair import DECLARED_BY
 
     declared = DECLARED_BY[pair.perspective]
+    dense = pair.dense()
+    if dense is not None:
+        arrays = _side_totals_dense(pair, dense, side, other, years)
+        frame = pd.DataFrame({k: v for k, v in arrays.items() if k != "unknown"})
+        frame.attrs["unknown"] = arrays["unknown"]
+        return frame
     raw = pair.touching_totals(years)
     label_a, label_b = pair.side_labels(raw)
     mine, theirs = ("a", "b") if side == pair.party_a else ("b", "a")
@@ -218,3 +243,57 @@ def side_totals(pair: Pair, side: Party, other: Party, years: list[int]) -> pd.D
         frame.loc[row, ["total_usd", "other_rank"]] = np.nan
     frame.attrs["unknown"] = found
     return frame
+
+
+def _side_totals_dense(
+    pair: Pair, dense: Dense, side: Party, other: Party, years: list[int]
+) -> dict[str, Any]:
+    """:func:`side_totals` of reconciled data from the arrays: per year, each partner's trade
+    with the side's members (its exports row block, then its imports column block), summed in
+    the row-wise path's order and arithmetic (Kahan, cells without a row skipped)."""
+    from silkroad.analytics.pair import DECLARED_BY
+
+    declared = DECLARED_BY[pair.perspective]
+    dx, dm = dense.declared.get(declared["exports"]), dense.declared.get(declared["imports"])
+    total, with_other, rank = [], [], []
+    for y in years:
+        sa, sb = sides_for_year(pair.party_a, pair.party_b, y)
+        mine, theirs = (sa, sb) if side == pair.party_a else (sb, sa)
+        yi, rows = dense.years.get(y), dense.positions(mine)
+        blocks: list[np.ndarray] = []
+        present: list[np.ndarray] = []
+        if yi is not None and rows:
+            if dx is not None:  # the side's exports: its members' rows of exporter
+                blocks.append(dense.value[dx, yi, rows, :])
+                present.append(dense.rows[dx, yi, rows, :])
+            if dm is not None:  # its imports: its members' columns of importer
+                blocks.append(dense.value[dm, yi][:, rows].T)
+                present.append(dense.rows[dm, yi][:, rows].T)
+        if not blocks:
+            total.append(0.0)
+            with_other.append(0.0)
+            rank.append(np.nan)
+            continue
+        partner = np.zeros(len(dense.codes), dtype=bool)
+        for block in present:
+            partner |= block.any(axis=0)
+        partner[rows] = False  # trade inside the side is not with a partner
+        partner &= ~dense.aggregate  # aggregates are never partners (METHODS 1.5)
+        values = kahan_columns(blocks, present)
+        theirs_mask = np.zeros(len(dense.codes), dtype=bool)
+        theirs_mask[dense.positions(theirs)] = True
+        listed = values[partner]
+        total.append(kahan(listed.tolist()))
+        with_other.append(kahan(np.where(theirs_mask[partner], listed, 0.0).tolist()))
+        at = dense.position.get(other.code)
+        if other.is_bloc or at is None or not partner[at] or np.isnan(listed).any():
+            rank.append(np.nan)
+        else:
+            rank.append(float(1 + np.count_nonzero(listed > values[at])))
+    return {
+        "year": np.asarray(years, dtype=np.int64),
+        "total_usd": np.asarray(total, dtype=float),
+        "with_other_usd": np.asarray(with_other, dtype=float),
+        "other_rank": np.asarray(rank, dtype=float),
+        "unknown": [],
+    }

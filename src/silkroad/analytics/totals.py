@@ -7,6 +7,11 @@ compilation and a scan per question; holding the whole table once per store snap
 by threads (the web server's workers); the key is the snapshot (home, source and its files), so a
 new ingest is never answered from old totals. Stores whose totals are too large for memory
 (:data:`MAX_ROWS`) keep the engine query.
+
+On top of the rows, :class:`Dense` holds the same totals as arrays indexed by declaration, year,
+exporter and importer (one cell per row; absent rows 0), so that a pair's yearly flows and each
+side's trade with its partners are array slices summed in Python floats: a summary or a profile
+in about a millisecond instead of tens of milliseconds of pandas work per question.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ if TYPE_CHECKING:
 
 #: Above this many rows (non-re-export pair totals of a source), the engine is asked instead.
 MAX_ROWS = 5_000_000
+#: Above this many cells (declarations x years x economies^2), no dense arrays are built.
+MAX_CELLS = 8_000_000
 #: How many store snapshots are kept (a server holds one store; tests open many).
 KEEP = 4
 
@@ -39,6 +46,8 @@ class TotalsIndex:
     frame: pd.DataFrame
     by_exporter: dict[str, np.ndarray]
     by_importer: dict[str, np.ndarray]
+    #: the same totals as arrays (None: too large, or several rows per cell such as months)
+    dense: Dense | None = None
 
     @cached_property
     def covered(self) -> dict[int, frozenset[str]]:
@@ -59,6 +68,89 @@ class TotalsIndex:
         frame = self.frame.iloc[rows]
         frame = frame[frame.year.isin(list(years))]
         return frame.reset_index(drop=True)
+
+
+@dataclass(frozen=True, eq=False)
+class Dense:
+    """Per-pair totals as arrays: ``value[d, y, e, i]`` (USD; 0 where no row, NaN where the row's
+    value is unknown) and ``rows[d, y, e, i]`` (1 where a row exists), for declaration ``d``,
+    year ``y``, exporter ``e`` and importer ``i`` (positions in :attr:`declared`, :attr:`years`,
+    :attr:`codes`, codes sorted). Built only where each cell has at most one row."""
+
+    codes: list[str]
+    position: dict[str, int]
+    years: dict[int, int]
+    declared: dict[str, int]
+    value: np.ndarray
+    rows: np.ndarray
+    #: per code position: whether it is an aggregate (World, areas), never a partner
+    aggregate: np.ndarray
+
+    def positions(self, members: Iterable[str]) -> list[int]:
+        """Sorted code positions of ``members`` that have rows (others trade nothing here)."""
+        return sorted(self.position[m] for m in members if m in self.position)
+
+
+def kahan(values: Iterable[float]) -> float:
+    """Sum with Kahan compensation, in order: the arithmetic of pandas' group-by sum, so the
+    dense path gives the engine path's floats bit for bit (NaN in, NaN out)."""
+    total = comp = 0.0
+    for v in values:
+        y = v - comp
+        t = total + y
+        comp = t - total - y
+        if comp != comp:  # inf - inf: pandas resets the compensation
+            comp = 0.0
+        total = t
+    return total
+
+
+def kahan_columns(blocks: list[np.ndarray], present: list[np.ndarray]) -> np.ndarray:
+    """Per column, the Kahan sum down the rows of ``blocks`` (stacked in order) over the cells
+    where ``present`` is set, as :func:`kahan` over each column's rows that exist (a zero added
+    to a running compensation would move the sum: cells without a row are skipped)."""
+    width = blocks[0].shape[1]
+    total = np.zeros(width)
+    comp = np.zeros(width)
+    for block, mask in zip(blocks, present, strict=True):
+        for row, here in zip(block, mask.astype(bool), strict=True):
+            y = row - comp
+            t = total + y
+            new = t - total - y
+            new[new != new] = 0.0
+            total = np.where(here, t, total)
+            comp = np.where(here, new, comp)
+    return total
+
+
+def _dense(frame: pd.DataFrame) -> Dense | None:
+    codes = sorted(
+        set(map(str, pd.unique(frame.exporter))) | set(map(str, pd.unique(frame.importer)))
+    )
+    years = sorted(int(y) for y in pd.unique(frame.year))
+    declared = sorted(map(str, pd.unique(frame.declared_by)))
+    n = len(codes)
+    if not n or len(declared) * len(years) * n * n > MAX_CELLS:
+        return None
+    position = {c: i for i, c in enumerate(codes)}
+    ypos = {y: i for i, y in enumerate(years)}
+    dpos = {d: i for i, d in enumerate(declared)}
+    d = frame.declared_by.map(dpos).to_numpy(dtype=np.intp)
+    y = frame.year.map(ypos).to_numpy(dtype=np.intp)
+    e = frame.exporter.map(position).to_numpy(dtype=np.intp)
+    i = frame.importer.map(position).to_numpy(dtype=np.intp)
+    shape = (len(declared), len(years), n, n)
+    flat = np.ravel_multi_index((d, y, e, i), shape)
+    if len(np.unique(flat)) != len(flat):
+        return None  # several rows per cell (months): the row-wise path keeps their order
+    value = np.zeros(shape)
+    rows = np.zeros(shape, dtype=np.int8)
+    value.flat[flat] = frame.value_usd.to_numpy(dtype=float)
+    rows.flat[flat] = 1
+    from silkroad.reference.countries import is_aggregate
+
+    aggregate = np.array([is_aggregate(c) for c in codes], dtype=bool)
+    return Dense(codes, position, ypos, dpos, value, rows, aggregate)
 
 
 _CACHE: OrderedDict[tuple[object, ...], TotalsIndex | None] = OrderedDict()
@@ -99,4 +191,5 @@ def _build(store: Store, source: str) -> TotalsIndex | None:
         frame=frame,
         by_exporter={str(k): v for k, v in frame.groupby("exporter", sort=False).indices.items()},
         by_importer={str(k): v for k, v in frame.groupby("importer", sort=False).indices.items()},
+        dense=_dense(frame),
     )

@@ -24,11 +24,21 @@ def serve(
             "(else $SILKROAD_TOKEN; with neither, writes are off).",
         ),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            help="Worker processes (1: one process; 2 on a two-core machine serves twice the "
+            "requests). Read-only with more than one: writes need --workers 1.",
+            min=1,
+            max=64,
+        ),
+    ] = 1,
 ) -> None:
     """Serve the dashboard and the JSON API of the store on this machine until Ctrl-C."""
     from silkroad.web import serve as run
 
-    run(home, host=host, port=port, token_file=token_file)
+    run(home, host=host, port=port, token_file=token_file, workers=workers)
 
 
 def register(app: typer.Typer) -> None:

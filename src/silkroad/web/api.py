@@ -91,6 +91,9 @@ class Analysis:
     params: tuple[Param, ...]
     run: Callable[[Pair, dict[str, Any]], Result]
     fixed_perspective: str | None = None
+    #: computed from the pair totals held in memory (milliseconds): never waits behind the
+    #: analyses that read product rows (:meth:`silkroad.web.state.Stores.run_heavy`)
+    light: bool = False
 
 
 ANALYSES: dict[str, Analysis] = {
@@ -101,12 +104,14 @@ ANALYSES: dict[str, Analysis] = {
             "Per year: A's exports to B, imports from B, turnover, balance (USD) and growth.",
             (YEARS, SOURCE, PERSPECTIVE),
             lambda pair, v: pair.summary(v["years"]),
+            light=True,
         ),
         Analysis(
             "profile",
             "The relationship year by year: flows, balance, growth, base ratios, shares, ranks.",
             (YEARS, BASE, SOURCE, PERSPECTIVE),
             lambda pair, v: pair.profile(v["years"], base=v["base"]),
+            light=True,
         ),
         Analysis(
             "structure",
@@ -327,9 +332,11 @@ def compute_keyed(
     source = values.get("source")
     key = (snap.generation, name, a.strip().upper(), b.strip().upper(), _frozen(values))
 
+    def task(here: Snapshot) -> Result:
+        return analysis.run(here.pair(a, b, source=source, perspective=perspective), values)
+
     def run() -> Result:
-        pair = snap.pair(a, b, source=source, perspective=perspective)
-        return analysis.run(pair, values)
+        return task(snap) if analysis.light else stores.run_heavy(snap, task)
 
     return key, stores.cache.get(key, run)
 
@@ -344,9 +351,13 @@ def compute_world(
     code = party(a, field="a") if analysis.per_economy and a is not None else None
     values = _checked(analysis.params, raw)
     key = (snap.generation, "world", name, code, _frozen(values))
-    result = stores.cache.get(
-        key, lambda: analysis.run(snap.world(values.get("source")), code, values)
-    )
+
+    def run() -> Result:
+        return stores.run_heavy(
+            snap, lambda here: analysis.run(here.world(values.get("source")), code, values)
+        )
+
+    result = stores.cache.get(key, run)
     return key, result
 
 
@@ -524,10 +535,10 @@ def brief_data(stores: Stores, snap: Snapshot, a: str, b: str, v: dict[str, Any]
 
     key = brief_key(snap, a, b, v)
 
-    def run() -> Any:
+    def task(here: Snapshot) -> Any:
         years = v.get("years")
         return gather(
-            snap.store,
+            here.store,
             a,
             b,
             year=v["year"],
@@ -539,7 +550,7 @@ def brief_data(stores: Stores, snap: Snapshot, a: str, b: str, v: dict[str, Any]
             perspective=v.get("perspective") or "auto",
         )
 
-    return stores.cache.get(key, run)
+    return stores.cache.get(key, lambda: stores.run_heavy(snap, task))
 
 
 def _brief_endpoint(stores: Stores) -> Callable[..., Response]:
@@ -558,7 +569,8 @@ def _brief_endpoint(stores: Stores) -> Callable[..., Response]:
 
         def render() -> tuple[bytes, str]:
             doc = Brief(data, lang)
-            content = doc.render(fmt)
+            # a PDF or a workbook lays out charts for seconds
+            content = stores.run_heavy(snap, lambda _: doc.render(fmt))
             body = content.encode("utf-8") if isinstance(content, str) else content
             return body, f"{doc.file_stem()}.{fmt}"
 

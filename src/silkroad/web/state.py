@@ -8,15 +8,18 @@ is seen by the next one, never half-way (the data files a snapshot reads are kep
 ``SILKROAD_GC_GRACE`` seconds after a commit retires them).
 
 Results are cached per pair and arguments in one process-wide LRU keyed by the catalog
-generation, so a commit invalidates them all at once.
+generation, so a commit invalidates them all at once. Analyses that read product rows run on
+the process's heavy thread(s) (:meth:`Stores.run_heavy`), each with its own store.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -35,6 +38,14 @@ CACHE_SIZE = 1024
 PAIRS_PER_THREAD = 64
 #: Pairs listed on the home page as recently opened.
 RECENT = 10
+#: Analyses that read product rows (structure, movers, a brief, world panels) computed at
+#: once per process, on threads of their own; more wait their turn, so that they never crowd
+#: out the pair-totals ones (summary, profile: milliseconds each) from the process's one
+#: running Python thread.
+HEAVY_AT_ONCE = 1
+#: How much lower the OS priority of those threads is (nice increment; Linux, per thread). 10
+#: gave lower medians but longer tails than 4 (the heavy thread holds the GIL while it waits).
+HEAVY_NICE = 4
 
 
 def _stamp(path: Path) -> tuple[int, int, int] | None:
@@ -115,6 +126,37 @@ class Stores:
         self.recent = RecentPairs(RECENT)
         self._all: list[Store] = []
         self._all_lock = threading.Lock()
+        self._heavy = self._heavy_pool()
+
+    def _heavy_pool(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(
+            HEAVY_AT_ONCE, thread_name_prefix="silkroad-heavy", initializer=self._heavy_start
+        )
+
+    def _heavy_start(self) -> None:
+        """A heavy thread: marked (a heavy task it runs does not queue behind itself) and
+        niced by :data:`HEAVY_NICE` where the system allows it (Linux: per thread; the threads
+        DuckDB starts from it inherit it), so the OS runs summaries and profiles first."""
+        self._local.heavy = True
+        with contextlib.suppress(AttributeError, OSError):
+            tid = threading.get_native_id()
+            os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + HEAVY_NICE)
+
+    def run_heavy(self, snap: Snapshot, task: Callable[[Snapshot], T]) -> T:
+        """``task(snapshot)`` on one of the :data:`HEAVY_AT_ONCE` heavy threads (the others
+        wait their turn), with that thread's own store at the request's catalog generation;
+        on the request's thread when a commit came in between (or already on a heavy thread)."""
+        if getattr(self._local, "heavy", False):
+            return task(snap)
+
+        def on_heavy_thread() -> tuple[bool, Any]:
+            here = self.snapshot()
+            if here.generation != snap.generation:
+                return False, None
+            return True, task(here)
+
+        done, value = self._heavy.submit(on_heavy_thread).result()
+        return value if done else task(snap)
 
     def snapshot(self) -> Snapshot:
         """The calling thread's store, refreshed if a commit happened since its last request."""
@@ -149,6 +191,9 @@ class Stores:
             if close is not None:
                 close()
         self.cache.clear()
+        # the app may start again (a test client's second lifespan): a new pool, lazily started
+        pool, self._heavy = self._heavy, self._heavy_pool()
+        pool.shutdown(wait=False, cancel_futures=True)
         self._local = threading.local()
 
 
