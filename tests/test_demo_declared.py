@@ -18,7 +18,7 @@ import pytest
 from conftest import REPO, WORLD_2014, WORLD_2015, BaciFiles, run_cli
 from silkroad.analytics.pair import Pair
 from silkroad.demo import DEMO_BASKETS, run_demo
-from silkroad.errors import InputError
+from silkroad.errors import FormatError, InputError
 from silkroad.ingestion import ingest
 from silkroad.reference.baskets import example_baskets_path, load_baskets
 from silkroad.results import SYNTHETIC_CSV_LINE
@@ -286,6 +286,14 @@ def test_the_synthetic_label_line_marks_a_comtrade_csv_and_keeps_line_numbers(tm
     assert store.rejected("comtrade-blr")["line"].tolist() == [4]  # label 1, header 2
     other = ingest(Store(tmp_path / "home2"), "comtrade", plain)
     assert other.record is not None and not other.record.synthetic
+    # A header error names the header's own line: 2 below the label, 1 without it.
+    bad = "refYear,reporterCode,flowCode,partnerCode,colour\n2016,112,X,398,red\n"
+    for text, line in ((SYNTHETIC_CSV_LINE + bad, 2), (bad, 1)):
+        path = tmp_path / f"bad{line}.csv"
+        path.write_text(text)
+        with pytest.raises(FormatError) as exc:
+            ingest(Store(tmp_path / f"home-bad{line}"), "comtrade", path)
+        assert exc.value.line == line and "'colour'" in str(exc.value)
 
 
 def test_write_declared_refuses_an_unknown_reporter(tmp_path):

@@ -151,8 +151,9 @@ def _decode(data: bytes) -> str:
         return data.decode("latin-1")
 
 
-def _map_header(names: list[str], path: Path) -> tuple[list[str | None], str]:
-    """Canonical name (or None for ignored) per column, and the variant; FormatError otherwise."""
+def _map_header(names: list[str], path: Path, line: int = 1) -> tuple[list[str | None], str]:
+    """Canonical name (or None for ignored) per column, and the variant; FormatError otherwise
+    (naming ``line``, the header's line: 2 below the synthetic-data label)."""
     keys: list[str | None] = []
     unknown = []
     for name in names:
@@ -179,14 +180,14 @@ def _map_header(names: list[str], path: Path) -> tuple[list[str | None], str]:
         raise FormatError(
             "not a UN Comtrade file (" + "; ".join(what) + ")",
             path=path,
-            line=1,
+            line=line,
             expected="the API JSON/CSV fields (reporterCode, flowCode, partnerCode, cmdCode, "
             "primaryValue, ...), the legacy CSV header (Trade Flow Code, Reporter Code, ...) "
             "or the legacy JSON fields (rgCode, rtCode, ptCode, cmdCode, TradeValue, ...)",
         )
     dup = sorted({k for k in present if keys.count(k) > 1})
     if dup:
-        raise FormatError("columns given twice", path=path, line=1, found=", ".join(dup))
+        raise FormatError("columns given twice", path=path, line=line, found=", ".join(dup))
     legacy = any(_norm(n) in ("tradeflowcode", "commoditycode") for n in names)
     return keys, "legacy-csv" if legacy else "csv"
 
@@ -365,7 +366,7 @@ def _csv_records(text: str, path: Path) -> tuple[list[Record], str]:
     first = lines[skip]
     delim = "\t" if first.count("\t") > first.count(",") else ","
     header = next(csv.reader([first], delimiter=delim))
-    keys, variant = _map_header(header, path)
+    keys, variant = _map_header(header, path, line=skip + 1)
     out = []
     for n, raw in enumerate(lines[skip + 1 :], start=skip + 2):
         if not raw.strip():
