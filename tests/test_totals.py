@@ -92,3 +92,25 @@ def test_threads_asking_at_once_read_the_table_once(world_home, monkeypatch):
         t.join()
     assert len(reads) == 1
     assert got == [[pytest.approx(BLR_KAZ[2014]), pytest.approx(BLR_KAZ[2015])]] * 8
+
+
+def test_an_economy_listed_only_with_re_exports_is_covered(tmp_path, monkeypatch):
+    # BLR's 2016 declarations: exports to KAZ, and to RUS only re-exports. RUS is in the source
+    # that year (covered: its trade with BLR is known), as the engine's own count says.
+    from silkroad.analytics.unknown import covered
+    from test_comtrade import KAZ, RUS, rec, write_json
+
+    path = write_json(
+        tmp_path / "blr.json", [rec("X", KAZ, "870120", 600.0), rec("RX", RUS, "870120", 50.0)]
+    )
+    store = sr.open(tmp_path / "home")
+    sr.ingest(store, "comtrade", path)
+    source = store.catalog.current_files()[0][0]
+    index = totals.totals_index(store, source)
+    assert index is not None and "RUS" not in set(index.frame.importer)  # re-exports left out
+    assert covered(store, source, [2016]) == {2016: frozenset({"BLR", "KAZ", "RUS"})}
+    monkeypatch.setattr(totals, "MAX_ROWS", 0)  # the engine answers instead of the index
+    monkeypatch.setattr(totals, "_CACHE", type(totals._CACHE)())
+    engine = sr.open(tmp_path / "home")
+    assert totals.totals_index(engine, source) is None
+    assert covered(engine, source, [2016]) == {2016: frozenset({"BLR", "KAZ", "RUS"})}

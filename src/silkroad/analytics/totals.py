@@ -16,10 +16,11 @@ in about a millisecond instead of tens of milliseconds of pandas work per questi
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -48,15 +49,20 @@ class TotalsIndex:
     by_importer: dict[str, np.ndarray]
     #: the same totals as arrays (None: too large, or several rows per cell such as months)
     dense: Dense | None = None
+    #: per year, the economies whose rows that year are re-exports only (not in ``frame``)
+    re_export_only: dict[int, frozenset[str]] = field(default_factory=dict)
 
     @cached_property
     def covered(self) -> dict[int, frozenset[str]]:
-        """Per year: the economies with at least one row (as exporter or importer)."""
+        """Per year: the economies with at least one row (as exporter or importer), re-export
+        rows included (an economy the source lists only with re-exports is covered)."""
         out: dict[int, frozenset[str]] = {}
         for y, g in self.frame.groupby("year"):
             out[int(y)] = frozenset(map(str, pd.unique(g.exporter))) | frozenset(
                 map(str, pd.unique(g.importer))
             )
+        for y, extra in self.re_export_only.items():
+            out[y] = out.get(y, frozenset()) | extra
         return out
 
     def touching(self, members: Iterable[str], years: Iterable[int]) -> pd.DataFrame:
@@ -181,15 +187,27 @@ def totals_index(store: Store, source: str) -> TotalsIndex | None:
 
 
 def _build(store: Store, source: str) -> TotalsIndex | None:
-    t = store.pair_totals(source)
-    t = t.filter(~t.re_flow)
+    everything = store.pair_totals(source)
+    t = everything.filter(~everything.re_flow)
     if int(t.count().execute()) > MAX_ROWS:
         return None
     frame = t.select(*COLUMNS).to_pandas()
     frame["year"] = frame.year.astype(int)
-    return TotalsIndex(
+    index = TotalsIndex(
         frame=frame,
         by_exporter={str(k): v for k, v in frame.groupby("exporter", sort=False).indices.items()},
         by_importer={str(k): v for k, v in frame.groupby("importer", sort=False).indices.items()},
         dense=_dense(frame),
     )
+    re = everything.filter(everything.re_flow)
+    ends = re.select(year=re.year, economy=re.exporter).union(
+        re.select(year=re.year, economy=re.importer)
+    )
+    extra: dict[int, set[str]] = {}
+    covered = index.covered
+    for y, e in ends.distinct().to_pandas().itertuples(index=False):
+        if str(e) not in covered.get(int(y), frozenset()):
+            extra.setdefault(int(y), set()).add(str(e))
+    if not extra:
+        return index
+    return dataclasses.replace(index, re_export_only={y: frozenset(v) for y, v in extra.items()})
