@@ -284,6 +284,29 @@ def test_gravity_endpoint_is_the_fit_and_is_cached(random_client, random_home) -
     assert c.status_code == 200 and c.text.splitlines()[0].startswith("term,")
 
 
+def test_a_gravity_fit_that_fails_on_the_data_is_not_fitted_again(client, monkeypatch) -> None:
+    # A model the data cannot identify fails in seconds of fitting: the same request again is
+    # answered with the same error from the cache, without a second fit.
+    from silkroad.analytics import prospects
+    from silkroad.errors import AnalysisError
+
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(kwargs.get("bloc"))
+        raise AnalysisError("the fit did not converge", field="years", found="2014")
+
+    monkeypatch.setattr(prospects, "gravity_fit", failing)
+    first = client.get("/api/v1/gravity", params={"years": "2014"})
+    again = client.get("/api/v1/gravity", params={"years": "2014"})
+    assert first.status_code == again.status_code != 500
+    assert first.json() == again.json() and "did not converge" in first.text
+    assert len(calls) == 1
+    # another request is another fit
+    client.get("/api/v1/gravity", params={"years": "2014", "cluster": "none"})
+    assert len(calls) == 2
+
+
 @pytest.mark.parametrize(
     ("params", "status", "field"),
     [

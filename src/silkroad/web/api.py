@@ -20,6 +20,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from silkroad import args
+from silkroad.errors import SilkroadError
 from silkroad.results import Result, dumps
 from silkroad.web import openapi as docs
 from silkroad.web.params import (
@@ -352,13 +353,26 @@ def compute_world(
     values = _checked(analysis.params, raw)
     key = (snap.generation, "world", name, code, _frozen(values))
 
-    def run() -> Result:
-        return stores.run_heavy(
-            snap, lambda here: analysis.run(here.world(values.get("source")), code, values)
-        )
+    def run() -> Result | _Failed:
+        try:
+            return stores.run_heavy(
+                snap, lambda here: analysis.run(here.world(values.get("source")), code, values)
+            )
+        except SilkroadError as exc:  # the data's answer for this generation: kept as well
+            return _Failed(exc)
 
     result = stores.cache.get(key, run)
+    if isinstance(result, _Failed):
+        raise result.error.with_traceback(None)
     return key, result
+
+
+class _Failed:
+    """A world analysis that failed on the data (an AnalysisError, say, for a gravity model
+    without variation), cached like a result so that a repeated request costs no new fit."""
+
+    def __init__(self, error: SilkroadError) -> None:
+        self.error = error
 
 
 def _checked(params: tuple[Param, ...], raw: dict[str, Any]) -> dict[str, Any]:
