@@ -55,7 +55,6 @@ def _inputs(
     e_idx, k_idx = pd.Index(economies), pd.Index(products)
     exports: dict[int, np.ndarray] = {}
     imports: dict[int, np.ndarray] = {}
-    bilateral: dict[int, np.ndarray] = {}
     for y, p in panels.items():
         rows, cols = e_idx.get_indexer(p.economies), k_idx.get_indexer(p.products)
         for target, source in ((exports, p.exports), (imports, p.imports)):
@@ -63,8 +62,18 @@ def _inputs(
             m[np.ix_(rows, cols)] = source
             target[y] = m
     flows = world.long(years, level="hs6", exporters=[exporter])
+    bilateral = _bilateral(flows, years, e_idx, k_idx)
+    return economies, products, exports, imports, bilateral
+
+
+def _bilateral(
+    flows: pd.DataFrame, years: Sequence[int], e_idx: pd.Index, k_idx: pd.Index
+) -> dict[int, np.ndarray]:
+    """Per year, the exporter's ``flows`` (importer, code, value_usd) as an economies x products
+    matrix on the labels ``e_idx`` x ``k_idx`` (USD)."""
+    out = {}
     for y in years:
-        m = np.zeros((len(economies), len(products)))
+        m = np.zeros((len(e_idx), len(k_idx)))
         f = flows[flows.year == y]
         if len(f):
             np.add.at(
@@ -72,8 +81,8 @@ def _inputs(
                 (e_idx.get_indexer(f.importer), k_idx.get_indexer(f.code)),
                 f.value_usd.to_numpy(dtype=float),
             )
-        bilateral[y] = m
-    return economies, products, exports, imports, bilateral
+        out[y] = m
+    return out
 
 
 def _pair_inputs(
@@ -100,7 +109,6 @@ def _pair_inputs(
     shape = (len(economies), len(products))
     exports: dict[int, np.ndarray] = {}
     imports: dict[int, np.ndarray] = {}
-    bilateral: dict[int, np.ndarray] = {}
     world_exports: dict[int, np.ndarray] = {}
     for y, sl in slices.items():
         cols = k_idx.get_indexer(sl.products)
@@ -113,16 +121,7 @@ def _pair_inputs(
         world_exports[y][cols] = sl.world_exports
     flows = world.long(years, level="hs6", exporters=[exporter], importers=found or [exporter])
     flows = flows[flows.importer.isin(found)]
-    for y in years:
-        m = np.zeros(shape)
-        f = flows[flows.year == y]
-        if len(f):
-            np.add.at(
-                m,
-                (e_idx.get_indexer(f.importer), k_idx.get_indexer(f.code)),
-                f.value_usd.to_numpy(dtype=float),
-            )
-        bilateral[y] = m
+    bilateral = _bilateral(flows, years, e_idx, k_idx)
     missing = [m for m in markets if m not in present]
     return economies, products, exports, imports, bilateral, world_exports, missing
 

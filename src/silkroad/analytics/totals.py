@@ -16,7 +16,6 @@ in about a millisecond instead of tens of milliseconds of pandas work per questi
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -49,8 +48,8 @@ class TotalsIndex:
     by_importer: dict[str, np.ndarray]
     #: the same totals as arrays (None: too large, or several rows per cell such as months)
     dense: Dense | None = None
-    #: per year, the economies whose rows that year are re-exports only (not in ``frame``)
-    re_export_only: dict[int, frozenset[str]] = field(default_factory=dict)
+    #: per year, the economies at either end of a re-export row (those rows are not in ``frame``)
+    re_export_ends: dict[int, frozenset[str]] = field(default_factory=dict)
 
     @cached_property
     def covered(self) -> dict[int, frozenset[str]]:
@@ -61,7 +60,7 @@ class TotalsIndex:
             out[int(y)] = frozenset(map(str, pd.unique(g.exporter))) | frozenset(
                 map(str, pd.unique(g.importer))
             )
-        for y, extra in self.re_export_only.items():
+        for y, extra in self.re_export_ends.items():
             out[y] = out.get(y, frozenset()) | extra
         return out
 
@@ -193,21 +192,17 @@ def _build(store: Store, source: str) -> TotalsIndex | None:
         return None
     frame = t.select(*COLUMNS).to_pandas()
     frame["year"] = frame.year.astype(int)
-    index = TotalsIndex(
-        frame=frame,
-        by_exporter={str(k): v for k, v in frame.groupby("exporter", sort=False).indices.items()},
-        by_importer={str(k): v for k, v in frame.groupby("importer", sort=False).indices.items()},
-        dense=_dense(frame),
-    )
     re = everything.filter(everything.re_flow)
     ends = re.select(year=re.year, economy=re.exporter).union(
         re.select(year=re.year, economy=re.importer)
     )
-    extra: dict[int, set[str]] = {}
-    covered = index.covered
+    re_ends: dict[int, set[str]] = {}
     for y, e in ends.distinct().to_pandas().itertuples(index=False):
-        if str(e) not in covered.get(int(y), frozenset()):
-            extra.setdefault(int(y), set()).add(str(e))
-    if not extra:
-        return index
-    return dataclasses.replace(index, re_export_only={y: frozenset(v) for y, v in extra.items()})
+        re_ends.setdefault(int(y), set()).add(str(e))
+    return TotalsIndex(
+        frame=frame,
+        by_exporter={str(k): v for k, v in frame.groupby("exporter", sort=False).indices.items()},
+        by_importer={str(k): v for k, v in frame.groupby("importer", sort=False).indices.items()},
+        dense=_dense(frame),
+        re_export_ends={y: frozenset(v) for y, v in re_ends.items()},
+    )

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 #: HS level → number of leading digits of the product code.
 DIGITS = {"hs2": 2, "hs4": 4, "hs6": 6}
+SIDES = ("exports", "imports")
 
 
 @dataclass(frozen=True)
@@ -295,9 +296,9 @@ class World:
         out = {}
         for y in ys:
             ey, iy = _of_year(ex, y), _of_year(im, y)
-            economies = _labels(ey, iy, "economy", is_economy)
+            economies = _labels((ey, iy), "economy", is_economy)
             ey, iy = _among(ey, economies), _among(iy, economies)  # aggregates such as World out
-            products = _labels(ey, iy, "code", None)
+            products = _labels((ey, iy), "code")
             out[y] = Panel(
                 year=y,
                 level=level_name,
@@ -352,9 +353,10 @@ class World:
             economies, products, world_exports, world_imports = parts[y]
             ry = _of_year(rows, y)
             got: dict[str, dict[str, np.ndarray]] = {}
+            held = set(economies)
             for s, names in (("exports", exporters), ("imports", importers)):
                 part = ry.filter(pc.equal(ry["side"], s))
-                held_names = tuple(e for e in names if e in set(economies))
+                held_names = tuple(e for e in names if e in held)
                 m = _dense(part, held_names, products)
                 got[s] = {e: m[i] for i, e in enumerate(held_names)}
             out[y] = Slice(
@@ -391,14 +393,10 @@ class World:
         parts: dict[int, tuple[Any, ...]] = {}
         for y in ys:
             py = _of_year(present, y)
-            economies = _labels(py, py, "economy", is_economy)
+            economies = _labels((py,), "economy", is_economy)
             sy = _of_year(sums, y)
-            products = _labels(sy, sy, "code", None)
-            world = []
-            for s in ("exports", "imports"):
-                side = sy.filter(pc.equal(sy["side"], s))
-                side = side.append_column("economy", pa.array([""] * side.num_rows, pa.string()))
-                world.append(_dense(side, ("",), products)[0])
+            products = _labels((sy,), "code")
+            world = [_by_code(sy.filter(pc.equal(sy["side"], s)), products) for s in SIDES]
             parts[y] = (economies, products, *world)
         _SHARED.put(key, {"parts": parts, "others": others})
         return parts, others
@@ -557,11 +555,20 @@ def _among(table: pa.Table, economies: tuple[str, ...]) -> pa.Table:
     return table.filter(keep)
 
 
-def _labels(a: pa.Table, b: pa.Table, column: str, keep: Any) -> tuple[str, ...]:
-    """The sorted distinct values of ``column`` in ``a`` and ``b`` (those ``keep`` accepts);
-    each distinct code is looked at once, not each row."""
-    values = {v for t in (a, b) for v in pc.unique(t[column].cast(pa.string())).to_pylist()}
+def _labels(tables: Sequence[pa.Table], column: str, keep: Any = None) -> tuple[str, ...]:
+    """The sorted distinct values of ``column`` in ``tables`` (those ``keep`` accepts); each
+    distinct code is looked at once, not each row."""
+    values = {v for t in tables for v in pc.unique(t[column].cast(pa.string())).to_pylist()}
     return tuple(sorted(v for v in values if v is not None and (keep is None or keep(v))))
+
+
+def _by_code(table: pa.Table, cols: tuple[str, ...]) -> np.ndarray:
+    """A vector over ``cols`` (USD) from a long (code, value_usd) Arrow table; 0 where absent."""
+    c = pc.index_in(table["code"].cast(pa.string()), value_set=pa.array(cols, pa.string()))
+    keep = c.is_valid()
+    v = pc.fill_null(table["value_usd"].filter(keep), 0).to_numpy(zero_copy_only=False)
+    idx = c.filter(keep).to_numpy(zero_copy_only=False).astype(np.int64)
+    return np.bincount(idx, weights=v.astype(float), minlength=len(cols))
 
 
 def _dense(table: pa.Table, rows: tuple[str, ...], cols: tuple[str, ...]) -> np.ndarray:
