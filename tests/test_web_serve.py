@@ -26,6 +26,30 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def start_server(code: str, *argv: str, tries: int = 300) -> tuple[subprocess.Popen, str]:
+    """Run ``python -c code ARGV`` (a ``serve`` call) without SILKROAD_TOKEN in its environment
+    and wait until it answers on ``/api/v1/sources``; the process and its base URL (port: the
+    second of ``argv``)."""
+    env = {k: v for k, v in os.environ.items() if k != "SILKROAD_TOKEN"}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{argv[1]}"
+    for _ in range(tries):
+        try:
+            if httpx.get(base + "/api/v1/sources", timeout=1).status_code == 200:
+                return proc, base
+        except httpx.TransportError:
+            time.sleep(0.1)
+    proc.kill()
+    out, _ = proc.communicate(timeout=30)
+    raise AssertionError(f"the server did not answer: {out}")
+
+
 def test_serve_prints_its_url_keeps_the_token_out_of_logs_and_stops_on_ctrl_c(
     world_home: Path, tmp_path: Path
 ):
@@ -36,24 +60,8 @@ def test_serve_prints_its_url_keeps_the_token_out_of_logs_and_stops_on_ctrl_c(
         "import sys; from silkroad.web import serve; "
         "serve(sys.argv[1], port=int(sys.argv[2]), token_file=sys.argv[3])"
     )
-    env = {k: v for k, v in os.environ.items() if k != "SILKROAD_TOKEN"}
-    proc = subprocess.Popen(
-        [sys.executable, "-c", code, str(world_home), str(port), str(token_file)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
+    proc, base = start_server(code, str(world_home), str(port), str(token_file))
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(base + "/api/v1/sources", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise AssertionError("the server did not answer")
         auth = {"Authorization": f"Bearer {TOKEN}"}
         assert httpx.get(base + "/api/v1/jobs", headers=auth).json() == {"jobs": []}
         assert (
@@ -96,24 +104,8 @@ def test_serve_with_two_workers_answers_from_both_and_stops_on_ctrl_c(world_home
         "import sys; from silkroad.web import serve; "
         "serve(sys.argv[1], port=int(sys.argv[2]), workers=2)"
     )
-    env = {k: v for k, v in os.environ.items() if k != "SILKROAD_TOKEN"}
-    proc = subprocess.Popen(
-        [sys.executable, "-c", code, str(world_home), str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
+    proc, base = start_server(code, str(world_home), str(port), tries=600)
     try:
-        for _ in range(600):
-            try:
-                if httpx.get(base + "/api/v1/sources", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise AssertionError("the server did not answer")
         # new connections are spread over the workers; every one answers the same figures
         for _ in range(8):
             r = httpx.get(base + "/api/v1/pairs/BLR/KAZ/summary", params={"years": "2014"})
