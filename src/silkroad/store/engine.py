@@ -173,14 +173,7 @@ class DuckDBEngine:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        names = _column_names(data)
-        if names != list(columns):
-            raise StoreError(
-                f"a reader handed {what} with the wrong columns",
-                path=path,
-                found=", ".join(names),
-                expected=", ".join(columns),
-            )
+        _check_columns(data, columns, what, path)
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             if isinstance(data, pa.Table):
@@ -251,14 +244,7 @@ class DuckDBEngine:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        names = _column_names(data)
-        if names != list(columns):
-            raise StoreError(
-                f"a reader handed {what} with the wrong columns",
-                path=target,
-                found=", ".join(names),
-                expected=", ".join(columns),
-            )
+        _check_columns(data, columns, what, target)
         try:
             if isinstance(data, pa.Table):
                 pq.write_table(data, target)
@@ -348,6 +334,18 @@ class DuckDBEngine:
         if self._con is not None:
             self._con.close()
             self._con = None
+
+
+def _check_columns(data: Any, columns: Sequence[str], what: str, path: Path) -> None:
+    """Raise a StoreError unless ``data`` has exactly ``columns``, in order."""
+    names = _column_names(data)
+    if names != list(columns):
+        raise StoreError(
+            f"a reader handed {what} with the wrong columns",
+            path=path,
+            found=", ".join(names),
+            expected=", ".join(columns),
+        )
 
 
 def _column_names(data: Any) -> list[str]:
