@@ -10,6 +10,7 @@ One generic ingest drives every reader through the contract of :mod:`silkroad.so
 
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -78,8 +79,13 @@ def ingest(
                 return IngestResult.unchanged(done, path, time.perf_counter() - started)
             report = reader.stage(inp, txn, progress)
         else:  # a new input: hash it in a thread (hashlib releases the GIL) while staging
-            digesting = pool.submit(reader.digest, inp)
-            report = reader.stage(inp, txn, progress)
+            if not getattr(reader, "signals_idle", False):
+                txn.idle.set()  # no quieter moment will be signalled: hash from the start
+            digesting = pool.submit(_digest_when_idle, reader, inp, txn.idle)
+            try:
+                report = reader.stage(inp, txn, progress)
+            finally:
+                txn.idle.set()
             sha = digesting.result()
             done = catalog.current_input(inp.source, sha)
             if done is not None:  # the same bytes under another name: nothing to commit
@@ -122,6 +128,13 @@ def ingest(
         replaced_version=replaced,
         rejected_by_reason=report.rejected_by_reason,
     )
+
+
+def _digest_when_idle(reader: Reader, inp: Any, idle: threading.Event) -> str:
+    """The input's digest, computed once staging signals idle cores (``txn.idle``): on a
+    machine with few cores, hashing beside a parse that uses them all only slows both."""
+    idle.wait()
+    return reader.digest(inp)
 
 
 def _seen_path(catalog: Catalog, source: str, path: str | Path) -> bool:

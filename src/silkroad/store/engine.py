@@ -183,6 +183,7 @@ class DuckDBEngine:
                     compression="zstd",
                     compression_level=ZSTD_LEVEL,
                     row_group_size=ROW_GROUP_SIZE,
+                    **_arrow_write_options(data.schema),
                 )
                 return int(data.num_rows)
             if isinstance(data, pa.RecordBatchReader):
@@ -334,6 +335,28 @@ class DuckDBEngine:
         if self._con is not None:
             self._con.close()
             self._con = None
+
+
+def _arrow_write_options(schema: Any) -> dict[str, Any]:
+    """Parquet options for an Arrow table: dictionary encoding for text and dictionary columns
+    only (trying it on every double costs a hash per value before the writer gives up), one
+    write batch per row group (statistics of a dictionary column are taken per batch over its
+    whole dictionary), and no stored Arrow schema, so that a column handed as a dictionary reads
+    back as plain text, as DuckDB writes it."""
+    import pyarrow as pa
+
+    text = [
+        f.name
+        for f in schema
+        if pa.types.is_string(f.type)
+        or pa.types.is_large_string(f.type)
+        or pa.types.is_dictionary(f.type)
+    ]
+    return {
+        "use_dictionary": text,
+        "write_batch_size": ROW_GROUP_SIZE,
+        "store_schema": False,
+    }
 
 
 def _check_columns(data: Any, columns: Sequence[str], what: str, path: Path) -> None:

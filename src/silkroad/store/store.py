@@ -130,6 +130,9 @@ class WriteTransaction:
         self._rejected_parts: list[Path] = []
         self._totals_written: set[int] = set()  # years whose reader wrote their totals
         self._lock = threading.Lock()  # readers may stage several years at once
+        #: Set by a reader when its staging leaves cores idle (a single-threaded write): work
+        #: that runs beside staging, such as hashing the input, waits for it (see ingestion).
+        self.idle = threading.Event()
 
     def year_path(self, year: int) -> Path:
         """Where the canonical Parquet file for ``year`` is staged (to read it back)."""
