@@ -403,31 +403,36 @@ class _Shape:
         return self.commas == (len(EXPECTED_HEADER) - 1) * self.lines and not self.odd
 
 
-def _scan(path: Path, *, commas: bool = True) -> _Shape:
-    """Count lines, commas and odd bytes of ``path`` in one pass (C-speed counts). Without
-    ``commas`` (for the Arrow pass, whose parser enforces six fields a line itself), commas
-    are not counted and the odd bytes of Arrow's parser are only looked for (``memchr``):
-    a third of the full scan's cost."""
-    lines = counted = odd = 0
+def _scan(path: Path) -> _Shape:
+    """Count lines, commas and odd bytes of ``path`` in one pass (C-speed counts)."""
+    lines = commas = odd = 0
     last = b"\n"
     with open(path, "rb") as fh:
         while chunk := fh.read(16 * 1024 * 1024):
             lines += chunk.count(b"\n")
-            if commas:
-                counted += chunk.count(b",")
-                odd += sum(chunk.count(c) for c in _ODD)
-            elif not odd:
-                odd = int(any(c in chunk for c in _ODD_ARROW))
+            commas += chunk.count(b",")
+            odd += sum(chunk.count(c) for c in _ODD)
             last = chunk[-1:]
     ends = last == b"\n"
-    n = lines + (0 if ends else 1)
-    return _Shape(n, ends, counted if commas else (len(EXPECTED_HEADER) - 1) * n, odd)
+    return _Shape(lines + (0 if ends else 1), ends, commas, odd)
 
 
 _ODD = (b"e", b"E", b"+", b"_")
-#: Arrow's integer parser also reads '0x70' as 112 and '-0' as 0, where the careful pass wants
-#: digits: a file with any of these bytes is left to the careful pass.
-_ODD_ARROW = (*_ODD, b"x", b"X", b"-")
+
+#: Bytes that make a file not plain for the Arrow pass: the DuckDB pass's odd bytes, what
+#: Arrow's integer parser also reads ('0x70' is 112, '-0' is 0) where the careful pass wants
+#: digits, and CR, which Arrow takes for a line end where the careful pass does not.
+_NOT_PLAIN = (*_ODD, b"x", b"X", b"-", b"\r")
+
+
+def _plain_bytes(path: Path) -> bool:
+    """True when ``path`` holds none of the bytes in ``_NOT_PLAIN`` (a ``memchr`` per byte
+    and 16 MiB chunk: no count, so about a tenth of ``_scan``)."""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(16 * 1024 * 1024):
+            if any(c in chunk for c in _NOT_PLAIN):
+                return False
+    return True
 
 
 def _check_truncation(path: Path, label: str, lines: int, ends_with_newline: bool) -> None:
@@ -480,10 +485,12 @@ def _stage_member(
     """Hand one year's canonical rows, its totals and its rejected rows to ``txn``.
 
     The Arrow pass (:mod:`silkroad.sources.baci_arrow`) reads, checks and sorts the year;
-    when every row passed and no key repeats, the year file is written from its arrays while
-    threads count the file's lines (``_scan``) and sum the pair and product totals. The year
-    is kept when every line was a row; otherwise the careful pass rewrites it, naming every
-    rejected line. A file Arrow cannot parse as plain numbers (padded with spaces, say) goes
+    Arrow's parser refuses a line without six fields (a blank one too), so when every row
+    passed, each line after the header is a row. If no key repeats, the year file is written
+    from the arrays while threads look for bytes the careful pass reads otherwise
+    (``_plain_bytes``) and sum the pair and product totals. The year is kept if there are
+    none; otherwise, and whenever a row failed, the careful pass rewrites it, naming every
+    rejected line. A file Arrow cannot parse (numbers padded with spaces, a short line) goes
     through the DuckDB fast pass, with the same rules. Returns (rows read, rows loaded,
     rejected rows per reason code).
     """
@@ -508,21 +515,30 @@ def _stage_member(
     year = member.year
     codes_ = baci_arrow.products(rows)
     table = baci_arrow.year_table(rows, year, isos, source, classification, codes_)
-    # The write runs on one core: the line count, the totals and the input's digest use the
-    # other ones meanwhile.
-    txn.idle.set()
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        scanning = pool.submit(_scan, file, commas=False)  # Arrow wants six fields a line
-        pair = pool.submit(baci_arrow.pair_totals, rows, year, isos, source)
-        product = pool.submit(baci_arrow.product_totals, rows, year, isos, codes_)
+
+    # The write runs on one core; one thread checks the bytes and sums the totals beside it,
+    # then lets the input's digest start (three busy threads on two cores slow the write).
+    def beside(found: baci_arrow.ArrowYear) -> tuple[bool, pa.Table, pa.Table]:
+        try:
+            return (
+                _plain_bytes(file),
+                baci_arrow.pair_totals(found, year, isos, source),
+                baci_arrow.product_totals(found, year, isos, codes_),
+            )
+        finally:
+            txn.idle.set()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        besides = pool.submit(beside, rows)
         loaded = txn.write_year(year, table)
         del table
-        shape = scanning.result()
-        _check_truncation(file, label, shape.lines, shape.ends_with_newline)
-        if shape.regular() and rows.rows == max(shape.lines - 1, 0):
-            txn.write_totals(year, pair=pair.result(), product=product.result())
-            return loaded, loaded, {}
-    del rows  # a blank line (or an odd byte): the careful pass rewrites the year
+        plain, pair, product = besides.result()
+    if plain:
+        txn.write_totals(year, pair=pair, product=product)
+        return loaded, loaded, {}
+    del rows  # an odd byte ('1e2', '0x70', a CR): the careful pass rewrites the year
+    shape = _scan(file)
+    _check_truncation(file, label, shape.lines, shape.ends_with_newline)
     return _careful_pass(con, member, file, txn, source, classification)
 
 

@@ -22,7 +22,6 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 from silkroad.sources.baci_sql import MIN_PRODUCT
@@ -82,19 +81,20 @@ def code_ranks(codes: dict[int, str]) -> tuple[np.ndarray, list[str]]:
     return table, isos
 
 
-def round6(x: np.ndarray) -> np.ndarray:
+def round6(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """``x`` rounded to 6 decimals the way DuckDB's ``round(x, 6)`` does: the product with 1e6
     rounded half away from zero, divided by 1e6 (so both passes store the same doubles); a
-    value whose rounding is not finite is returned as it was, as DuckDB returns it."""
+    value whose rounding is not finite is returned as it was, as DuckDB returns it. Written
+    to ``out`` when given."""
     scaled = x * 1e6
     whole = np.trunc(scaled)
     half = np.abs(scaled - whole) >= 0.5  # the difference is exact
     whole += np.copysign(half, scaled)
-    whole /= 1e6
-    wild = ~np.isfinite(whole)
+    result = np.divide(whole, 1e6, out=out)
+    wild = ~np.isfinite(result)
     if wild.any():
-        whole[wild] = x[wild]
-    return whole
+        result[wild] = x[wild]
+    return result
 
 
 def read_year(path: Path, year: int, ranks: np.ndarray) -> ArrowYear | None:
@@ -113,7 +113,11 @@ def read_year(path: Path, year: int, ranks: np.ndarray) -> ArrowYear | None:
                 use_threads=True, block_size=8 << 20, skip_rows=1, column_names=list(COLUMNS)
             ),
             parse_options=pcsv.ParseOptions(
-                delimiter=",", quote_char=False, escape_char=False, newlines_in_values=False
+                delimiter=",",
+                quote_char=False,
+                escape_char=False,
+                newlines_in_values=False,
+                ignore_empty_lines=False,  # a blank line is refused, not skipped
             ),
             convert_options=pcsv.ConvertOptions(
                 column_types=TYPES,
@@ -191,25 +195,24 @@ def _check_batch(
         thousand = v * 1000
         if not np.all(np.isfinite(thousand)):
             return False
-        value = round6(thousand)
+        value = round6(thousand, out=out["value_usd"])
         if not np.all(value > 0):
             return False
         q = cols[5]
-        weight = q.to_numpy(zero_copy_only=False) * 1000  # NULL -> NaN
+        weight = np.multiply(q.to_numpy(zero_copy_only=False), 1000, out=out["weight_kg"])
         missing = np.isnan(weight)
         if np.count_nonzero(missing) != q.null_count:  # a NaN the file wrote fails q >= 0
             return False
         if np.any(weight < 0) or np.any(np.isinf(weight)):
             return False
-    np.multiply(exporter, 1024, out=out["key"], dtype=np.int64)
-    out["key"] += importer
-    out["key"] *= 1_000_000
-    out["key"] += k
+    pair = exporter.astype(np.int32)
+    pair *= 1024
+    pair += importer
+    key = np.multiply(pair, 1_000_000, out=out["key"], dtype=np.int64)
+    key += k
     out["exporter"][:] = exporter
     out["importer"][:] = importer
     out["product"][:] = k
-    out["value_usd"][:] = value
-    out["weight_kg"][:] = weight
     return True
 
 
@@ -267,17 +270,19 @@ def year_table(
     )
 
 
-def _text(values: pa.Array, index: np.ndarray) -> pa.Array:
-    """``values[index]`` as a plain text array (Arrow's take, no Python strings per row)."""
-    return pc.take(values, pa.array(index))
+def _text(values: pa.Array, index: np.ndarray) -> pa.DictionaryArray:
+    """``values[index]`` as a dictionary column: written to Parquet as text (without the Arrow
+    schema it reads back as plain text), with no string made or hashed per row."""
+    return pa.DictionaryArray.from_arrays(pa.array(index), values)
 
 
 def pair_totals(rows: ArrowYear, year: int, isos: list[str], source: str) -> pa.Table:
     """The year's pair totals (PAIR_TOTALS_COLUMNS, by exporter and importer): each pair's
     value (USD, summed in the file's order) and product count, from the sorted rows."""
     n_rows = rows.rows
-    pair = rows.key // 1_000_000
-    starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]]) if n_rows else np.empty(0, int)
+    e, i = rows.exporter, rows.importer
+    changes = np.r_[True, (e[1:] != e[:-1]) | (i[1:] != i[:-1])]  # the rows that start a pair
+    starts = np.flatnonzero(changes) if n_rows else np.empty(0, np.int64)
     n = len(starts)
     names = pa.array(isos, pa.string())
     value = np.add.reduceat(rows.value_usd, starts) if n else np.empty(0)
@@ -326,11 +331,10 @@ def product_totals(
 
 def _group(cell: np.ndarray, value: np.ndarray, cells: int) -> tuple[np.ndarray, np.ndarray]:
     """The cells that occur in ``cell`` (ascending) and the sum of ``value`` over each, summed
-    in row order."""
+    in row order (every value is positive, so a cell occurs where its sum is above 0)."""
     if cells <= DENSE_GRID:
-        counts = np.bincount(cell, minlength=cells)
         sums = np.bincount(cell, weights=value, minlength=cells)
-        held = np.flatnonzero(counts)
+        held = np.flatnonzero(sums > 0)
         return held, sums[held]
     order = np.argsort(cell, kind="stable")
     sorted_cells = cell[order]

@@ -248,7 +248,7 @@ class DuckDBEngine:
         _check_columns(data, columns, what, target)
         try:
             if isinstance(data, pa.Table):
-                pq.write_table(data, target)
+                pq.write_table(data, target, **_arrow_write_options(data.schema))
             else:
                 data.write_parquet(str(target))
         except Exception as exc:
