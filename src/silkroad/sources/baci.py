@@ -421,8 +421,9 @@ _ODD = (b"e", b"E", b"+", b"_")
 
 #: Bytes that make a file not plain for the Arrow pass: the DuckDB pass's odd bytes, what
 #: Arrow's integer parser also reads ('0x70' is 112, '-0' is 0) where the careful pass wants
-#: digits, and CR, which Arrow takes for a line end where the careful pass does not.
-_NOT_PLAIN = (*_ODD, b"x", b"X", b"-", b"\r")
+#: digits, CR, which Arrow takes for a line end where the careful pass does not, and tab,
+#: which Arrow trims from a number and DuckDB's trim() does not.
+_NOT_PLAIN = (*_ODD, b"x", b"X", b"-", b"\r", b"\t")
 
 
 def _plain_bytes(path: Path) -> bool:

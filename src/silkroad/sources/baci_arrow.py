@@ -82,18 +82,29 @@ def code_ranks(codes: dict[int, str]) -> tuple[np.ndarray, list[str]]:
 
 
 def round6(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """``x`` rounded to 6 decimals the way DuckDB's ``round(x, 6)`` does: the product with 1e6
-    rounded half away from zero, divided by 1e6 (so both passes store the same doubles); a
-    value whose rounding is not finite is returned as it was, as DuckDB returns it. Written
-    to ``out`` when given."""
-    scaled = x * 1e6
-    whole = np.trunc(scaled)
-    half = np.abs(scaled - whole) >= 0.5  # the difference is exact
-    whole += np.copysign(half, scaled)
-    result = np.divide(whole, 1e6, out=out)
-    wild = ~np.isfinite(result)
-    if wild.any():
-        result[wild] = x[wild]
+    """``x`` rounded to 6 decimals as DuckDB's ``round(x, 6)`` rounds doubles, so that both
+    passes store the same bits: the exact product ``x * 1e6`` (its rounding error recovered by
+    Dekker's product) rounded to the nearest integer, half away from zero, then divided by
+    1e6; where the product is 2**52 or more (already whole), the product divided back; a
+    result that is not finite gives ``x`` itself. Written to ``out`` when given."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        scaled = x * 1e6
+        big = x * 134217729.0  # Veltkamp's split of x into two 26-bit halves (2**27 + 1)
+        high = big - (big - x)
+        del big
+        error = (high * 1e6 - scaled) + (x - high) * 1e6  # x * 1e6 == scaled + error exactly
+        del high
+        whole = np.trunc(scaled)
+        beyond = np.abs(scaled - whole) - 0.5  # exact near a tie
+        beyond += np.where(scaled < 0, -error, error)  # how far past the half, in magnitude
+        np.add(whole, np.sign(scaled), out=whole, where=beyond >= 0)  # keeps -0.0 as -0.0
+        result = np.divide(whole, 1e6, out=out)
+        large = np.abs(scaled) >= 2.0**52
+        if large.any():
+            result[large] = scaled[large] / 1e6
+        wild = ~np.isfinite(result)
+        if wild.any():
+            result[wild] = x[wild]
     return result
 
 

@@ -1,0 +1,282 @@
+"""The Arrow pass of the BACI reader (issue 13, ingest speed) stores what the DuckDB pass stores.
+
+The reference for every comparison is the DuckDB pass itself (the reader's previous fast pass,
+still used for files Arrow's parser refuses), run on the same file with the Arrow pass turned
+off, and DuckDB's own ``round`` for the rounding rule. The tests also check which pass handled
+a file, so that a plain file is not quietly sent down the slow path, and that a file with
+something the careful pass reads otherwise is never kept by the Arrow pass.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+
+import silkroad as sr
+from conftest import NEW_COUNTRY_HEADER, year_text
+from silkroad import ingestion
+from silkroad.sources import baci, baci_arrow
+from silkroad.store.engine import PAIR_TOTALS, PRODUCT_TOTALS
+from silkroad.store.schema import canonical_arrow_schema
+
+
+class Passes:
+    """Counts which pass wrote each year (Arrow, DuckDB, careful); can turn the Arrow one off."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.used: list[str] = []
+        self.arrow_off = False
+        read_year, duckdb_pass, careful = (
+            baci_arrow.read_year,
+            baci._duckdb_pass,
+            baci._careful_pass,
+        )
+
+        def arrow(*args, **kwargs):
+            if self.arrow_off:
+                raise baci_arrow.NotPlain("turned off by the test")
+            return read_year(*args, **kwargs)
+
+        def via_duckdb(*args, **kwargs):
+            self.used.append("duckdb")
+            return duckdb_pass(*args, **kwargs)
+
+        def via_careful(*args, **kwargs):
+            self.used.append("careful")
+            return careful(*args, **kwargs)
+
+        monkeypatch.setattr(baci_arrow, "read_year", arrow)
+        monkeypatch.setattr(baci, "_duckdb_pass", via_duckdb)
+        monkeypatch.setattr(baci, "_careful_pass", via_careful)
+
+    def ingest(self, path: Path, home: Path, *, arrow: bool = True):
+        """Ingest ``path`` into a new store at ``home``; (result, pass used, year file)."""
+        self.arrow_off = not arrow
+        self.used.clear()
+        result = sr.ingest(sr.open(home), "baci", path)
+        store = sr.open(home)
+        files = [home / rel for _, _, rel in store.catalog.current_files(result.source)]
+        used = self.used[0] if self.used else "arrow"
+        return result, used, files[0]
+
+
+@pytest.fixture
+def passes(monkeypatch):
+    return Passes(monkeypatch)
+
+
+def _countries(n: int, seed: int) -> dict[int, str]:
+    """``n`` numeric codes with made-up ISO3 codes in an order unrelated to the numbers (as in
+    BACI, whose files are sorted by numeric code while the store sorts by ISO3)."""
+    rng = random.Random(seed)
+    codes = rng.sample(range(1, 1000), n)
+    isos = rng.sample([a + b + c for a in "ABCDEFGH" for b in "KLMNOPQR" for c in "STUVWXYZ"], n)
+    return dict(zip(codes, isos, strict=True))
+
+
+def _scrambled_year(n_rows: int, countries: dict[int, str], seed: int) -> list[str]:
+    """BACI-like lines sorted by numeric (i, j, k), with values of 1 to 9 decimals (thousands of
+    USD), some at a rounding tie of the sixth decimal of USD, and some quantities missing."""
+    rng = random.Random(seed)
+    codes = sorted(countries)
+    keys = set()
+    while len(keys) < n_rows:
+        i, j = rng.sample(codes, 2)
+        keys.add((i, j, rng.randrange(10_100, 970_000)))
+    lines = []
+    for n, (i, j, k) in enumerate(sorted(keys)):
+        decimals = rng.randint(0, 9)
+        v = f"{rng.uniform(0.001, 5e6):.{decimals}f}".rstrip(".") if n % 7 else "0.0000000005"
+        if float(v) <= 0:
+            v = "0.001"
+        q = rng.choice(["NA", "", f"{rng.uniform(0, 1e5):.3f}", "0"])
+        lines.append(f"2014,{i},{j},{k},{v},{q}")
+    return lines
+
+
+def _release(baci_files, lines: list[str], countries: dict[int, str], name: str) -> Path:
+    table = "\n".join(
+        [NEW_COUNTRY_HEADER] + [f"{c},Land {c},,{iso}" for c, iso in countries.items()]
+    )
+    return baci_files.release_dir({2014: lines}, countries=table, name=name)
+
+
+def _table(path: Path) -> list[dict]:
+    return pq.read_table(path).to_pylist()
+
+
+def _same_totals(ours: Path, theirs: Path) -> None:
+    """The rows of two totals files are equal, sums to 1e-12 relative (the passes add the same
+    values in other orders)."""
+    a, b = _table(ours), _table(theirs)
+    assert len(a) == len(b)
+    for x, y in zip(a, b, strict=True):
+        assert {k: v for k, v in x.items() if k != "value_usd"} == {
+            k: v for k, v in y.items() if k != "value_usd"
+        }
+        assert x["value_usd"] == pytest.approx(y["value_usd"], rel=1e-12)
+
+
+# --- the same store from both passes ----------------------------------------------------------
+def test_arrow_pass_stores_what_the_duckdb_pass_stores(baci_files, tmp_path, passes):
+    countries = _countries(40, seed=3)
+    lines = _scrambled_year(20_000, countries, seed=4)
+    path = _release(baci_files, lines, countries, "scrambled")
+    ours, used, year_file = passes.ingest(path, tmp_path / "arrow")
+    assert used == "arrow"  # a plain file: no slow path
+    theirs, used, duck_file = passes.ingest(path, tmp_path / "duckdb", arrow=False)
+    assert used == "duckdb"
+    assert (ours.rows_read, ours.rows_loaded, ours.rows_rejected) == (20_000, 20_000, 0)
+    assert (theirs.rows_read, theirs.rows_loaded) == (20_000, 20_000)
+    # the same rows in the same (ISO3) order, every double bit for bit
+    assert _table(year_file) == _table(duck_file)
+    assert pq.read_schema(year_file).types == pq.read_schema(duck_file).types
+    for name in (PAIR_TOTALS, PRODUCT_TOTALS):
+        ours_t, theirs_t = year_file.with_name(name), duck_file.with_name(name)
+        assert pq.read_schema(ours_t).types == pq.read_schema(theirs_t).types, name
+        _same_totals(ours_t, theirs_t)
+
+
+def test_the_year_file_reads_back_as_plain_text_in_the_store_order(baci_files, tmp_path, passes):
+    countries = _countries(12, seed=5)
+    path = _release(baci_files, _scrambled_year(500, countries, seed=6), countries, "plain")
+    _, used, year_file = passes.ingest(path, tmp_path / "home")
+    assert used == "arrow"
+    # the codes were handed to the writer as dictionaries; readers see the canonical schema
+    assert pq.read_schema(year_file) == canonical_arrow_schema()
+    rows = duckdb.sql(f"SELECT exporter, importer, product FROM '{year_file}'").fetchall()
+    assert rows == sorted(rows)  # exporter, importer, product: the store's order
+    assert all(len(p) == 6 and p.isdigit() for _, _, p in rows)
+    types = duckdb.sql(f"SELECT typeof(exporter), typeof(product) FROM '{year_file}'")
+    assert set(types.fetchall()) == {("VARCHAR", "VARCHAR")}
+
+
+# --- files the Arrow pass hands on ------------------------------------------------------------
+GOOD = ["2014,112,398,870120,300.5,10", "2014,398,112,270900,250,1000"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "newline", "expected_pass"),
+    [
+        ("2014,112,398,   20110  ,  2.25  ,  0.5  ", "\n", "arrow"),  # spaces: both trim them
+        ("2014,112.0,398,20110,2,1", "\n", "duckdb"),  # a code Arrow's integer parser refuses
+        ("2014,112,398,20110,2,  NA ", "\n", "duckdb"),  # a padded NA Arrow does not know
+        ("2014,112,398,20110,\t2,1", "\n", "careful"),  # a tab: trimmed by Arrow, not by trim()
+        ("2014,112,398,20110,2.25", "\n", "careful"),  # five fields
+        ("", "\n", "careful"),  # a blank line is not a row
+        ("2014,0x70,398,20110,2,1", "\n", "careful"),  # Arrow would read 112
+        ("2014,-0,398,20110,2,1", "\n", "careful"),  # Arrow would read 0
+        ("2014,112,398,1e2,2,1", "\n", "careful"),  # DuckDB and Arrow would read 100
+        ("2014,112,398,20110,inf,1", "\n", "careful"),  # not a finite value
+        ("2014,112,398,20110,2,nan", "\n", "careful"),  # not a quantity
+        ("2014,112,398,870120,3,1", "\n", "careful"),  # a repeated key
+        ("2014,112,398,20110,2,1", "\r\n", "careful"),  # CR is left to the careful pass
+        ("2014,112,398,20110,2,1\r", "\n", "careful"),  # mixed line ends
+        ("2014,112,398,20110\r,2,1", "\n", "duckdb"),  # a stray CR: a short line for Arrow
+    ],
+)
+def test_a_file_the_arrow_pass_cannot_vouch_for_is_stored_as_before(
+    extra, newline, expected_pass, baci_files, tmp_path, passes
+):
+    text = year_text([*GOOD, extra], newline=newline)
+    path = baci_files.year_file(2014, text=text)
+    ours, used, year_file = passes.ingest(path, tmp_path / "now")
+    assert used == expected_pass
+    # the reference: the same file with the Arrow pass off (the reader as it was before it)
+    before, _, before_file = passes.ingest(path, tmp_path / "before", arrow=False)
+    assert (ours.rows_read, ours.rows_loaded, ours.rows_rejected) == (
+        before.rows_read,
+        before.rows_loaded,
+        before.rows_rejected,
+    )
+    assert _table(year_file) == _table(before_file)
+    assert ours.rows_read == ours.rows_loaded + ours.rows_rejected
+
+
+def test_a_row_failing_a_check_goes_to_the_careful_pass_with_its_line(baci_files, home, passes):
+    path = baci_files.year_file(2014, [*GOOD, "2014,112,999,20110,2,1"])  # 999: no country
+    result, used, _ = passes.ingest(path, home)
+    assert used == "careful"
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (3, 2, 1)
+    rejected = sr.open(home).rejected("baci-hs92")
+    assert list(rejected.line) == [4]
+    assert list(rejected.code) == ["unknown_country"]
+
+
+# --- the rounding rule --------------------------------------------------------------------------
+def test_round6_rounds_as_duckdb_round_does():
+    rng = np.random.default_rng(11)
+    ties = (np.arange(-50, 50) + 0.5) / 1e6  # x.5 millionths: half away from zero
+    values = np.concatenate(
+        [
+            rng.uniform(0, 1, 20_000),
+            rng.lognormal(5, 6, 20_000),
+            -rng.lognormal(5, 6, 2_000),
+            ties,
+            np.array([0.0, -0.0, 1e-7, 4.9999999e-7, 1.5e-6, 2.5e-6, 1e300, 1.7e308, 9e15 + 0.5]),
+        ]
+    )
+    con = duckdb.connect()
+    con.register("x", {"v": values})
+    expected = con.sql("SELECT round(v, 6) AS r FROM x").fetchnumpy()["r"]
+    got = baci_arrow.round6(values)
+    assert np.array_equal(got.view(np.int64), np.asarray(expected).view(np.int64))
+
+
+def test_keys_strictly_increase():
+    assert baci_arrow.keys_strictly_increase(np.array([], np.int64))
+    assert baci_arrow.keys_strictly_increase(np.array([5], np.int64))
+    assert baci_arrow.keys_strictly_increase(np.array([1, 2, 9], np.int64))
+    assert not baci_arrow.keys_strictly_increase(np.array([1, 2, 2], np.int64))
+    assert not baci_arrow.keys_strictly_increase(np.array([3, 1], np.int64))
+
+
+# --- the input's digest waits for idle cores ---------------------------------------------------
+class _Reader:
+    def __init__(self) -> None:
+        self.digested_at: float | None = None
+
+    def digest(self, inp: object) -> str:
+        self.digested_at = time.perf_counter()
+        return "0" * 64
+
+
+def test_the_digest_waits_until_staging_signals_idle_cores():
+    reader, idle = _Reader(), threading.Event()
+    worker = threading.Thread(target=ingestion._digest_when_idle, args=(reader, None, idle))
+    worker.start()
+    time.sleep(0.3)
+    assert reader.digested_at is None  # still waiting
+    released = time.perf_counter()
+    idle.set()
+    worker.join(timeout=10)
+    assert reader.digested_at is not None and reader.digested_at >= released
+
+
+def test_a_failing_stage_does_not_leave_the_digest_waiting(baci_files, home, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("staging failed")
+
+    monkeypatch.setattr(baci, "stage_release", broken)
+    path = baci_files.year_file(2014, GOOD)
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            sr.ingest(sr.open(home), "baci", path)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    assert not worker.is_alive(), "the ingest hung waiting for the digest"
+    assert [str(e) for e in outcome] == ["staging failed"]
+    assert not sr.open(home).catalog.sources  # nothing committed
