@@ -280,3 +280,21 @@ def test_a_failing_stage_does_not_leave_the_digest_waiting(baci_files, home, mon
     assert not worker.is_alive(), "the ingest hung waiting for the digest"
     assert [str(e) for e in outcome] == ["staging failed"]
     assert not sr.open(home).catalog.sources  # nothing committed
+
+
+def test_sort_order_is_a_stable_argsort_on_baci_like_and_other_inputs():
+    rng = np.random.default_rng(7)
+    for trial in range(300):
+        n = int(rng.integers(0, 80))
+        e = rng.integers(0, 5, n).astype(np.int16)
+        i = rng.integers(0, 5, n).astype(np.int16)
+        k = rng.integers(1, 8, n)
+        if trial % 2:  # as BACI lists them: by another code order, each pair one run
+            first = np.lexsort((k, i, e))
+            e, i, k = e[first], i[first], k[first]
+            relabel = rng.permutation(5)
+            e, i = relabel[e].astype(np.int16), relabel[i].astype(np.int16)
+        key = (e.astype(np.int64) * 1024 + i) * 1_000_000 + k
+        assert np.array_equal(baci_arrow.sort_order(key, e, i), np.argsort(key, kind="stable")), (
+            trial
+        )

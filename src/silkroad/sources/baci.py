@@ -20,7 +20,7 @@ import re
 import shutil
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -476,7 +476,7 @@ def _lines_batches(path: Path, batch: int = 1_000_000) -> Iterator[pa.RecordBatc
 
 
 def _stage_member(
-    con: duckdb.DuckDBPyConnection,
+    connect: Callable[[], duckdb.DuckDBPyConnection],
     member: YearMember,
     file: Path,
     txn: WriteTransaction,
@@ -511,8 +511,10 @@ def _stage_member(
         _check_truncation(file, label, shape.lines, shape.ends_with_newline)
         if refused and shape.regular():  # Arrow refused the file: DuckDB's parser may not
             expected = max(shape.lines - 1, 0)
-            return _duckdb_pass(con, member, file, txn, source, classification, expected, shape)
-        return _careful_pass(con, member, file, txn, source, classification)
+            return _duckdb_pass(
+                connect(), member, file, txn, source, classification, expected, shape
+            )
+        return _careful_pass(connect(), member, file, txn, source, classification)
     year = member.year
     codes_ = baci_arrow.products(rows)
     table = baci_arrow.year_table(rows, year, isos, source, classification, codes_)
@@ -540,7 +542,7 @@ def _stage_member(
     del rows  # an odd byte ('1e2', '0x70', a CR): the careful pass rewrites the year
     shape = _scan(file)
     _check_truncation(file, label, shape.lines, shape.ends_with_newline)
-    return _careful_pass(con, member, file, txn, source, classification)
+    return _careful_pass(connect(), member, file, txn, source, classification)
 
 
 def _duckdb_pass(
@@ -713,18 +715,26 @@ def _stage_year(
 ) -> tuple[int, int, dict[str, int]]:
     """Stage one year on a connection of its own: (rows read, rows loaded, rejected per code)."""
     scratch = txn.scratch
-    con = duckdb.connect()
+    opened: list[duckdb.DuckDBPyConnection] = []
+
+    def connect() -> duckdb.DuckDBPyConnection:
+        """The year's DuckDB connection, opened on first use (the Arrow pass needs none)."""
+        if not opened:
+            con = duckdb.connect()
+            opened.append(con)
+            con.execute("SET enable_progress_bar = false")
+            con.execute(f"SET memory_limit = '{settings.memory_limit()}'")
+            if threads is not None:
+                con.execute(f"SET threads = {int(threads)}")
+            spill = scratch / f"spill-{member.year}"
+            con.execute(f"SET temp_directory = '{_sql_path(spill)}'")
+            _create_codes(con, codes, release.source_id, release.classification)
+        return opened[0]
+
     try:
-        con.execute("SET enable_progress_bar = false")
-        con.execute(f"SET memory_limit = '{settings.memory_limit()}'")
-        if threads is not None:
-            con.execute(f"SET threads = {int(threads)}")
-        spill = scratch / f"spill-{member.year}"
-        con.execute(f"SET temp_directory = '{_sql_path(spill)}'")
-        _create_codes(con, codes, release.source_id, release.classification)
         file = _extract(member, scratch)
         try:
-            result = _stage_member(con, member, file, txn, release, codes)
+            result = _stage_member(connect, member, file, txn, release, codes)
         except duckdb.Error as exc:  # e.g. spilling a large sort to the store's tmp/
             if not disk_full(exc):
                 raise
@@ -738,7 +748,8 @@ def _stage_year(
             file.unlink()
         return result
     finally:
-        con.close()
+        for con in opened:
+            con.close()
 
 
 @dataclass
