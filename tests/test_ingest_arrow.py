@@ -9,6 +9,7 @@ something the careful pass reads otherwise is never kept by the Arrow pass.
 
 from __future__ import annotations
 
+import hashlib
 import random
 import threading
 import time
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -298,3 +300,53 @@ def test_sort_order_is_a_stable_argsort_on_baci_like_and_other_inputs():
         assert np.array_equal(baci_arrow.sort_order(key, e, i), np.argsort(key, kind="stable")), (
             trial
         )
+
+
+# --- the year file sealed while the totals are written -----------------------------------------
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_the_recorded_checksum_is_the_sealed_files(baci_files, home, passes):
+    countries = _countries(10, seed=8)
+    path = _release(baci_files, _scrambled_year(300, countries, seed=9), countries, "sealed")
+    result, used, year_file = passes.ingest(path, home)
+    assert used == "arrow"  # the pass that seals the year before its totals are written
+    store = sr.open(home)
+    record = store.catalog.ingests[result.record.id]
+    rel = year_file.relative_to(home).as_posix()
+    assert record.checksums[rel] == _sha256(year_file)
+    assert store.check().ok
+
+
+def test_a_year_written_again_after_its_seal_is_checksummed_afresh(home):
+    table = pa.Table.from_pylist(
+        [
+            {
+                "source": "baci-hs92",
+                "year": 2014,
+                "month": None,
+                "exporter": "BLR",
+                "importer": importer,
+                "declared_by": "reconciled",
+                "re_flow": False,
+                "classification": "HS92",
+                "product": "870120",
+                "value_usd": 1.0,
+                "weight_kg": None,
+                "quantity": None,
+                "quantity_unit": None,
+            }
+            for importer in ("KAZ", "RUS")
+        ],
+        schema=canonical_arrow_schema(),
+    )
+    with sr.open(home).writer() as txn:
+        txn.write_year(2014, table.slice(0, 1))
+        txn.seal_year(2014)
+        txn.write_year(2014, table)  # replaces the sealed file
+        path = txn.year_path(2014)
+        assert txn._checksum(path) == _sha256(path)
+        txn.write_year(2014, table.slice(1, 1))
+        txn.seal_year(2014)
+        assert txn._checksum(path) == _sha256(path)

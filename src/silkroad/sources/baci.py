@@ -537,6 +537,7 @@ def _stage_member(
         del table
         plain, pair, product = besides.result()
     if plain:
+        txn.seal_year(year)  # its fsync and checksum beside the totals' write
         txn.write_totals(year, pair=pair, product=product)
         return loaded, loaded, {}
     del rows  # an odd byte ('1e2', '0x70', a CR): the careful pass rewrites the year

@@ -21,6 +21,7 @@ import shutil
 import threading
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,6 +131,7 @@ class WriteTransaction:
         self._rejected_parts: list[Path] = []
         self._totals_written: set[int] = set()  # years whose reader wrote their totals
         self._lock = threading.Lock()  # readers may stage several years at once
+        self._sealing: dict[Path, Future[tuple[int, int, str]]] = {}  # see seal_year
         #: Set by a reader when its staging leaves cores idle (a single-threaded write): work
         #: that runs beside staging, such as hashing the input, waits for it (see ingestion).
         self.idle = threading.Event()
@@ -143,9 +145,36 @@ class WriteTransaction:
         Arrow table or batch reader, or a DuckDB relation); returns the rows written. Writing
         a year again replaces what was staged for it (and its totals, if any were handed)."""
         self._totals_written.discard(year)
+        self._unseal(self.year_path(year))
         return self.engine.write(
             data, self.year_path(year), columns=list(CANONICAL_COLUMNS), what=f"year {year}"
         )
+
+    def seal_year(self, year: int) -> None:
+        """Start making ``year``'s staged file durable and taking its checksum, in a thread,
+        while the reader goes on (its totals, the next year); the commit waits for it. Writing
+        the year again discards the seal."""
+        path = self.year_path(year)
+        with self._lock:
+            self._unseal(path)
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="silkroad-seal")
+            self._sealing[path] = pool.submit(_sealed, path)
+            pool.shutdown(wait=False)
+
+    def _unseal(self, path: Path) -> None:
+        done = self._sealing.pop(path, None)
+        if done is not None:
+            done.result()
+
+    def _checksum(self, path: Path) -> str:
+        """``path``'s sha256 once it is durable: from its seal when the file is unchanged."""
+        done = self._sealing.pop(path, None)
+        if done is not None:
+            size, mtime, sha = done.result()
+            stat = path.stat()
+            if (stat.st_size, stat.st_mtime_ns) == (size, mtime):
+                return sha
+        return _fsync_file(path)
 
     def write_totals(self, year: int, *, pair: Any, product: Any) -> None:
         """Stage ``year``'s pair and product totals as a reader computed them in the pass that
@@ -237,7 +266,9 @@ class WriteTransaction:
         final = home / final_rel
         checksums = {}
         for path in sorted(self.staging.rglob("*.parquet")):
-            checksums[(final_rel / path.relative_to(self.staging)).as_posix()] = _fsync_file(path)
+            checksums[(final_rel / path.relative_to(self.staging)).as_posix()] = self._checksum(
+                path
+            )
         record.checksums = checksums
         final.parent.mkdir(parents=True, exist_ok=True)
         # Recorded before the rename: a commit killed between the two leaves a directory the
@@ -590,6 +621,13 @@ def _age(iso_time: str) -> float:
 def _span(years: list[int]) -> str:
     ys = sorted(years)
     return f"{ys[0]}–{ys[-1]}" if len(ys) > 1 else str(ys[0]) if ys else "no year"
+
+
+def _sealed(path: Path) -> tuple[int, int, str]:
+    """(size, mtime in ns, sha256) of ``path`` once it is durable (see ``seal_year``)."""
+    sha = _fsync_file(path)
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns, sha
 
 
 def _fsync_file(path: Path) -> str:
