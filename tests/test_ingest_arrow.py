@@ -23,7 +23,8 @@ import pytest
 
 import silkroad as sr
 from conftest import NEW_COUNTRY_HEADER, year_text
-from silkroad import ingestion
+from silkroad import ingestion, settings
+from silkroad.errors import InputError
 from silkroad.sources import baci, baci_arrow
 from silkroad.store.engine import PAIR_TOTALS, PRODUCT_TOTALS
 from silkroad.store.schema import canonical_arrow_schema
@@ -350,3 +351,49 @@ def test_a_year_written_again_after_its_seal_is_checksummed_afresh(home):
         txn.write_year(2014, table.slice(1, 1))
         txn.seal_year(2014)
         assert txn._checksum(path) == _sha256(path)
+
+
+# --- the memory limit -----------------------------------------------------------------------------
+def test_a_year_too_large_for_the_memory_limit_takes_the_duckdb_pass(
+    baci_files, tmp_path, passes, monkeypatch
+):
+    countries = _countries(10, seed=12)
+    lines = _scrambled_year(2_000, countries, seed=13)
+    path = _release(baci_files, lines, countries, "large")
+    size = (path / "BACI_HS92_Y2014_V202401b.csv").stat().st_size
+    # a limit just above what the Arrow pass needs for this file, then just below it
+    enough = int(size * baci.ARROW_MEMORY_PER_BYTE) + 1000
+    monkeypatch.setenv("SILKROAD_MEMORY_LIMIT", f"{enough}B")
+    _, used, fits = passes.ingest(path, tmp_path / "fits")
+    assert used == "arrow"
+    monkeypatch.setenv("SILKROAD_MEMORY_LIMIT", f"{enough - 2000}B")
+    # DuckDB itself cannot work in a few kB: it gets 1GB, the reader's choice is the test
+    monkeypatch.setattr(settings, "memory_limit", lambda: "1GB")
+    result, used, spilled = passes.ingest(path, tmp_path / "spills")
+    assert used == "duckdb"
+    assert (result.rows_read, result.rows_loaded) == (2_000, 2_000)
+    assert _table(spilled) == _table(fits)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1GB", 10**9),
+        ("800MB", 800 * 10**6),
+        ("2GiB", 2 * 2**30),
+        ("1.5 GB", 1_500_000_000),
+        (" 512kib ", 512 * 1024),
+    ],
+)
+def test_memory_limit_in_bytes(text, expected, monkeypatch):
+    monkeypatch.setenv("SILKROAD_MEMORY_LIMIT", text)
+    assert settings.memory_limit_bytes() == expected
+    duckdb.connect().execute(f"SET memory_limit = '{settings.memory_limit()}'")  # DuckDB agrees
+
+
+@pytest.mark.parametrize("text", ["abc", "0GB", "1XB", "1000000", "-1GB"])
+def test_a_memory_limit_that_is_not_a_size_is_refused_in_one_line(text, monkeypatch):
+    monkeypatch.setenv("SILKROAD_MEMORY_LIMIT", text)
+    with pytest.raises(InputError, match=r"SILKROAD_MEMORY_LIMIT.*found") as caught:
+        settings.memory_limit_bytes()
+    assert "\n" not in str(caught.value)

@@ -7,6 +7,7 @@ Resolution order for every setting: explicit argument (CLI option) > environment
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,7 +68,9 @@ SETTINGS: tuple[Setting, ...] = (
         "memory_limit",
         "SILKROAD_MEMORY_LIMIT",
         "1GB",
-        "DuckDB memory limit during ingest; larger sorts spill to the store's tmp directory.",
+        "Memory for one year of an ingest: DuckDB's limit (larger sorts spill to the store's "
+        "tmp directory); a BACI year is read in memory by the Arrow pass only when it fits "
+        "(about 2.2 times the year file's size).",
     ),
     Setting(
         "ingest_workers",
@@ -163,8 +166,46 @@ def lock_timeout() -> float:
 
 
 def memory_limit() -> str:
-    """DuckDB memory limit for ingest work (``SILKROAD_MEMORY_LIMIT``), e.g. '1GB'."""
-    return raw("memory_limit")
+    """DuckDB memory limit for ingest work (``SILKROAD_MEMORY_LIMIT``), e.g. '1GB' (checked:
+    a value that is not a size gets a one-line InputError, see :func:`memory_limit_bytes`)."""
+    memory_limit_bytes()
+    return raw("memory_limit").strip()
+
+
+#: Units of a memory size, as DuckDB reads them: KB, MB, GB, TB are powers of 1000.
+_SIZE_UNITS = {
+    "b": 1,
+    "kb": 1000,
+    "mb": 1000**2,
+    "gb": 1000**3,
+    "tb": 1000**4,
+    "kib": 1024,
+    "mib": 1024**2,
+    "gib": 1024**3,
+    "tib": 1024**4,
+}
+
+
+def memory_limit_bytes() -> int:
+    """``SILKROAD_MEMORY_LIMIT`` in bytes ('1GB' is 10**9, '1GiB' 2**30, '50%' half of this
+    machine's memory; a unit is needed, as DuckDB needs one); a one-line InputError naming the
+    variable for anything else."""
+    setting = _BY_NAME["memory_limit"]
+    text = raw("memory_limit").strip()
+    match = re.fullmatch(r"([0-9]+(?:\.[0-9]*)?)\s*([a-zA-Z]*|%)", text)
+    unit = match.group(2).lower() if match else None
+    if match is None or (unit != "%" and unit not in _SIZE_UNITS) or float(match.group(1)) <= 0:
+        raise InputError(
+            f"bad value for {setting.env}",
+            field=setting.env,
+            found=text,
+            expected="a memory size such as 1GB, 800MB or 2GiB (or a share such as 50%)",
+        )
+    amount = float(match.group(1))
+    if unit == "%":
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        return int(total * amount / 100)
+    return int(amount * _SIZE_UNITS[unit])
 
 
 def ingest_workers() -> int:
