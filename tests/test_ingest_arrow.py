@@ -36,6 +36,7 @@ class Passes:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.used: list[str] = []
         self.arrow_off = False
+        self.careful_only = False
         read_year, duckdb_pass, careful = (
             baci_arrow.read_year,
             baci._duckdb_pass,
@@ -48,6 +49,8 @@ class Passes:
             return read_year(*args, **kwargs)
 
         def via_duckdb(*args, **kwargs):
+            if self.careful_only:
+                return via_careful(*args[:6])
             self.used.append("duckdb")
             return duckdb_pass(*args, **kwargs)
 
@@ -59,9 +62,12 @@ class Passes:
         monkeypatch.setattr(baci, "_duckdb_pass", via_duckdb)
         monkeypatch.setattr(baci, "_careful_pass", via_careful)
 
-    def ingest(self, path: Path, home: Path, *, arrow: bool = True):
-        """Ingest ``path`` into a new store at ``home``; (result, pass used, year file)."""
-        self.arrow_off = not arrow
+    def ingest(self, path: Path, home: Path, *, arrow: bool = True, careful: bool = False):
+        """Ingest ``path`` into a new store at ``home``; (result, pass used, year file). Without
+        ``arrow`` the DuckDB pass is tried first; with ``careful``, the careful pass alone reads
+        the file (the authority on every line)."""
+        self.arrow_off = not arrow or careful
+        self.careful_only = careful
         self.used.clear()
         result = sr.ingest(sr.open(home), "baci", path)
         store = sr.open(home)
@@ -171,36 +177,52 @@ GOOD = ["2014,112,398,870120,300.5,10", "2014,398,112,270900,250,1000"]
         ("2014,112,398,   20110  ,  2.25  ,  0.5  ", "\n", "arrow"),  # spaces: both trim them
         ("2014,112.0,398,20110,2,1", "\n", "duckdb"),  # a code Arrow's integer parser refuses
         ("2014,112,398,20110,2,  NA ", "\n", "duckdb"),  # a padded NA Arrow does not know
-        ("2014,112,398,20110,\t2,1", "\n", "careful"),  # a tab: trimmed by Arrow, not by trim()
+        ("2014,112,398,20110.0,2,1", "\n", "duckdb"),
         ("2014,112,398,20110,2.25", "\n", "careful"),  # five fields
         ("", "\n", "careful"),  # a blank line is not a row
-        ("2014,0x70,398,20110,2,1", "\n", "careful"),  # Arrow would read 112
-        ("2014,-0,398,20110,2,1", "\n", "careful"),  # Arrow would read 0
+        ("2014,0x70,398,20110,2,1", "\n", "duckdb"),  # Arrow would read 112
+        ("2014,-0,398,20110,2,1", "\n", "careful"),  # code 0 (read from -0): no country
         ("2014,112,398,1e2,2,1", "\n", "careful"),  # DuckDB and Arrow would read 100
         ("2014,112,398,20110,inf,1", "\n", "careful"),  # not a finite value
         ("2014,112,398,20110,2,nan", "\n", "careful"),  # not a quantity
         ("2014,112,398,870120,3,1", "\n", "careful"),  # a repeated key
-        ("2014,112,398,20110,2,1", "\r\n", "careful"),  # CR is left to the careful pass
-        ("2014,112,398,20110,2,1\r", "\n", "careful"),  # mixed line ends
+        ("2014,112,398,20110,2,1", "\r\n", "duckdb"),  # CR: left to the DuckDB pass
+        ("2014,112,398,20110,2,1\r", "\n", "duckdb"),  # mixed line ends
         ("2014,112,398,20110\r,2,1", "\n", "duckdb"),  # a stray CR: a short line for Arrow
+        # padding DuckDB's number parser skips and DuckDB's trim() does not: careful only
+        ("2014,112,398,20110,\t2,1", "\n", "careful"),
+        ("2014,\t112,398,20110,2,1", "\n", "careful"),
+        ("2014,\x0b112,398,20110,2,1", "\n", "careful"),
+        ("2014,112,398,\x0c20110,2,1", "\n", "careful"),
+        ("\x0b2014,112,398,20110,2,1", "\n", "careful"),
     ],
 )
-def test_a_file_the_arrow_pass_cannot_vouch_for_is_stored_as_before(
+def test_a_file_the_arrow_pass_cannot_vouch_for_is_stored_as_the_careful_pass_says(
     extra, newline, expected_pass, baci_files, tmp_path, passes
 ):
     text = year_text([*GOOD, extra], newline=newline)
     path = baci_files.year_file(2014, text=text)
     ours, used, year_file = passes.ingest(path, tmp_path / "now")
     assert used == expected_pass
-    # the reference: the same file with the Arrow pass off (the reader as it was before it)
-    before, _, before_file = passes.ingest(path, tmp_path / "before", arrow=False)
+    # the reference: the careful pass alone, which decides every line
+    careful, _, careful_file = passes.ingest(path, tmp_path / "careful", careful=True)
     assert (ours.rows_read, ours.rows_loaded, ours.rows_rejected) == (
-        before.rows_read,
-        before.rows_loaded,
-        before.rows_rejected,
+        careful.rows_read,
+        careful.rows_loaded,
+        careful.rows_rejected,
     )
-    assert _table(year_file) == _table(before_file)
+    assert _table(year_file) == _table(careful_file)
     assert ours.rows_read == ours.rows_loaded + ours.rows_rejected
+
+
+def test_a_padded_code_in_a_file_arrow_refuses_is_rejected_with_its_line(baci_files, home, passes):
+    # '112.0' makes Arrow refuse the file; the vertical tab must not be read past by DuckDB
+    lines = ["2014,112.0,398,870120,300.5,10", "2014,\x0b398,112,270900,250,1000"]
+    result, used, _ = passes.ingest(baci_files.year_file(2014, lines), home)
+    assert used == "careful"
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (2, 1, 1)
+    rejected = sr.open(home).rejected("baci-hs92")
+    assert (list(rejected.line), list(rejected.code)) == ([3], ["bad_country_code"])
 
 
 def test_a_row_failing_a_check_goes_to_the_careful_pass_with_its_line(baci_files, home, passes):

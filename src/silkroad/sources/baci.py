@@ -421,23 +421,29 @@ def _scan(path: Path) -> _Shape:
     return _Shape(lines + (0 if ends else 1), ends, commas, odd)
 
 
-_ODD = (b"e", b"E", b"+", b"_")
+#: Bytes that DuckDB's number parser reads where the careful pass wants digits: '1e2', '+112',
+#: '1_12', and a code padded with tab, vertical tab or form feed (DuckDB's trim() strips only
+#: spaces); a file holding any is left to the careful pass.
+_ODD = (b"e", b"E", b"+", b"_", b"\t", b"\x0b", b"\x0c")
 
-#: Bytes that make a file not plain for the Arrow pass: the DuckDB pass's odd bytes, what
-#: Arrow's integer parser also reads ('0x70' is 112, '-0' is 0) where the careful pass wants
-#: digits, CR, which Arrow takes for a line end where the careful pass does not, and tab,
-#: which Arrow trims from a number and DuckDB's trim() does not.
-_NOT_PLAIN = (*_ODD, b"x", b"X", b"-", b"\r", b"\t")
+#: Bytes the Arrow pass leaves to the DuckDB pass, which reads them as it always did: what
+#: Arrow's integer parser reads ('0x70' is 112, '-0' is 0) where the careful pass wants digits,
+#: and CR, which Arrow takes for a line end where the careful pass does not.
+_ARROW_ODD = (b"x", b"X", b"-", b"\r")
 
 
-def _plain_bytes(path: Path) -> bool:
-    """True when ``path`` holds none of the bytes in ``_NOT_PLAIN`` (a ``memchr`` per byte
-    and 16 MiB chunk: no count, so about a tenth of ``_scan``)."""
+def _odd_bytes(path: Path) -> str | None:
+    """Which pass must read ``path`` instead of the Arrow pass: 'careful' when it holds one of
+    the DuckDB pass's odd bytes (``_ODD``), 'duckdb' when it holds one of ``_ARROW_ODD``, None
+    when neither (a ``memchr`` per byte and 16 MiB chunk: no count, a tenth of ``_scan``)."""
+    found = None
     with open(path, "rb") as fh:
         while chunk := fh.read(16 * 1024 * 1024):
-            if any(c in chunk for c in _NOT_PLAIN):
-                return False
-    return True
+            if any(c in chunk for c in _ODD):
+                return "careful"
+            if found is None and any(c in chunk for c in _ARROW_ODD):
+                found = "duckdb"
+    return found
 
 
 def _check_truncation(path: Path, label: str, lines: int, ends_with_newline: bool) -> None:
@@ -492,11 +498,12 @@ def _stage_member(
     The Arrow pass (:mod:`silkroad.sources.baci_arrow`) reads, checks and sorts the year;
     Arrow's parser refuses a line without six fields (a blank one too), so when every row
     passed, each line after the header is a row. If no key repeats, the year file is written
-    from the arrays while threads look for bytes the careful pass reads otherwise
-    (``_plain_bytes``) and sum the pair and product totals. The year is kept if there are
-    none; otherwise, and whenever a row failed, the careful pass rewrites it, naming every
-    rejected line. A file Arrow cannot parse (numbers padded with spaces, a short line) goes
-    through the DuckDB fast pass, with the same rules. Returns (rows read, rows loaded,
+    from the arrays while threads look for bytes the other passes read otherwise
+    (``_odd_bytes``) and sum the pair and product totals. The year is kept if there are
+    none; otherwise the DuckDB fast pass ('0x70', CR) or the careful pass ('1e2') rewrites
+    it. A file Arrow cannot parse (a code written 112.0, a short line) goes through the DuckDB
+    pass, with the same rules; a row that fails a check sends the year to the careful pass,
+    which names every rejected line. Returns (rows read, rows loaded,
     rejected rows per reason code).
     """
     label = member.label
@@ -527,28 +534,34 @@ def _stage_member(
 
     # The write runs on one core; one thread checks the bytes and sums the totals beside it,
     # then lets the input's digest start (three busy threads on two cores slow the write).
-    def beside(found: baci_arrow.ArrowYear) -> tuple[bool, pa.Table, pa.Table]:
+    def beside(
+        found: baci_arrow.ArrowYear, codes: tuple[np.ndarray, pa.Array]
+    ) -> tuple[str | None, pa.Table, pa.Table]:
         try:
             return (
-                _plain_bytes(file),
+                _odd_bytes(file),
                 baci_arrow.pair_totals(found, year, isos, source),
-                baci_arrow.product_totals(found, year, isos, codes_),
+                baci_arrow.product_totals(found, year, isos, codes),
             )
         finally:
             txn.idle.set()
 
     with ThreadPoolExecutor(max_workers=1) as pool:
-        besides = pool.submit(beside, rows)
+        besides = pool.submit(beside, rows, codes_)
         loaded = txn.write_year(year, table)
         del table
-        plain, pair, product = besides.result()
-    if plain:
+        odd, pair, product = besides.result()
+    if odd is None:
         txn.seal_year(year)  # its fsync and checksum beside the totals' write
         txn.write_totals(year, pair=pair, product=product)
         return loaded, loaded, {}
-    del rows  # an odd byte ('1e2', '0x70', a CR): the careful pass rewrites the year
+    del rows, codes_, pair, product  # an odd byte: '0x70' or CR for the DuckDB pass, '1e2' or a
+    # tab for the careful pass; that pass rewrites the year
     shape = _scan(file)
     _check_truncation(file, label, shape.lines, shape.ends_with_newline)
+    if odd == "duckdb" and shape.regular():
+        expected = max(shape.lines - 1, 0)
+        return _duckdb_pass(connect(), member, file, txn, source, classification, expected, shape)
     return _careful_pass(connect(), member, file, txn, source, classification)
 
 
