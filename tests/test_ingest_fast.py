@@ -10,6 +10,7 @@ from the lines in conftest, or a serial ingest of the same archive.
 from __future__ import annotations
 
 import shutil
+import threading
 import zipfile
 from pathlib import Path
 
@@ -217,3 +218,61 @@ def test_re_ingesting_the_same_path_hashes_first_and_stages_nothing(baci_files, 
     monkeypatch.setattr(baci.BaciReader, "stage", boom)
     again = sr.ingest(sr.open(home), "baci", release)
     assert again.noop
+
+
+# --- the next archive member extracted while a year is written --------------------------------
+def test_the_next_member_is_extracted_before_its_year_is_staged(baci_files, home, monkeypatch):
+    archive = baci_files.release_zip(YEARS)
+    events: list[tuple[str, int, str]] = []
+    extract, stage = baci._extract, baci._stage_member
+
+    def spy_extract(member, scratch):
+        events.append(("extract", member.year, threading.current_thread().name))
+        return extract(member, scratch)
+
+    def spy_stage(connect, member, *args):
+        events.append(("stage", member.year, threading.current_thread().name))
+        try:
+            return stage(connect, member, *args)
+        finally:
+            events.append(("staged", member.year, threading.current_thread().name))
+
+    monkeypatch.setattr(baci, "_extract", spy_extract)
+    monkeypatch.setattr(baci, "_stage_member", spy_stage)
+    result = _ingest_with(home, archive, 1, monkeypatch)
+    assert (result.rows_read, result.rows_loaded) == (7 + 5 + 3, 7 + 5 + 3)
+    order = [(what, year) for what, year, _ in events]
+    # the first member before its year; each later one while the year before it is staged
+    assert order == [
+        ("extract", 2014),
+        ("stage", 2014),
+        ("extract", 2015),
+        ("staged", 2014),
+        ("stage", 2015),
+        ("extract", 2016),
+        ("staged", 2015),
+        ("stage", 2016),
+        ("staged", 2016),
+    ]
+    threads = {year: name for what, year, name in events if what == "extract"}
+    assert threads[2015].startswith("silkroad-extract")
+    assert threads[2016].startswith("silkroad-extract")
+    assert _year_files(home).keys() == {2014, 2015, 2016}
+
+
+def test_a_damaged_member_extracted_ahead_fails_the_ingest_and_commits_nothing(
+    baci_files, home, monkeypatch
+):
+    archive = baci_files.release_zip(YEARS)
+    extract = baci._extract
+
+    def damaged(member, scratch):
+        if member.year == 2015:
+            raise FormatError("the archive member is truncated or damaged", path=member.label)
+        return extract(member, scratch)
+
+    monkeypatch.setattr(baci, "_extract", damaged)
+    with pytest.raises(FormatError, match="damaged"):
+        _ingest_with(home, archive, 1, monkeypatch)
+    assert not sr.open(home).catalog.sources
+    assert not any((home / "tmp").iterdir())

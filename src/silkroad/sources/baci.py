@@ -13,6 +13,7 @@ line is quarantined with its number, the field at fault and the reason.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import os
@@ -21,7 +22,7 @@ import shutil
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -492,6 +493,7 @@ def _stage_member(
     txn: WriteTransaction,
     release: Release,
     codes: dict[int, str],
+    on_idle: Callable[[], None] | None = None,
 ) -> tuple[int, int, dict[str, int]]:
     """Hand one year's canonical rows, its totals and its rejected rows to ``txn``.
 
@@ -509,6 +511,13 @@ def _stage_member(
     label = member.label
     source, classification = release.source_id, release.classification
     _check_header(file, label)
+
+    def idle() -> None:
+        """Cores are free from here on: the input's digest, and the next member's extraction."""
+        txn.idle.set()
+        if on_idle is not None:
+            on_idle()
+
     ranks, isos = baci_arrow.code_ranks(codes)
     rows: baci_arrow.ArrowYear | None = None
     refused = file.stat().st_size * ARROW_MEMORY_PER_BYTE > settings.memory_limit_bytes()
@@ -519,7 +528,7 @@ def _stage_member(
             refused = True
     if rows is None or not baci_arrow.keys_strictly_increase(rows.key):
         rows = None
-        txn.idle.set()  # the input's digest may run beside the slower passes
+        idle()  # the input's digest may run beside the slower passes
         shape = _scan(file)
         _check_truncation(file, label, shape.lines, shape.ends_with_newline)
         if refused and shape.regular():  # Arrow refused the file: DuckDB's parser may not
@@ -544,7 +553,7 @@ def _stage_member(
                 baci_arrow.product_totals(found, year, isos, codes),
             )
         finally:
-            txn.idle.set()
+            idle()
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         besides = pool.submit(beside, rows, codes_)
@@ -704,10 +713,7 @@ def stage_release(
         return _stage_year(release, codes, member, txn, threads if n > 1 else None)
 
     if n == 1:
-        for done, member in enumerate(members, start=1):
-            results[member.year] = one(member)
-            if progress:
-                progress("ingest", done, total)
+        _stage_in_turn(release, codes, txn, results, progress)
     else:
         with ThreadPoolExecutor(max_workers=n) as pool:
             futures = {pool.submit(one, m): m for m in members}
@@ -726,14 +732,50 @@ def stage_release(
     return report
 
 
+def _stage_in_turn(
+    release: Release,
+    codes: dict[int, str],
+    txn: WriteTransaction,
+    results: dict[int, tuple[int, int, dict[str, int]]],
+    progress: Progress | None,
+) -> None:
+    """Stage the years one after another; the next archive member is extracted (zlib, one
+    core: about 2 s a full year) while the current year is written on one core."""
+    members = release.members
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="silkroad-extract") as pool:
+        ahead: dict[int, Future[Path]] = {}
+
+        def extract_next(n: int) -> None:
+            if n + 1 < len(members) and n + 1 not in ahead:
+                ahead[n + 1] = pool.submit(_extract, members[n + 1], txn.scratch)
+
+        for n, member in enumerate(members):
+            results[member.year] = _stage_year(
+                release,
+                codes,
+                member,
+                txn,
+                None,
+                extracted=ahead.pop(n, None),
+                on_idle=functools.partial(extract_next, n),
+            )
+            if progress:
+                progress("ingest", n + 1, len(members))
+
+
 def _stage_year(
     release: Release,
     codes: dict[int, str],
     member: YearMember,
     txn: WriteTransaction,
     threads: int | None,
+    *,
+    extracted: Future[Path] | None = None,
+    on_idle: Callable[[], None] | None = None,
 ) -> tuple[int, int, dict[str, int]]:
-    """Stage one year on a connection of its own: (rows read, rows loaded, rejected per code)."""
+    """Stage one year on a connection of its own: (rows read, rows loaded, rejected per code).
+    ``extracted``: the member already being extracted; ``on_idle``: called when the year's
+    staging leaves cores idle (its write), for work that can run beside it."""
     scratch = txn.scratch
     opened: list[duckdb.DuckDBPyConnection] = []
 
@@ -752,9 +794,9 @@ def _stage_year(
         return opened[0]
 
     try:
-        file = _extract(member, scratch)
+        file = extracted.result() if extracted is not None else _extract(member, scratch)
         try:
-            result = _stage_member(connect, member, file, txn, release, codes)
+            result = _stage_member(connect, member, file, txn, release, codes, on_idle)
         except duckdb.Error as exc:  # e.g. spilling a large sort to the store's tmp/
             if not disk_full(exc):
                 raise
