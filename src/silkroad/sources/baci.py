@@ -529,14 +529,8 @@ def _stage_member(
     if rows is None or not baci_arrow.keys_strictly_increase(rows.key):
         rows = None
         idle()  # the input's digest may run beside the slower passes
-        shape = _scan(file)
-        _check_truncation(file, label, shape.lines, shape.ends_with_newline)
-        if refused and shape.regular():  # Arrow refused the file: DuckDB's parser may not
-            expected = max(shape.lines - 1, 0)
-            return _duckdb_pass(
-                connect(), member, file, txn, source, classification, expected, shape
-            )
-        return _careful_pass(connect(), member, file, txn, source, classification)
+        # Arrow refused the file (DuckDB's parser may not), or a row failed, or a key repeats
+        return _slower_pass(connect(), member, file, txn, release, duckdb_first=refused)
     year = member.year
     codes_ = baci_arrow.products(rows)
     table = baci_arrow.year_table(rows, year, isos, source, classification, codes_)
@@ -566,12 +560,27 @@ def _stage_member(
         return loaded, loaded, {}
     del rows, codes_, pair, product  # an odd byte: '0x70' or CR for the DuckDB pass, '1e2' or a
     # tab for the careful pass; that pass rewrites the year
+    return _slower_pass(connect(), member, file, txn, release, duckdb_first=odd == "duckdb")
+
+
+def _slower_pass(
+    con: duckdb.DuckDBPyConnection,
+    member: YearMember,
+    file: Path,
+    txn: WriteTransaction,
+    release: Release,
+    *,
+    duckdb_first: bool,
+) -> tuple[int, int, dict[str, int]]:
+    """The year through the DuckDB pass (``duckdb_first``, when the scan finds every line can
+    have six fields and no odd byte) or the careful pass; a truncated file is refused first."""
+    source, classification = release.source_id, release.classification
     shape = _scan(file)
-    _check_truncation(file, label, shape.lines, shape.ends_with_newline)
-    if odd == "duckdb" and shape.regular():
+    _check_truncation(file, member.label, shape.lines, shape.ends_with_newline)
+    if duckdb_first and shape.regular():
         expected = max(shape.lines - 1, 0)
-        return _duckdb_pass(connect(), member, file, txn, source, classification, expected, shape)
-    return _careful_pass(connect(), member, file, txn, source, classification)
+        return _duckdb_pass(con, member, file, txn, source, classification, expected, shape)
+    return _careful_pass(con, member, file, txn, source, classification)
 
 
 def _duckdb_pass(
