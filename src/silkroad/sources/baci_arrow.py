@@ -1,17 +1,19 @@
 """The BACI fast pass in Arrow and NumPy: read, check, map codes and sort one year file.
 
-A plain year file (unquoted numbers, no padding, exactly six fields a line) is read by
-Arrow's multi-threaded CSV parser into narrow arrays: an integer sort key, the exporter's and
+A plain year file (unquoted numbers, exactly six fields a line) is read by Arrow's
+multi-threaded CSV parser into narrow arrays: an integer sort key, the exporter's and
 importer's rank in ISO3 order, the product code, the value (USD) and the weight (kg). The
-arrays are sorted by the key (a stable sort, near linear on BACI's files, which come sorted
-by numeric code), the year file is written from them by Arrow's Parquet writer with the codes
-dictionary-encoded, and the pair and product totals are summed from the same arrays.
+arrays are put in the key's order (BACI lists each pair's rows as one run, so the runs are
+moved as blocks; otherwise a stable argsort), the year file is written from them by Arrow's
+Parquet writer with the codes dictionary-encoded, and the pair and product totals are summed
+from the same arrays.
 
 The rules are those of the DuckDB fast pass (:mod:`silkroad.sources.baci_sql`), and any doubt
-leaves the decision to it or to the careful pass: a file Arrow cannot parse as plain numbers
-(padded with spaces, say) goes to the DuckDB pass; a file with any row that fails a check,
-a blank line or a repeated key goes to the careful pass, which names every rejected line.
-"""
+leaves the decision to it or to the careful pass: a file Arrow cannot parse (a code written
+112.0, a padded '  NA ', a short line) goes to the DuckDB pass; a file with any row that fails
+a check, a blank line or a repeated key goes to the careful pass, which names every rejected
+line. Which bytes send a kept year to another pass is decided by the reader
+(:func:`silkroad.sources.baci._odd_bytes`)."""
 
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ import pyarrow.csv as pcsv
 
 from silkroad.sources.baci_sql import MIN_PRODUCT
 
-#: Rows above this in the product totals' dense grid (economies x products) are grouped by
+#: Cells above this in the product totals' dense grid (economies x products) are grouped by
 #: sorting instead (a release with an unusually large product list).
 DENSE_GRID = 1 << 25
 
@@ -49,8 +51,8 @@ TYPES = {
 
 
 class NotPlain(Exception):
-    """Arrow's parser refused the file (padding, quotes, a wrong field count): the DuckDB pass
-    reads it instead."""
+    """Arrow's parser refused the file (a code that is not a plain integer, quotes, a wrong
+    field count): the DuckDB pass reads it instead."""
 
 
 @dataclass
