@@ -44,6 +44,7 @@ from silkroad.sources.baci_sql import (
     _fast_year_sql,
     _sql_path,
     _validation_sql,
+    code_ranks,
 )
 from silkroad.sources.base import BACI, Input, Progress, StageReport, check_year, span
 from silkroad.store.engine import disk_full
@@ -518,7 +519,7 @@ def _stage_member(
         if on_idle is not None:
             on_idle()
 
-    ranks, isos = baci_arrow.code_ranks(codes)
+    ranks, isos = code_ranks(codes)
     rows: baci_arrow.ArrowYear | None = None
     refused = file.stat().st_size * ARROW_MEMORY_PER_BYTE > settings.memory_limit_bytes()
     if not refused:  # else too large for memory: the DuckDB pass spills what does not fit

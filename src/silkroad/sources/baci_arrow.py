@@ -26,14 +26,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pcsv
 
-from silkroad.sources.baci_sql import MIN_PRODUCT
+from silkroad.sources.baci_sql import MIN_PRODUCT, MISSING
 
 #: Cells above this in the product totals' dense grid (economies x products) are grouped by
 #: sorting instead (a release with an unusually large product list).
 DENSE_GRID = 1 << 25
-
-#: How BACI vintages write a missing quantity: NULL, as in the DuckDB pass's ``nullstr``.
-NULL_STRINGS = ["NA", "N/A", "", "           NA"]
 
 COLUMNS = ("t", "i", "j", "k", "v", "q")
 
@@ -69,18 +66,6 @@ class ArrowYear:
     @property
     def rows(self) -> int:
         return len(self.key)
-
-
-def code_ranks(codes: dict[int, str]) -> tuple[np.ndarray, list[str]]:
-    """BACI numeric code (0-999) -> rank of its ISO3 in sorted order (-1: not in the list),
-    and the sorted ISO3 codes: the order of the store's exporter and importer."""
-    isos = sorted(set(codes.values()))
-    rank = {iso: n for n, iso in enumerate(isos)}
-    table = np.full(1000, -1, np.int16)
-    for code, iso in codes.items():
-        if 0 <= code < 1000:
-            table[code] = rank[iso]
-    return table, isos
 
 
 def round6(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -134,7 +119,7 @@ def read_year(path: Path, year: int, ranks: np.ndarray) -> ArrowYear | None:
             ),
             convert_options=pcsv.ConvertOptions(
                 column_types=TYPES,
-                null_values=NULL_STRINGS,
+                null_values=MISSING,
                 strings_can_be_null=False,
             ),
             memory_pool=pool,

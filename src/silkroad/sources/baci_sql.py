@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 #: The smallest product code: 0 is no HS code (it would be stored as product 000000).
@@ -164,9 +165,22 @@ def _fast_product_totals_sql() -> str:
     """
 
 
-#: How BACI vintages write a missing quantity (and an empty field): read as NULL by the fast
-#: pass; any other spelling fails the typed read and goes to the careful pass, which trims.
-NULL_STRINGS = "['NA', 'N/A', '', '           NA']"
+#: How BACI vintages write a missing quantity (and an empty field): read as NULL by both fast
+#: passes; any other spelling fails the typed read and goes to the careful pass, which trims.
+MISSING = ["NA", "N/A", "", "           NA"]
+NULL_STRINGS = "[" + ", ".join(f"'{s}'" for s in MISSING) + "]"  # as a DuckDB list
+
+
+def code_ranks(codes: dict[int, str]) -> tuple[np.ndarray, list[str]]:
+    """BACI numeric code (0-999) -> rank of its ISO3 in sorted order (-1: not in the list),
+    and the sorted ISO3 codes: the order of the store's exporter and importer, for every pass."""
+    isos = sorted(set(codes.values()))
+    rank = {iso: n for n, iso in enumerate(isos)}
+    table = np.full(1000, -1, np.int16)
+    for code, iso in codes.items():
+        if 0 <= code < 1000:
+            table[code] = rank[iso]
+    return table, isos
 
 
 def _sql_path(path: Path) -> str:
@@ -177,7 +191,7 @@ def _create_codes(
     con: duckdb.DuckDBPyConnection, codes: dict[int, str], source: str, classification: str
 ) -> None:
     """The ``codes`` table (numeric code -> ISO3 ENUM, rank in ISO3 order) and constant ENUMs."""
-    isos = sorted(set(codes.values()))
+    ranks, isos = code_ranks(codes)
 
     def enum(values: list[str]) -> str:
         return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
@@ -186,7 +200,7 @@ def _create_codes(
     con.execute(f"CREATE TYPE silkroad_source AS ENUM ({enum([source])})")
     con.execute("CREATE TYPE silkroad_declared AS ENUM ('reconciled')")
     con.execute(f"CREATE TYPE silkroad_classification AS ENUM ({enum([classification])})")
-    rank = {iso: n for n, iso in enumerate(isos)}
+    rank = {iso: n for n, iso in enumerate(isos)}  # codes outside 0-999 have a rank too
     con.register(
         "codes_arrow",
         pa.table(
@@ -204,12 +218,8 @@ def _create_codes(
     con.unregister("codes_arrow")
     # The fast pass looks codes up by position in constant lists (BACI codes are 3-digit):
     # a hash join per side cost as much as reading the file.
-    iso_list = ["NULL"] * 1000
-    rank_list = ["NULL"] * 1000
-    for code, iso in codes.items():
-        if 0 <= code < 1000:
-            iso_list[code] = "'" + iso.replace("'", "''") + "'"
-            rank_list[code] = str(rank[iso])
+    iso_list = ["'" + isos[r].replace("'", "''") + "'" if r >= 0 else "NULL" for r in ranks]
+    rank_list = [str(r) if r >= 0 else "NULL" for r in ranks]
     con.execute(
         f"CREATE TEMP MACRO silkroad_iso(c) AS ([{', '.join(iso_list)}]::silkroad_iso3[])[c + 1]"
     )
