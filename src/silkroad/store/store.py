@@ -155,21 +155,26 @@ class WriteTransaction:
         while the reader goes on (its totals, the next year); the commit waits for it. Writing
         the year again discards the seal."""
         path = self.year_path(year)
+        self._unseal(path)
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="silkroad-seal")
+        sealing = pool.submit(_sealed, path)
+        pool.shutdown(wait=False)
         with self._lock:
-            self._unseal(path)
-            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="silkroad-seal")
-            self._sealing[path] = pool.submit(_sealed, path)
-            pool.shutdown(wait=False)
+            self._sealing[path] = sealing
 
     def _unseal(self, path: Path) -> None:
-        done = self._sealing.pop(path, None)
+        """Forget ``path``'s seal, once its thread is done (its result, or error, no longer
+        counts: the file is about to be written again)."""
+        with self._lock:
+            done = self._sealing.pop(path, None)
         if done is not None:
-            done.result()
+            done.exception()  # waits, and does not raise
 
     def _checksum(self, path: Path) -> str:
         """``path``'s sha256 once it is durable: from its seal when the file is unchanged."""
-        done = self._sealing.pop(path, None)
-        if done is not None:
+        with self._lock:
+            done = self._sealing.pop(path, None)
+        if done is not None and done.exception() is None:
             size, mtime, sha = done.result()
             stat = path.stat()
             if (stat.st_size, stat.st_mtime_ns) == (size, mtime):
