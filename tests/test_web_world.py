@@ -78,7 +78,8 @@ def _same(body: dict, result) -> None:
     assert body == json.loads(result.to_json())
 
 
-def _error(r, status: int, field: str) -> dict:
+def assert_error(r, status: int, field: str) -> dict:
+    """Assert that ``r`` is a JSON error with ``status`` naming ``field``; returns the error."""
     assert r.status_code == status, r.text
     assert r.headers["content-type"].startswith("application/json")
     err = r.json()["error"]
@@ -104,7 +105,9 @@ def test_potential_endpoint_defaults_to_the_latest_year(client, world_home) -> N
     assert r.json()["potential_usd"] == pytest.approx(r.json()["actual_usd"])
     one = client.get("/api/v1/pairs/BLR/KAZ/potential", params={"average": 1}).json()
     assert one["metadata"]["years"] == [2015]  # the average of the last year alone
-    _error(client.get("/api/v1/pairs/BLR/KAZ/potential", params={"average": 0}), 400, "average")
+    assert_error(
+        client.get("/api/v1/pairs/BLR/KAZ/potential", params={"average": 0}), 400, "average"
+    )
 
 
 def test_bad_arguments_are_json_errors_not_500(client) -> None:
@@ -162,14 +165,16 @@ def test_rca_csv_top_and_level(client) -> None:
 
 
 def test_rca_errors_name_the_field(client) -> None:
-    _error(client.get("/api/v1/economies/XYZ/rca", params={"year": 2014}), 404, "a")
-    _error(client.get("/api/v1/economies/BLR/rca", params={"year": "abc"}), 400, "year")
-    _error(client.get("/api/v1/economies/BLR/rca", params={"year": 1850}), 400, "year")
-    _error(client.get("/api/v1/economies/BLR/rca", params={"year": 1990}), 422, "year")
-    _error(client.get("/api/v1/economies/BLR/rca"), 400, "year")
+    assert_error(client.get("/api/v1/economies/XYZ/rca", params={"year": 2014}), 404, "a")
+    assert_error(client.get("/api/v1/economies/BLR/rca", params={"year": "abc"}), 400, "year")
+    assert_error(client.get("/api/v1/economies/BLR/rca", params={"year": 1850}), 400, "year")
+    assert_error(client.get("/api/v1/economies/BLR/rca", params={"year": 1990}), 422, "year")
+    assert_error(client.get("/api/v1/economies/BLR/rca"), 400, "year")
     r = client.get("/api/v1/economies/BLR/rca", params={"year": 2014, "level": "section"})
-    assert "hs2, hs4, hs6" in _error(r, 400, "level")["expected"]
-    _error(client.get("/api/v1/economies/BLR/rca", params={"year": 2014, "top": 0}), 400, "top")
+    assert "hs2, hs4, hs6" in assert_error(r, 400, "level")["expected"]
+    assert_error(
+        client.get("/api/v1/economies/BLR/rca", params={"year": 2014, "top": 0}), 400, "top"
+    )
 
 
 # --- complexity ----------------------------------------------------------------------------------
@@ -224,12 +229,14 @@ def test_complexity_agrees_with_ecomplexity_and_with_the_rca_route(
 
 def test_complexity_errors(random_client, client) -> None:
     r = random_client.get("/api/v1/complexity", params={"year": 2015, "convention": "atlas"})
-    assert "ecomplexity, stata, oec" in _error(r, 400, "convention")["expected"]
+    assert "ecomplexity, stata, oec" in assert_error(r, 400, "convention")["expected"]
     r = random_client.get("/api/v1/complexity", params={"year": 2015, "economy": "EAEU"})
-    _error(r, 400, "economy")
+    assert_error(r, 400, "economy")
     r = random_client.get("/api/v1/complexity", params={"year": 2015, "level": "section"})
-    _error(r, 400, "level")
-    _error(random_client.get("/api/v1/economies/ZZZ/complexity", params={"year": 2015}), 404, "a")
+    assert_error(r, 400, "level")
+    assert_error(
+        random_client.get("/api/v1/economies/ZZZ/complexity", params={"year": 2015}), 404, "a"
+    )
     # the hand-worked world splits into groups that share no product: ECI undefined, said so
     r = client.get("/api/v1/complexity", params={"year": 2014})
     assert r.status_code == 422 and "disconnected" in r.json()["error"]["message"]
@@ -252,12 +259,14 @@ def test_markets_endpoint_is_the_analysis(client, world_home) -> None:
 
 
 def test_markets_errors(client) -> None:
-    _error(client.get("/api/v1/economies/BLR/markets"), 400, "product")
-    _error(client.get("/api/v1/economies/BLR/markets", params={"product": "87"}), 400, "product")
+    assert_error(client.get("/api/v1/economies/BLR/markets"), 400, "product")
+    assert_error(
+        client.get("/api/v1/economies/BLR/markets", params={"product": "87"}), 400, "product"
+    )
     r = client.get("/api/v1/economies/BLR/markets", params={"product": "870120", "average": "x"})
-    _error(r, 400, "average")
+    assert_error(r, 400, "average")
     r = client.get("/api/v1/economies/Atlantis/markets", params={"product": "870120"})
-    _error(r, 404, "a")
+    assert_error(r, 404, "a")
 
 
 # --- gravity -------------------------------------------------------------------------------------
@@ -327,7 +336,7 @@ def test_a_gravity_fit_that_fails_on_the_data_is_not_fitted_again(client, monkey
     ],
 )
 def test_gravity_errors_name_the_parameter(client, params, status, field) -> None:
-    _error(client.get("/api/v1/gravity", params=params), status, field)
+    assert_error(client.get("/api/v1/gravity", params=params), status, field)
 
 
 # --- the economy page ------------------------------------------------------------------------------
@@ -379,9 +388,9 @@ def test_economy_page_in_russian_and_without_eci(client) -> None:
 
 def test_economy_page_errors(client) -> None:
     r = client.get("/economies/EAEU.json")
-    _error(r, 400, "a")
-    _error(client.get("/economies/XYZ.json"), 404, "a")
-    _error(client.get("/economies/BLR.json", params={"level": "section"}), 400, "level")
+    assert_error(r, 400, "a")
+    assert_error(client.get("/economies/XYZ.json"), 404, "a")
+    assert_error(client.get("/economies/BLR.json", params={"level": "section"}), 400, "level")
     page = client.get("/economies/BLR", params={"year": "1990"}, headers={"Accept": "text/html"})
     assert page.status_code == 422 and "<html" in page.text
 
